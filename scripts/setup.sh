@@ -1,0 +1,50 @@
+#!/usr/bin/env bash
+# Installs what hwcal needs from Debian's (or Ubuntu's) archive: only what is missing, so a
+# second run does nothing. `scripts/setup.sh` installs what building needs; `--tests` adds what
+# the test suite needs. Runs apt-get as root, or through sudo.
+set -euo pipefail
+
+build_packages=(
+  cmake make ninja-build g++ git pkg-config
+  libcli11-dev nlohmann-json3-dev libfmt-dev libspdlog-dev libeigen3-dev libopenblas-dev
+)
+test_packages=(
+  libgtest-dev libgmock-dev python3 python3-jsonschema clang-format
+)
+
+wanted=("${build_packages[@]}")
+if [[ "${1:-}" == "--tests" ]]; then
+  wanted+=("${test_packages[@]}")
+fi
+
+installed() {
+  [[ "$(dpkg-query -W -f='${Status}' "$1" 2>/dev/null)" == "install ok installed" ]]
+}
+
+missing=()
+for package in "${wanted[@]}"; do
+  installed "$package" || missing+=("$package")
+done
+if [[ ${#missing[@]} -eq 0 ]]; then
+  exit 0
+fi
+
+if ! command -v apt-get >/dev/null; then
+  echo "setup: missing packages: ${missing[*]}; this script needs apt-get (Debian or Ubuntu)" >&2
+  exit 1
+fi
+as_root=()
+if [[ $(id -u) -ne 0 ]]; then
+  if command -v sudo >/dev/null; then
+    as_root=(sudo)
+  else
+    echo "setup: missing packages: ${missing[*]}; run this script as root or install sudo" >&2
+    exit 1
+  fi
+fi
+
+echo "setup: installing ${missing[*]}" >&2
+export DEBIAN_FRONTEND=noninteractive
+# The package lists of a fresh machine are empty or stale: refresh them once per install.
+"${as_root[@]}" apt-get update -qq
+"${as_root[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
