@@ -1,0 +1,50 @@
+// summarize_database: theoretical against measured for every database entry; --check for CI.
+#include <CLI/CLI.hpp>
+
+#include "cli.hpp"
+#include "hwcal/error.hpp"
+#include "hwcal/spec.hpp"
+#include "hwcal/tools/summarize_database.hpp"
+
+int main(int argc, char** argv) {
+  CLI::App app{
+      "Show each hardware entry's theoretical peaks against its measured (calibrated) ones, per "
+      "precision and power mode, with efficiencies and bandwidth.\n\n"
+      "Examples:\n"
+      "  summarize_database                          every entry, console tables\n"
+      "  summarize_database --id jetson_orin_nano_gpu\n"
+      "  summarize_database --format markdown --output summary.md\n"
+      "  summarize_database --check                  validate the database (CI gate)",
+      "summarize_database"};
+  hwcal::cli::CommonOptions common;
+  hwcal::cli::add_common_options(app, common, "summarize_database");
+
+  hwcal::SummarizeOptions options;
+  std::string format = "console";
+  std::string output;
+  std::string device_type;
+  std::string vendor;
+  app.add_option("--id", options.filter.ids, "Only these entries (repeatable)");
+  app.add_option("--device-type", device_type, "Only entries of this device type")
+      ->check(CLI::IsMember({"cpu", "gpu", "npu", "dsp", "fpga", "accelerator"}));
+  app.add_option("--vendor", vendor, "Only entries of this vendor (name or folder, any case)");
+  app.add_option("--format", format, "Output form: console, markdown, json or csv")
+      ->check(CLI::IsMember({"console", "markdown", "json", "csv"}));
+  app.add_option("--output", output,
+                 "Write the result to FILE as well; stdout then gets a one-line summary");
+  app.add_flag("--check", options.check,
+               "Validate the whole database, print every diagnostic, exit 1 on any error");
+  app.add_flag("--strict", options.strict, "With --check: warnings fail too");
+
+  return hwcal::cli::run(app, argc, argv, common, [&] {
+    if (options.strict && !options.check) throw hwcal::UsageError("--strict needs --check");
+    options.database = hwcal::cli::database_root(common);
+    options.format = *hwcal::parse_report_format(format);
+    if (!output.empty()) options.output = output;
+    if (!device_type.empty()) options.filter.device_type = device_type;
+    if (!vendor.empty()) options.filter.vendor = vendor;
+    options.quiet = common.quiet;
+    hwcal::Io io = hwcal::standard_io();
+    return hwcal::run_summarize_database(options, io);
+  });
+}

@@ -1,0 +1,92 @@
+// The database report: a plain model of "theoretical against measured" built from specs, and
+// renderers that turn it into console text, markdown, JSON or CSV. Renderers only format; every
+// number is computed once, in build_report.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "hwcal/database.hpp"
+#include "hwcal/precision.hpp"
+
+namespace hwcal {
+
+inline constexpr int kReportSchemaVersion = 1;
+
+enum class ReportFormat { console, markdown, json, csv };
+
+std::optional<ReportFormat> parse_report_format(std::string_view name);
+
+struct PrecisionRow {
+  Precision precision = Precision::fp32;
+  std::optional<double> theoretical;
+  std::optional<double> measured;
+  std::optional<double> efficiency;
+  std::optional<std::pair<double, double>> measured_range;
+};
+
+// One power mode of one entry (the device itself is the mode "default" when it has none).
+struct ModeReport {
+  std::string name;
+  bool is_default = false;
+  bool calibrated = false;
+  std::vector<PrecisionRow> rows;  // canonical order, non-zero figures only
+  double theoretical_bandwidth_gbps = 0;
+  std::optional<double> measured_bandwidth_gbps;
+  std::optional<double> bandwidth_efficiency;
+  std::optional<double> avg_efficiency;
+  std::string calibration_date;
+  std::string framework;
+  long long runs = 0;
+};
+
+struct EntryReport {
+  std::string id;
+  std::string vendor;
+  std::string model;
+  std::string architecture;
+  std::string device_type;
+  std::string platform;
+  std::string file;
+  std::vector<std::string> power_modes;  // every mode the entry defines
+  std::string default_mode;
+  std::vector<std::string> modes_calibrated;
+  std::string last_calibrated;  // newest calibration_date over the modes, "" when never
+  // The mode the summary's top level describes first (else the default mode), then the other
+  // calibrated modes, then the default mode if it is not among them.
+  std::vector<ModeReport> modes;
+  bool calibrated() const { return !modes_calibrated.empty(); }
+};
+
+struct DatabaseReport {
+  std::string database;  // the root as given
+  std::vector<EntryReport> entries;
+};
+
+struct ReportFilter {
+  std::vector<std::string> ids;
+  std::optional<std::string> device_type;
+  std::optional<std::string> vendor;  // slug or name, case-insensitive
+};
+
+bool matches(const ReportFilter& filter, const HardwareSpec& spec);
+
+// Entries in id order. An id in the filter that is not in the database throws DataError.
+DatabaseReport build_report(const Database& database, const ReportFilter& filter);
+EntryReport build_entry_report(const HardwareSpec& spec, const std::string& file);
+
+std::string render_console(const DatabaseReport& report);
+std::string render_markdown(const DatabaseReport& report);
+std::string render_json(const DatabaseReport& report);
+std::string render_csv(const DatabaseReport& report);
+std::string render(const DatabaseReport& report, ReportFormat format);
+
+// "1880.1", "15040", "3352": what the console and markdown show for a rate.
+std::string format_rate(double value);
+// "64.6%"
+std::string format_percent(double fraction);
+
+}  // namespace hwcal
