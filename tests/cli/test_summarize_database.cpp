@@ -1,0 +1,158 @@
+// End-to-end: the built summarize_database on fixture databases and temp copies.
+#include <gtest/gtest.h>
+
+#include "hwcal/json_io.hpp"
+#include "test_support.hpp"
+
+namespace hwcal {
+namespace {
+
+namespace fs = std::filesystem;
+using test::run_program;
+
+const std::string kProgram = HWCAL_SUMMARIZE_DATABASE;
+
+fs::path fixture_db(const std::string& name) { return test::fixtures_dir() / "databases" / name; }
+
+TEST(SummarizeCli, PrintsTheSummaryOfTheBundledDatabase) {
+  auto result = run_program(kProgram, {"--database", test::bundled_database().string()});
+  EXPECT_EQ(result.exit_code, 0) << result.err;
+  EXPECT_NE(result.out.find("jetson_orin_nano_gpu"), std::string::npos);
+  EXPECT_NE(result.out.find("nvidia_h100_sxm5_80gb"), std::string::npos);
+  EXPECT_EQ(result.err, "");
+}
+
+TEST(SummarizeCli, DefaultDatabaseIsTheCheckoutsOwn) {
+  auto result = run_program(kProgram, {"--id", "jetson_orin_nano_gpu"}, {{"HWCAL_DATABASE", ""}});
+  EXPECT_EQ(result.exit_code, 0) << result.err;
+  EXPECT_NE(result.out.find("jetson_orin_nano_gpu"), std::string::npos);
+}
+
+TEST(SummarizeCli, CheckPassesOnTheMinimalFixture) {
+  auto result = run_program(kProgram, {"--database", fixture_db("minimal").string(), "--check"});
+  EXPECT_EQ(result.exit_code, 0) << result.out << result.err;
+  EXPECT_NE(result.out.find("checked 2 entries"), std::string::npos);
+  EXPECT_NE(result.out.find("0 errors, 0 warnings"), std::string::npos);
+}
+
+struct BrokenCase {
+  std::string fixture;
+  std::string expected_line;  // file and field in one line
+};
+
+void PrintTo(const BrokenCase& broken, std::ostream* os) { *os << broken.fixture; }
+
+class SummarizeCheckBroken : public ::testing::TestWithParam<BrokenCase> {};
+
+TEST_P(SummarizeCheckBroken, ExitsOneNamingFileAndField) {
+  auto result = run_program(
+      kProgram, {"--database", fixture_db("broken/" + GetParam().fixture).string(), "--check"});
+  EXPECT_EQ(result.exit_code, 1);
+  EXPECT_NE(result.out.find(GetParam().expected_line), std::string::npos) << result.out;
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Fixtures, SummarizeCheckBroken,
+    ::testing::Values(
+        BrokenCase{"malformed_json",
+                   "error: malformed_json/cpu/intel/intel_core_i7_12700k.json: malformed JSON at "
+                   "line 15, column 3"},
+        BrokenCase{"duplicate_id",
+                   "error: duplicate_id/cpu/intel/intel_core_i7_12700kf.json: /id: duplicate id "
+                   "'intel_core_i7_12700k'"},
+        BrokenCase{"bad_pattern",
+                   "error: bad_pattern/cpu/intel/intel_core_i7_12700k.json: /detection_patterns/1: "
+                   "pattern '12th Gen Intel(R Core' is not a valid regular expression"},
+        BrokenCase{"bad_derivation",
+                   "error: bad_derivation/gpu/nvidia/jetson_orin_nano_gpu.json: "
+                   "/peak_derivation/fp32: derivation gives 2252.8 GFLOPS but the peak is 2089.0"}),
+    [](const ::testing::TestParamInfo<BrokenCase>& param_info) {
+      return param_info.param.fixture;
+    });
+
+TEST(SummarizeCli, PlainSummaryOfABrokenDatabaseStillFails) {
+  auto result = run_program(kProgram, {"--database", fixture_db("broken/malformed_json").string()});
+  EXPECT_EQ(result.exit_code, 1);
+  EXPECT_NE(result.out.find("jetson_orin_nano_gpu"), std::string::npos);  // the good entry
+  EXPECT_NE(result.err.find("malformed JSON"), std::string::npos);
+}
+
+TEST(SummarizeCli, StrictTurnsWarningsIntoFailure) {
+  test::TempDir dir;
+  test::copy_tree(fixture_db("minimal"), dir.path());
+  fs::path file = dir / "cpu/intel/intel_core_i7_12700k.json";
+  Json document = load_json_file(file);
+  document.erase("sources");
+  test::write_file(file, dump_json(document));
+  auto lenient = run_program(kProgram, {"--database", dir.path().string(), "--check"});
+  EXPECT_EQ(lenient.exit_code, 0) << lenient.out;
+  EXPECT_NE(lenient.out.find("warning: "), std::string::npos);
+  auto strict = run_program(kProgram, {"--database", dir.path().string(), "--check", "--strict"});
+  EXPECT_EQ(strict.exit_code, 1);
+}
+
+TEST(SummarizeCli, EachFormatAndOutputFile) {
+  test::TempDir dir;
+  for (std::string format : {"console", "markdown", "json", "csv"}) {
+    fs::path output = dir / ("summary." + format);
+    auto result = run_program(kProgram, {"--database", fixture_db("minimal").string(), "--format",
+                                         format, "--output", output.string()});
+    EXPECT_EQ(result.exit_code, 0) << result.err;
+    EXPECT_NE(result.out.find("summary of 2 entries; written to"), std::string::npos) << result.out;
+    EXPECT_FALSE(test::read_file(output).empty());
+  }
+  Json parsed = parse_json(test::read_file(dir / "summary.json"), "summary.json");
+  EXPECT_EQ(parsed["schema_version"], 1);
+  EXPECT_EQ(parsed["entries"].size(), 2u);
+}
+
+TEST(SummarizeCli, QuietOutputWritesOnlyTheFile) {
+  test::TempDir dir;
+  auto result = run_program(kProgram, {"--database", fixture_db("minimal").string(), "--quiet",
+                                       "--output", (dir / "s.txt").string()});
+  EXPECT_EQ(result.exit_code, 0);
+  EXPECT_EQ(result.out, "");
+}
+
+TEST(SummarizeCli, UsageErrorsExitTwoWithTheUsageLine) {
+  for (auto args : std::vector<std::vector<std::string>>{
+           {"--format", "yaml"}, {"--no-such-flag"}, {"--device-type", "tpu"}, {"--strict"}}) {
+    auto result = run_program(kProgram, args);
+    EXPECT_EQ(result.exit_code, 2) << args[0];
+    EXPECT_NE(result.err.find("usage: summarize_database"), std::string::npos) << result.err;
+  }
+}
+
+TEST(SummarizeCli, DataErrorsExitOne) {
+  auto missing = run_program(kProgram, {"--database", "/nonexistent/hardware_database"});
+  EXPECT_EQ(missing.exit_code, 1);
+  EXPECT_NE(missing.err.find("/nonexistent/hardware_database: database folder does not exist"),
+            std::string::npos)
+      << missing.err;
+  auto unknown = run_program(
+      kProgram, {"--database", fixture_db("minimal").string(), "--id", "jetson_orin_nano"});
+  EXPECT_EQ(unknown.exit_code, 1);
+  EXPECT_NE(unknown.err.find("unknown hardware id 'jetson_orin_nano'"), std::string::npos);
+}
+
+TEST(SummarizeCli, HelpAndVersion) {
+  auto help = run_program(kProgram, {"--help"});
+  EXPECT_EQ(help.exit_code, 0);
+  EXPECT_NE(help.out.find("--database"), std::string::npos);
+  EXPECT_NE(help.out.find("Examples:"), std::string::npos);
+  auto version = run_program(kProgram, {"--version"});
+  EXPECT_EQ(version.exit_code, 0);
+  EXPECT_EQ(version.out.rfind("summarize_database (hwcal) 0.1.0, git ", 0), 0u) << version.out;
+}
+
+TEST(SummarizeCli, NeverWritesIntoTheDatabase) {
+  test::TempDir dir;
+  test::copy_tree(fixture_db("minimal"), dir.path());
+  auto before = test::snapshot_tree(dir.path());
+  run_program(kProgram, {"--database", dir.path().string()});
+  run_program(kProgram, {"--database", dir.path().string(), "--check"});
+  EXPECT_EQ(test::snapshot_tree(dir.path()), before);
+}
+
+}  // namespace
+}  // namespace hwcal

@@ -1,0 +1,57 @@
+// Helpers for tests: temporary folders that clean up, fixture paths, copying trees, running a
+// built program and capturing what it prints, and golden-file comparison.
+#pragma once
+
+#include <filesystem>
+#include <map>
+#include <string>
+#include <vector>
+
+namespace hwcal::test {
+
+namespace fs = std::filesystem;
+
+fs::path source_dir();
+fs::path fixtures_dir();
+fs::path bundled_database();
+
+// A fresh folder under the system temp folder, removed with its contents on destruction.
+class TempDir {
+ public:
+  TempDir();
+  ~TempDir();
+  TempDir(const TempDir&) = delete;
+  TempDir& operator=(const TempDir&) = delete;
+  const fs::path& path() const { return path_; }
+  fs::path operator/(const std::string& name) const { return path_ / name; }
+
+ private:
+  fs::path path_;
+};
+
+// Copies `from` (a folder) to `to`, creating `to`.
+void copy_tree(const fs::path& from, const fs::path& to);
+
+std::string read_file(const fs::path& path);
+void write_file(const fs::path& path, const std::string& text);
+
+// Every regular file under `root` with its content: compare before and after to show that a
+// command wrote nothing.
+std::map<std::string, std::string> snapshot_tree(const fs::path& root);
+
+struct ProgramResult {
+  int exit_code = -1;
+  std::string out;
+  std::string err;
+};
+
+// Runs `program` with `args` (no shell involved in the arguments), environment additions in
+// `env`, and stdin from /dev/null.
+ProgramResult run_program(const std::string& program, const std::vector<std::string>& args,
+                          const std::map<std::string, std::string>& env = {});
+
+// Compares `actual` with tests/golden/<name>; with HWCAL_UPDATE_GOLDEN=1 rewrites the file.
+// Returns "" on a match, else a message with the first differing line.
+std::string compare_golden(const std::string& name, const std::string& actual);
+
+}  // namespace hwcal::test

@@ -1,0 +1,125 @@
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <csignal>
+
+#include <gtest/gtest.h>
+
+#include "hwcal/error.hpp"
+#include "hwcal/json_io.hpp"
+#include "test_support.hpp"
+
+namespace hwcal {
+namespace {
+
+using test::TempDir;
+
+std::string message_of_parse(const std::string& text) {
+  try {
+    parse_json(text, "entry.json");
+  } catch (const DataError& error) {
+    return error.what();
+  }
+  return "";
+}
+
+TEST(JsonIo, SyntaxErrorNamesFileLineAndColumn) {
+  std::string message = message_of_parse("{\n  \"a\": 1,\n  \"b\": }\n");
+  EXPECT_NE(message.find("entry.json"), std::string::npos) << message;
+  EXPECT_NE(message.find("line 3, column 8"), std::string::npos) << message;
+}
+
+TEST(JsonIo, TrailingCommaIsAnError) {
+  std::string message = message_of_parse("{\"a\": [1, 2,]}");
+  EXPECT_NE(message.find("malformed JSON at line 1"), std::string::npos) << message;
+}
+
+TEST(JsonIo, DuplicateKeyNamesItsPointer) {
+  std::string message = message_of_parse(
+      R"({"power_modes": {"7W": {"a": 1}, "25W": {}, "7W": {"b": 2}}, "x": [1, {"k": 1, "k": 2}]})");
+  EXPECT_NE(message.find("/power_modes/7W"), std::string::npos) << message;
+  EXPECT_NE(message.find("duplicate key"), std::string::npos) << message;
+
+  message = message_of_parse(R"({"x": [1, {"k": 1, "k": 2}]})");
+  EXPECT_NE(message.find("/x/1/k"), std::string::npos) << message;
+}
+
+TEST(JsonIo, SameKeyInSiblingObjectsIsFine) {
+  EXPECT_EQ(message_of_parse(R"({"a": {"k": 1}, "b": {"k": 2}, "c": [{"k": 1}, {"k": 2}]})"), "");
+}
+
+TEST(JsonIo, DumpIsTwoSpacesWithTrailingNewlineAndKeepsUtf8) {
+  Json document = parse_json(R"({"b": 1, "a": "Grüße", "c": []})", "x");
+  EXPECT_EQ(dump_json(document), "{\n  \"b\": 1,\n  \"a\": \"Grüße\",\n  \"c\": []\n}\n");
+}
+
+TEST(JsonIo, PreserveLayoutKeepsOrderAndNumberSpelling) {
+  Json original = parse_json(R"({"z": 640.0, "a": 1880, "m": {"y": 1, "x": 2}})", "x");
+  Json updated = Json::object();
+  updated["a"] = 1880.0;  // same value, different spelling
+  updated["m"] = Json::object({{"x", 2}, {"y", 3}});
+  updated["z"] = 640;
+  updated["new"] = true;
+  EXPECT_EQ(preserve_layout(updated, original).dump(),
+            R"({"z":640.0,"a":1880,"m":{"y":3,"x":2},"new":true})");
+}
+
+TEST(JsonIo, PointerAppendEscapes) {
+  EXPECT_EQ(pointer_append("/a", "b/c~d"), "/a/b~1c~0d");
+  EXPECT_EQ(pointer_append("", std::size_t{3}), "/3");
+}
+
+TEST(JsonIo, AtomicWriteReplacesAndLeavesNoTempFile) {
+  TempDir dir;
+  auto path = dir / "entry.json";
+  test::write_file(path, "old\n");
+  write_file_atomic(path, "new\n");
+  EXPECT_EQ(test::read_file(path), "new\n");
+  EXPECT_EQ(test::snapshot_tree(dir.path()).size(), 1u);
+}
+
+TEST(JsonIo, AtomicWriteToMissingFolderFailsClearly) {
+  TempDir dir;
+  try {
+    write_file_atomic(dir / "missing/entry.json", "x");
+    FAIL() << "expected IoError";
+  } catch (const IoError& error) {
+    EXPECT_NE(std::string(error.what()).find("missing/entry.json"), std::string::npos);
+  }
+}
+
+// A write that fails half-way (here: the file size limit, as a full disk would) must leave the
+// original file intact and no temp file behind. Runs in a child so the limit stays there.
+TEST(JsonIo, FailedWriteLeavesOriginalIntact) {
+  TempDir dir;
+  auto path = dir / "entry.json";
+  test::write_file(path, "original\n");
+  pid_t pid = fork();
+  ASSERT_GE(pid, 0);
+  if (pid == 0) {
+    std::signal(SIGXFSZ, SIG_IGN);
+    rlimit limit{4096, 4096};
+    setrlimit(RLIMIT_FSIZE, &limit);
+    try {
+      write_file_atomic(path, std::string(1 << 20, 'x'));
+    } catch (const IoError&) {
+      _exit(0);  // the expected failure
+    }
+    _exit(1);
+  }
+  int status = 0;
+  waitpid(pid, &status, 0);
+  ASSERT_TRUE(WIFEXITED(status));
+  EXPECT_EQ(WEXITSTATUS(status), 0) << "the oversized write did not fail";
+  EXPECT_EQ(test::read_file(path), "original\n");
+  EXPECT_EQ(test::snapshot_tree(dir.path()).size(), 1u) << "a temp file was left behind";
+}
+
+TEST(JsonIo, LoadMissingFileIsAnIoError) {
+  TempDir dir;
+  EXPECT_THROW(load_json_file(dir / "nope.json"), IoError);
+}
+
+}  // namespace
+}  // namespace hwcal
