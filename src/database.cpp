@@ -48,13 +48,6 @@ void read_entry(EntryVisit& visit) {
   }
 }
 
-std::string display_path_under(const fs::path& root, const fs::path& path) {
-  fs::path base = root.has_parent_path() ? root.parent_path() : fs::path(".");
-  fs::path relative = path.lexically_relative(base);
-  if (relative.empty() || *relative.begin() == "..") return path.generic_string();
-  return relative.generic_string();
-}
-
 fs::path find_upwards(fs::path start) {
   std::error_code ec;
   for (fs::path dir = start; !dir.empty(); dir = dir.parent_path()) {
@@ -162,6 +155,13 @@ const DatabaseEntry& Database::get(std::string_view id) const {
 fs::path Database::path_for(const HardwareSpec& spec) const {
   return root_ / std::string(to_string(spec.device_type)) / spec.vendor_slug() /
          (spec.id + ".json");
+}
+
+std::string display_path_under(const fs::path& root, const fs::path& path) {
+  fs::path base = root.has_parent_path() ? root.parent_path() : fs::path(".");
+  fs::path relative = path.lexically_relative(base);
+  if (relative.empty() || *relative.begin() == "..") return path.generic_string();
+  return relative.generic_string();
 }
 
 std::string Database::display_path(const fs::path& path) const {

@@ -241,10 +241,16 @@ std::string dump_json(const Json& document) {
   return document.dump(2, ' ', false, Json::error_handler_t::strict) + "\n";
 }
 
-void write_file_atomic(const std::filesystem::path& path, std::string_view content) {
+namespace {
+
+std::filesystem::path folder_of(const std::filesystem::path& path) {
+  return path.has_parent_path() ? path.parent_path() : std::filesystem::path(".");
+}
+
+// Writes `content` to a new temp file beside `path`, flushed to disk, and returns its name.
+std::string stage_file(const std::filesystem::path& path, std::string_view content) {
   static std::atomic<unsigned> counter{0};
-  const std::filesystem::path folder =
-      path.has_parent_path() ? path.parent_path() : std::filesystem::path(".");
+  const std::filesystem::path folder = folder_of(path);
   const std::string temp_name = fmt::format("{}/.{}.tmp.{}.{}", folder.string(),
                                             path.filename().string(), ::getpid(), counter++);
 
@@ -272,16 +278,46 @@ void write_file_atomic(const std::filesystem::path& path, std::string_view conte
     ::unlink(temp_name.c_str());
     throw IoError(fmt::format("{}: cannot write: {}", path.string(), std::strerror(saved)));
   }
+  return temp_name;
+}
+
+void commit_file(const std::string& temp_name, const std::filesystem::path& path) {
   if (::rename(temp_name.c_str(), path.c_str()) != 0) {
     int saved = errno;
     ::unlink(temp_name.c_str());
     throw IoError(fmt::format("{}: cannot replace: {}", path.string(), std::strerror(saved)));
   }
   // Make the rename itself durable.
-  int dir_fd = ::open(folder.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  int dir_fd = ::open(folder_of(path).c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   if (dir_fd >= 0) {
     ::fsync(dir_fd);
     ::close(dir_fd);
+  }
+}
+
+}  // namespace
+
+void write_file_atomic(const std::filesystem::path& path, std::string_view content) {
+  commit_file(stage_file(path, content), path);
+}
+
+void write_files_atomic(const std::vector<std::pair<std::filesystem::path, std::string>>& files) {
+  std::vector<std::string> staged;
+  try {
+    for (const auto& [path, content] : files) staged.push_back(stage_file(path, content));
+  } catch (...) {
+    for (const std::string& temp_name : staged) ::unlink(temp_name.c_str());
+    throw;
+  }
+  // A rename within one folder does not fail for want of space; should one fail anyway, the
+  // files not yet renamed keep their old content and no temp file is left behind.
+  for (std::size_t i = 0; i < files.size(); ++i) {
+    try {
+      commit_file(staged[i], files[i].first);
+    } catch (...) {
+      for (std::size_t j = i + 1; j < staged.size(); ++j) ::unlink(staged[j].c_str());
+      throw;
+    }
   }
 }
 

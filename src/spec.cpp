@@ -703,4 +703,16 @@ Json spec_to_json(const HardwareSpec& spec, const Json& layout) {
   return preserve_layout(spec_to_json(spec), layout);
 }
 
+const ModeSummary* find_mode_summary(const HardwareSpec& spec, std::string_view mode) {
+  if (!spec.calibration_summary) return nullptr;
+  const CalibrationSummary& summary = *spec.calibration_summary;
+  auto found = summary.by_power_mode.find(std::string(mode));
+  if (found != summary.by_power_mode.end()) return &found->second;
+  if (summary.power_mode == mode ||
+      (summary.power_mode.empty() && mode == spec.default_mode_name())) {
+    return &summary;
+  }
+  return nullptr;
+}
+
 }  // namespace hwcal

@@ -35,11 +35,18 @@ int main(int argc, char** argv) {
   app.add_flag("--check", options.check,
                "Validate the whole database, print every diagnostic, exit 1 on any error");
   app.add_flag("--strict", options.strict, "With --check: warnings fail too");
+  std::string mappers_dir;
+  app.add_option("--mappers-dir", mappers_dir,
+                 "With --check: the generated mapper headers to check (default: "
+                 "include/hwcal/mappers beside the database folder, when it exists)");
 
   return hwcal::cli::run(app, argc, argv, common, [&] {
     if (options.strict && !options.check) throw hwcal::UsageError("--strict needs --check");
     options.database = hwcal::cli::database_root(common);
     options.format = *hwcal::parse_report_format(format);
+    if (!mappers_dir.empty() && !options.check)
+      throw hwcal::UsageError("--mappers-dir needs --check");
+    if (!mappers_dir.empty()) options.mappers_dir = mappers_dir;
     if (!output.empty()) options.output = output;
     if (!device_type.empty()) options.filter.device_type = device_type;
     if (!vendor.empty()) options.filter.vendor = vendor;

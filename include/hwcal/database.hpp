@@ -57,6 +57,12 @@ class Database {
   std::size_t file_count_ = 0;
 };
 
+// `path` as messages show it: relative to the parent of the database root `root` when it lies
+// below that folder ("hardware_database/gpu/nvidia/x.json", "include/hwcal/mappers/x.hpp"),
+// else as given.
+std::string display_path_under(const std::filesystem::path& root,
+                               const std::filesystem::path& path);
+
 // One entry file as scan_database hands it to a visitor.
 struct EntryVisit {
   std::size_t index = 0;             // position in file order (sorted paths)

@@ -6,6 +6,8 @@
 #include <filesystem>
 #include <string>
 #include <string_view>
+#include <utility>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
@@ -31,6 +33,11 @@ std::string dump_json(const Json& document);
 // folder: readers see the old file or the new one, never half of either. On failure (no space,
 // no permission) the temp file is removed, `path` is untouched and IoError names the file.
 void write_file_atomic(const std::filesystem::path& path, std::string_view content);
+
+// Several files as one change: every file is written to its temp file and flushed before the
+// first rename, so a failure to write any of them (no space, no permission) leaves all the
+// targets untouched.
+void write_files_atomic(const std::vector<std::pair<std::filesystem::path, std::string>>& files);
 
 void save_json_atomic(const std::filesystem::path& path, const Json& document);
 

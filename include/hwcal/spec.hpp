@@ -11,6 +11,7 @@
 #include <utility>
 #include <vector>
 
+#include "hwcal/device_type.hpp"
 #include "hwcal/diagnostics.hpp"
 #include "hwcal/json_io.hpp"
 #include "hwcal/precision.hpp"
@@ -18,12 +19,6 @@
 namespace hwcal {
 
 inline constexpr int kSpecSchemaVersion = 1;
-
-enum class DeviceType { cpu, gpu, npu, dsp, fpga, accelerator };
-
-std::string_view to_string(DeviceType type);
-std::optional<DeviceType> parse_device_type(std::string_view name);
-std::string device_type_names();
 
 // The platforms an entry may name.
 bool is_known_platform(std::string_view platform);
@@ -208,5 +203,10 @@ PeakTable parse_peak_table(const Json& object, const std::string& file, const st
 Json mode_summary_to_json(const ModeSummary& summary);
 ModeSummary parse_mode_summary(const Json& object, const std::string& file,
                                const std::string& pointer, Diagnostics& diagnostics);
+
+// The calibration of one power mode: by_power_mode[mode], else the summary's top level when it
+// describes that mode (its power_mode, or the default mode when it names none); nullptr when the
+// mode has not been calibrated.
+const ModeSummary* find_mode_summary(const HardwareSpec& spec, std::string_view mode);
 
 }  // namespace hwcal

@@ -3,12 +3,14 @@
 #include <algorithm>
 #include <mutex>
 #include <optional>
+#include <system_error>
 #include <vector>
 
 #include <fmt/format.h>
 
 #include "hwcal/database.hpp"
 #include "hwcal/json_io.hpp"
+#include "hwcal/mappers.hpp"
 #include "hwcal/validate.hpp"
 
 namespace hwcal {
@@ -42,6 +44,23 @@ std::string render_diagnostics(const Diagnostics& diagnostics, const std::filesy
   return text;
 }
 
+// --check's mapper header folder: the one given, else the database's own when it exists.
+std::optional<std::filesystem::path> mapper_dir_to_check(const SummarizeOptions& options) {
+  if (options.mappers_dir) return options.mappers_dir;
+  std::filesystem::path dir = default_mapper_dir(options.database);
+  std::error_code error;
+  if (std::filesystem::is_directory(dir, error)) return dir;
+  return std::nullopt;
+}
+
+// A header generated from an older version of a valid entry, or missing, is an error.
+void check_generated_header(const HardwareSpec& spec, const std::filesystem::path& dir,
+                            const std::filesystem::path& database, Diagnostics& diagnostics) {
+  if (auto problem = check_mapper_header(spec, dir)) {
+    diagnostics.add(header_diagnostic(*problem, database));
+  }
+}
+
 void emit(const SummarizeOptions& options, Io& io, const std::string& text,
           const std::string& human_summary) {
   if (options.output) {
@@ -65,12 +84,17 @@ int run_summarize_database(const SummarizeOptions& options, Io& io) {
   };
   std::vector<Scanned> scanned;
   std::mutex grow;
+  const std::optional<std::filesystem::path> mappers_dir =
+      options.check ? mapper_dir_to_check(options) : std::nullopt;
   std::size_t files = scan_database(options.database, [&](EntryVisit& visit) {
     Scanned result;
     if (visit.spec) {
       if (options.check) {
         visit.diagnostics.append(
             validate_spec(*visit.spec, visit.display_path, visit.relative_path));
+        if (mappers_dir && !visit.diagnostics.has_errors()) {
+          check_generated_header(*visit.spec, *mappers_dir, options.database, visit.diagnostics);
+        }
       } else if (matches(options.filter, *visit.spec)) {
         result.report = build_entry_report(*visit.spec, visit.display_path);
       }
@@ -96,6 +120,12 @@ int run_summarize_database(const SummarizeOptions& options, Io& io) {
       if (options.check) cross.add(*item.identity, diagnostics);
     }
     if (item.report) report.entries.push_back(std::move(*item.report));
+  }
+  if (mappers_dir) {
+    // The index and the headers no entry backs.
+    for (const HeaderProblem& problem : check_mapper_index(*mappers_dir, ids)) {
+      diagnostics.add(header_diagnostic(problem, options.database));
+    }
   }
   diagnostics.sort();
 

@@ -2,13 +2,17 @@
 
 #include <fcntl.h>
 #include <spawn.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <csignal>
 #include <cstdlib>
 #include <fstream>
 #include <sstream>
 #include <stdexcept>
+
+#include "hwcal/error.hpp"
 
 extern char** environ;
 
@@ -137,6 +141,28 @@ std::string compare_golden(const std::string& name, const std::string& actual) {
     }
   }
   return "differs from " + path.string() + " (line endings?)";
+}
+
+bool fails_with_file_size_limit(std::size_t limit_bytes, const std::function<void()>& write) {
+  pid_t pid = fork();
+  if (pid < 0) throw std::runtime_error("cannot fork");
+  if (pid == 0) {
+    std::signal(SIGXFSZ, SIG_IGN);
+    rlimit limit{limit_bytes, limit_bytes};
+    setrlimit(RLIMIT_FSIZE, &limit);
+    try {
+      write();
+    } catch (const IoError&) {
+      _exit(0);  // the expected failure
+    } catch (...) {
+      _exit(2);
+    }
+    _exit(1);
+  }
+  int status = 0;
+  while (waitpid(pid, &status, 0) < 0) {
+  }
+  return WIFEXITED(status) && WEXITSTATUS(status) == 0;
 }
 
 }  // namespace hwcal::test

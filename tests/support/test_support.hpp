@@ -3,6 +3,7 @@
 #pragma once
 
 #include <filesystem>
+#include <functional>
 #include <map>
 #include <string>
 #include <vector>
@@ -49,6 +50,11 @@ struct ProgramResult {
 // `env`, and stdin from /dev/null.
 ProgramResult run_program(const std::string& program, const std::vector<std::string>& args,
                           const std::map<std::string, std::string>& env = {});
+
+// Runs `write` in a child process whose file size limit is `limit_bytes` (as a full disk would
+// refuse a larger write); true when it failed with hwcal::IoError there. The limit never reaches
+// the test process, and it works as root, unlike a read-only folder.
+bool fails_with_file_size_limit(std::size_t limit_bytes, const std::function<void()>& write);
 
 // Compares `actual` with tests/golden/<name>; with HWCAL_UPDATE_GOLDEN=1 rewrites the file.
 // Returns "" on a match, else a message with the first differing line.

@@ -1,9 +1,3 @@
-#include <sys/resource.h>
-#include <sys/wait.h>
-#include <unistd.h>
-
-#include <csignal>
-
 #include <gtest/gtest.h>
 
 #include "hwcal/error.hpp"
@@ -90,30 +84,33 @@ TEST(JsonIo, AtomicWriteToMissingFolderFailsClearly) {
 }
 
 // A write that fails half-way (here: the file size limit, as a full disk would) must leave the
-// original file intact and no temp file behind. Runs in a child so the limit stays there.
+// original file intact and no temp file behind.
 TEST(JsonIo, FailedWriteLeavesOriginalIntact) {
   TempDir dir;
   auto path = dir / "entry.json";
   test::write_file(path, "original\n");
-  pid_t pid = fork();
-  ASSERT_GE(pid, 0);
-  if (pid == 0) {
-    std::signal(SIGXFSZ, SIG_IGN);
-    rlimit limit{4096, 4096};
-    setrlimit(RLIMIT_FSIZE, &limit);
-    try {
-      write_file_atomic(path, std::string(1 << 20, 'x'));
-    } catch (const IoError&) {
-      _exit(0);  // the expected failure
-    }
-    _exit(1);
-  }
-  int status = 0;
-  waitpid(pid, &status, 0);
-  ASSERT_TRUE(WIFEXITED(status));
-  EXPECT_EQ(WEXITSTATUS(status), 0) << "the oversized write did not fail";
+  EXPECT_TRUE(test::fails_with_file_size_limit(4096, [&] {
+    write_file_atomic(path, std::string(1 << 20, 'x'));
+  })) << "the oversized write did not fail";
   EXPECT_EQ(test::read_file(path), "original\n");
   EXPECT_EQ(test::snapshot_tree(dir.path()).size(), 1u) << "a temp file was left behind";
+}
+
+// Several files as one change: when the last one cannot be written, none is replaced.
+TEST(JsonIo, AtomicSetWritesAllOrNone) {
+  TempDir dir;
+  test::write_file(dir / "a.hpp", "old a\n");
+  test::write_file(dir / "b.hpp", "old b\n");
+  auto before = test::snapshot_tree(dir.path());
+  EXPECT_THROW(write_files_atomic({{dir / "a.hpp", "new a\n"},
+                                   {dir / "b.hpp", "new b\n"},
+                                   {dir / "missing/c.hpp", "new c\n"}}),
+               IoError);
+  EXPECT_EQ(test::snapshot_tree(dir.path()), before) << "a file was replaced or a temp file left";
+  write_files_atomic({{dir / "a.hpp", "new a\n"}, {dir / "b.hpp", "new b\n"}});
+  EXPECT_EQ(test::read_file(dir / "a.hpp"), "new a\n");
+  EXPECT_EQ(test::read_file(dir / "b.hpp"), "new b\n");
+  EXPECT_EQ(test::snapshot_tree(dir.path()).size(), 2u);
 }
 
 TEST(JsonIo, LoadMissingFileIsAnIoError) {

@@ -18,6 +18,10 @@ struct SummarizeOptions {
   std::optional<std::filesystem::path> output;
   bool check = false;
   bool strict = false;  // with --check: warnings fail too
+  // With --check: the folder of generated mapper headers to check against the entries. Default:
+  // <database root's parent>/include/hwcal/mappers when that folder exists (fixture databases
+  // without headers are not flagged).
+  std::optional<std::filesystem::path> mappers_dir;
   bool quiet = false;
 };
 
