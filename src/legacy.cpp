@@ -306,13 +306,12 @@ LegacyConversion convert_legacy_entry(const Json& legacy, const std::string& fil
     std::string name(to_string(precision));
     if (peaks.contains(name)) ordered[name] = peaks[name];
   }
-  if (!zeros.empty()) {
+  if (all_zero) {
+    result.not_carried.push_back(fmt::format(
+        "theoretical_peaks: all {} peaks are zero (the predecessor's 'unknown')", total));
+  } else if (!zeros.empty()) {
     result.not_carried.push_back(
-        zeros.size() == total
-            ? fmt::format("theoretical_peaks: all {} peaks are zero (the predecessor's 'unknown')",
-                          total)
-            : fmt::format("theoretical_peaks of {}: zero (the predecessor's 'unknown')",
-                          join(zeros)));
+        fmt::format("theoretical_peaks of {}: zero (the predecessor's 'unknown')", join(zeros)));
   }
   if (ordered.empty()) result.to_fill.push_back("theoretical_peaks: none could be carried");
   entry["theoretical_peaks"] = ordered;

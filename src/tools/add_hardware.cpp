@@ -317,7 +317,9 @@ void apply_assignment(Json& document, const std::string& assignment) {
   const std::string key = assignment.substr(0, equals);
   const std::string text = assignment.substr(equals + 1);
   Json value;
-  if (is_string_field(key)) {
+  if (text == "null") {
+    value = nullptr;
+  } else if (is_string_field(key)) {
     value = text;
   } else {
     value = Json::parse(text, nullptr, false);

@@ -51,7 +51,7 @@ class Prompter {
     std::string answer =
         ask(question + (fallback ? " (Y/n)" : " (y/N)"), "", true, [](const std::string& text) {
           std::string lower = text;
-          for (char& c : lower) c = static_cast<char>(std::tolower(c));
+          for (char& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
           return lower == "y" || lower == "yes" || lower == "n" || lower == "no" ? ""
                                                                                  : "answer y or n";
         });
@@ -96,13 +96,18 @@ bool valid_id(const std::string& id) {
 
 // Defaults: a draft of this machine's CPU (or its first GPU), or nothing.
 HardwareSpec defaults_for(DeviceType type, const SystemInfo& system, std::string& detected_model) {
+  // The id is suggested from the vendor and model the person gives, not from the draft's.
   if (type == DeviceType::cpu && system.cpu.model.known()) {
     detected_model = *system.cpu.model;
-    return draft_cpu_entry(system, nullptr).spec;
+    HardwareSpec spec = draft_cpu_entry(system, nullptr).spec;
+    spec.id.clear();
+    return spec;
   }
   if (type == DeviceType::gpu && !system.gpus.empty()) {
     detected_model = system.gpus.front().name.value_or("");
-    return draft_gpu_entry(system, system.gpus.front()).spec;
+    HardwareSpec spec = draft_gpu_entry(system, system.gpus.front()).spec;
+    spec.id.clear();
+    return spec;
   }
   HardwareSpec spec;
   spec.device_type = type;
