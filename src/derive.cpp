@@ -618,8 +618,8 @@ Draft draft_gpu_entry(const SystemInfo& system, const GpuDevice& gpu) {
       draft.to_fill.push_back("theoretical_peaks: " + reason);
     } else {
       draft.to_fill.push_back(fmt::format(
-          "check: tensor-core peaks use the maximum SM clock ({}); NVIDIA quotes some parts' "
-          "tensor figures at a lower clock (H100 SXM5: 1830 of 1980 MHz)",
+          "check: tensor-core peaks use the SM clock {}; NVIDIA quotes some parts' tensor "
+          "figures at a lower clock (H100 SXM5: 1830 of 1980 MHz)",
           mhz_text(*gpu.max_clock_mhz)));
     }
   } else {

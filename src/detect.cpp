@@ -7,6 +7,7 @@
 #include <cerrno>
 #include <cmath>
 #include <cstring>
+#include <regex>
 #include <set>
 #include <sstream>
 
@@ -1014,10 +1015,13 @@ std::vector<GpuDevice> gpus_from_proc(const Root& root, std::vector<std::string>
   Reading<std::string> version = root.text("/proc/driver/nvidia/version");
   std::optional<std::string> driver;
   if (version.known()) {
-    // "NVRM version: NVIDIA UNIX x86_64 Kernel Module  550.54.15  Tue Mar  5 ..."
-    auto words = split_whitespace(version->substr(0, version->find('\n')));
-    auto module = std::find(words.begin(), words.end(), "Module");
-    if (module != words.end() && module + 1 != words.end()) driver = *(module + 1);
+    // "NVRM version: NVIDIA UNIX x86_64 Kernel Module  550.54.15  Tue Mar  5 ..." or
+    // "NVRM version: NVIDIA UNIX Open Kernel Module for x86_64  580.159.04  Release Build ...":
+    // the first word of the first line that looks like a version number.
+    std::string first_line = version->substr(0, version->find('\n'));
+    std::smatch found;
+    static const std::regex number("\\b\\d+\\.\\d+(\\.\\d+)?\\b");
+    if (std::regex_search(first_line, found, number)) driver = found.str();
   }
   for (const std::string& bus : root.list(dir)) {
     std::string path = dir + "/" + bus + "/information";
@@ -1335,7 +1339,10 @@ std::vector<GpuDevice> parse_nvidia_smi_csv(std::string_view text, const std::st
     if (header.empty()) {
       for (std::string& cell : cells) {
         std::size_t unit = cell.find(" [");
-        header.push_back(unit == std::string::npos ? cell : cell.substr(0, unit));
+        std::string name = unit == std::string::npos ? cell : cell.substr(0, unit);
+        // The header names some fields by their long alias: clocks.sm is clocks.current.sm.
+        if (name.rfind("clocks.current.", 0) == 0) name = "clocks." + name.substr(15);
+        header.push_back(name);
       }
       continue;
     }
@@ -1363,7 +1370,8 @@ std::vector<GpuDevice> parse_nvidia_smi_csv(std::string_view text, const std::st
     };
     auto number_field = [&](const std::string& name, Reading<double>& target) {
       auto value = cell(name);
-      auto number = value ? parse_number(*value) : std::nullopt;
+      // "1980" with nounits, "1980 MHz" without: the number is the first word.
+      auto number = value ? parse_number(split_whitespace(*value).front()) : std::nullopt;
       if (number) {
         target = Reading<double>::found(*number, source);
       } else {

@@ -48,6 +48,7 @@ constexpr CoreDesign kSunnyCoveServer{"Sunny Cove (server)", 2, 512, false, kInt
 constexpr CoreDesign kGoldenCove{
     "Golden Cove", 2, 256, false, kIntelManual, "AVX-512 is fused off on hybrid client parts"};
 constexpr CoreDesign kGoldenCoveServer{"Golden Cove (server)", 2, 512, true, kIntelManual, ""};
+constexpr CoreDesign kRaptorCoveServer{"Raptor Cove (server)", 2, 512, true, kIntelManual, ""};
 constexpr CoreDesign kRaptorCove{"Raptor Cove", 2, 256, false, kIntelManual, ""};
 constexpr CoreDesign kRedwoodCove{"Redwood Cove", 2, 256, false, kIntelManual, ""};
 constexpr CoreDesign kRedwoodCoveServer{"Redwood Cove (server)", 2, 512, true, kIntelManual, ""};
@@ -62,7 +63,7 @@ constexpr std::array<IntelRow, 37> kIntel = {{
     {0xA5, "", kSkylake},           {0xA6, "", kSkylake},          {0x55, "", kSkylakeServer},
     {0x7D, "", kSunnyCove},         {0x7E, "", kSunnyCove},        {0x8C, "", kSunnyCove},
     {0x8D, "", kSunnyCove},         {0x6A, "", kSunnyCoveServer},  {0x6C, "", kSunnyCoveServer},
-    {0x8F, "", kGoldenCoveServer},  {0xCF, "", kGoldenCoveServer}, {0xAD, "", kRedwoodCoveServer},
+    {0x8F, "", kGoldenCoveServer},  {0xCF, "", kRaptorCoveServer}, {0xAD, "", kRedwoodCoveServer},
     {0xAE, "", kRedwoodCoveServer}, {0xAF, "", kCrestmont},        {0x97, "P-core", kGoldenCove},
     {0x97, "E-core", kGracemont},   {0x9A, "P-core", kGoldenCove}, {0x9A, "E-core", kGracemont},
     {0xB7, "P-core", kRaptorCove},  {0xB7, "E-core", kGracemont},  {0xBA, "P-core", kRaptorCove},

@@ -277,14 +277,28 @@ int run_from_detection(const AddHardwareOptions& options, Io& io) {
       PeakTable peaks;
       DerivationTable derivations;
       std::string reason;
-      if (derive_gpu_peaks(
-              applied.value("model", ""), compute["compute_capability"].get<std::string>(),
-              compute["units"].get<long long>(), compute["max_clock_mhz"].get<double>(), "given",
-              peaks, derivations, reason)) {
+      const double clock = compute["max_clock_mhz"].get<double>();
+      const bool detected_clock = draft.spec.compute && draft.spec.compute->max_clock_mhz &&
+                                  *draft.spec.compute->max_clock_mhz == clock;
+      if (derive_gpu_peaks(applied.value("model", ""),
+                           compute["compute_capability"].get<std::string>(),
+                           compute["units"].get<long long>(), clock,
+                           detected_clock ? "driver" : "given", peaks, derivations, reason)) {
         draft.spec.theoretical_peaks = peaks;
         draft.spec.peak_derivation = derivations;
         draft.notes.push_back("GPU peaks derived from the compute fields given with --set");
+        auto stale =
+            std::remove_if(draft.to_fill.begin(), draft.to_fill.end(), [](const std::string& item) {
+              return item.rfind("theoretical_peaks: not derived", 0) == 0;
+            });
+        draft.to_fill.erase(stale, draft.to_fill.end());
+        draft.to_fill.push_back(fmt::format(
+            "check: tensor-core peaks use the SM clock {:g} MHz; NVIDIA quotes some parts' tensor "
+            "figures at a lower clock (H100 SXM5: 1830 of 1980 MHz)",
+            clock));
         document = spec_to_json(draft.spec);
+      } else {
+        draft.to_fill.push_back("theoretical_peaks: " + reason);
       }
     }
   }

@@ -57,6 +57,53 @@ TEST(AddHardwareCli, DetectShowsDetectionAndMatchesForEachFixture) {
   }
 }
 
+std::string fake_nvidia_smi() {
+  return (test::fixtures_dir() / "nvidia_smi/fake_nvidia_smi.sh").string();
+}
+
+TEST(AddHardwareCli, DetectRunsTheNvidiaSmiItIsGiven) {
+  auto result =
+      run_program(kProgram, {"--detect", "--sysroot", machine("h100_server"), "--nvidia-smi",
+                             fake_nvidia_smi(), "--database", test::bundled_database().string()});
+  ASSERT_EQ(result.exit_code, 0) << result.err;
+  EXPECT_NE(result.out.find("cuda:0 (from nvidia-smi)"), std::string::npos) << result.out;
+  EXPECT_NE(result.out.find("cuda:0: nvidia_h100_sxm5_80gb (score 60)"), std::string::npos)
+      << result.out;
+  auto none =
+      run_program(kProgram, {"--detect", "--sysroot", machine("h100_server"), "--nvidia-smi",
+                             "none", "--database", test::bundled_database().string()});
+  EXPECT_NE(none.out.find("cuda:0 (from /proc/driver/nvidia)"), std::string::npos) << none.out;
+}
+
+TEST(AddHardwareCli, FromDetectionOfAGpuDerivesPeaksOnceTheSmCountIsGiven) {
+  EmptyDatabase db;
+  auto result = run_program(
+      kProgram, {"--from-detection", "--device", "cuda:0", "--sysroot", machine("h100_server"),
+                 "--nvidia-smi", fake_nvidia_smi(), "--database", db.root.string(), "--set",
+                 "compute.units=132", "--set", "peak_bandwidth_gbps=3350", "--id", "h100_test"});
+  ASSERT_EQ(result.exit_code, 0) << result.out << result.err;
+  Json entry = load_json_file(db.root / "gpu/nvidia/h100_test.json");
+  EXPECT_EQ(entry["architecture"], "Hopper");
+  EXPECT_EQ(entry["compute"]["compute_capability"], "9.0");
+  // fp16: 132 SMs x 4096 x 1980 MHz; the datasheet's 989 TFLOPS is at 1830 MHz, which the
+  // output asks a person to check.
+  EXPECT_NEAR(entry["theoretical_peaks"]["fp16"].get<double>(), 132 * 4096 * 1.98, 0.1);
+  EXPECT_NE(result.out.find("tensor-core peaks use the SM clock"), std::string::npos) << result.out;
+  EXPECT_EQ(check_database(db.root).exit_code, 0);
+
+  auto without = run_program(
+      kProgram, {"--from-detection", "--device", "cuda:0", "--sysroot", machine("h100_server"),
+                 "--nvidia-smi", fake_nvidia_smi(), "--database", db.root.string(), "--dry-run"});
+  EXPECT_EQ(without.exit_code, 1);
+  EXPECT_NE(without.out.find("not derived, unknown: the SM count"), std::string::npos)
+      << without.out;
+  auto missing = run_program(kProgram, {"--from-detection", "--device", "cuda:3", "--sysroot",
+                                        machine("h100_server"), "--database", db.root.string()});
+  EXPECT_EQ(missing.exit_code, 1);
+  EXPECT_NE(missing.err.find("no GPU cuda:3 detected (found: cuda:0)"), std::string::npos)
+      << missing.err;
+}
+
 TEST(AddHardwareCli, DetectJsonForScripts) {
   auto result = run_program(
       kProgram, {"--detect", "--format", "json", "--sysroot", machine("x86_workstation"),

@@ -90,8 +90,17 @@ TEST(ParseNvidiaSmi, CapturedQueryOutput) {
   EXPECT_EQ(*gpu.name, "NVIDIA H100 80GB HBM3");
   EXPECT_EQ(*gpu.compute_capability, "9.0");
   EXPECT_EQ(*gpu.max_clock_mhz, 1980.0);
-  EXPECT_TRUE(gpu.memory_bytes.known());
+  EXPECT_EQ(*gpu.current_clock_mhz, 345.0) << "the header calls clocks.sm clocks.current.sm";
+  EXPECT_EQ(*gpu.memory_bytes, 81559ull * 1024 * 1024);
+  EXPECT_EQ(*gpu.driver_version, "580.159.04");
+  EXPECT_EQ(*gpu.power_limit_watts, 700.0);
   EXPECT_FALSE(gpu.multiprocessors.known()) << "nvidia-smi does not report SMs";
+  // The same query with units: the same values.
+  auto with_units = parse_nvidia_smi_csv(
+      test::read_file(test::fixtures_dir() / "nvidia_smi/h100_query_units.csv"), "smi");
+  ASSERT_EQ(with_units.size(), 1u);
+  EXPECT_EQ(*with_units[0].max_clock_mhz, 1980.0);
+  EXPECT_EQ(*with_units[0].memory_bytes, *gpu.memory_bytes);
 }
 
 TEST(ParseNvidiaSmi, NotSupportedFieldsAreUnknown) {
@@ -232,6 +241,61 @@ TEST(DetectFixture, ContainerRecordsWhatItCouldNotRead) {
   std::string text = render_system_info(info);
   EXPECT_NE(text.find("unknown (/sys/devices/system/cpu/cpu0/cache: missing"), std::string::npos)
       << text;
+}
+
+TEST(DetectFixture, H100ServerCapturedFromAVirtualMachine) {
+  SystemInfo info = detect_fixture("h100_server");
+  EXPECT_EQ(*info.cpu.model, "Intel(R) Xeon(R) Processor") << "KVM hides the SKU";
+  EXPECT_TRUE(info.cpu.hypervisor);
+  EXPECT_EQ(*info.cpu.microarchitecture, "Raptor Cove (server)");
+  EXPECT_EQ(*info.cpu.physical_cores, 16);
+  EXPECT_EQ(*info.cpu.vector_isa, "AVX-512");
+  EXPECT_FALSE(info.cpu.max_clock_mhz.known()) << "no cpufreq in the guest";
+  ASSERT_TRUE(info.cpu.caches.known());
+  EXPECT_EQ(info.cpu.caches->back().size_kib, 307200.0) << "the host's whole L3";
+  ASSERT_EQ(info.gpus.size(), 1u);
+  EXPECT_EQ(info.gpus[0].source, "/proc/driver/nvidia");
+  EXPECT_EQ(*info.gpus[0].name, "NVIDIA H100 80GB HBM3");
+  EXPECT_EQ(*info.gpus[0].driver_version, "580.159.04");
+  EXPECT_FALSE(info.gpus[0].compute_capability.known());
+}
+
+DetectOptions with_fake_nvidia_smi(const std::string& machine) {
+  DetectOptions options = detect_options_for(test::fixtures_dir() / "machines" / machine);
+  options.nvidia_smi = (test::fixtures_dir() / "nvidia_smi/fake_nvidia_smi.sh").string();
+  return options;
+}
+
+TEST(DetectNvidiaSmi, RunsTheProgramAndParsesItsAnswer) {
+  SystemInfo info = detect_system(with_fake_nvidia_smi("h100_server"));
+  ASSERT_EQ(info.gpus.size(), 1u);
+  EXPECT_EQ(info.gpus[0].source, "nvidia-smi");
+  EXPECT_EQ(*info.gpus[0].compute_capability, "9.0");
+  EXPECT_EQ(*info.gpus[0].max_clock_mhz, 1980.0);
+}
+
+TEST(DetectNvidiaSmi, OldDriverWithoutComputeCapIsAskedAgain) {
+  ::setenv("FAKE_NVIDIA_SMI_OLD_DRIVER", "1", 1);
+  SystemInfo info = detect_system(with_fake_nvidia_smi("h100_server"));
+  ::unsetenv("FAKE_NVIDIA_SMI_OLD_DRIVER");
+  ASSERT_EQ(info.gpus.size(), 1u);
+  EXPECT_EQ(info.gpus[0].source, "nvidia-smi");
+  EXPECT_FALSE(info.gpus[0].compute_capability.known());
+  EXPECT_EQ(info.gpus[0].compute_capability.problem, "not queried");
+  EXPECT_EQ(*info.gpus[0].max_clock_mhz, 1980.0);
+}
+
+TEST(DetectNvidiaSmi, MissingProgramFallsBackToTheDriverFiles) {
+  DetectOptions options = with_fake_nvidia_smi("h100_server");
+  options.nvidia_smi = "/nonexistent/nvidia-smi";
+  SystemInfo info = detect_system(options);
+  ASSERT_EQ(info.gpus.size(), 1u);
+  EXPECT_EQ(info.gpus[0].source, "/proc/driver/nvidia");
+  bool noted = false;
+  for (const std::string& note : info.gpu_notes) {
+    noted = noted || note == "/nonexistent/nvidia-smi: not found";
+  }
+  EXPECT_TRUE(noted);
 }
 
 TEST(DetectFixture, EmptyRootIsAllUnknownNotAnError) {

@@ -105,6 +105,23 @@ TEST(MatchFixture, Aarch64ServerIsTheAltraMax) {
   EXPECT_TRUE(match.gpus.empty());
 }
 
+TEST(MatchFixture, H100ServerWithNvidiaSmi) {
+  DetectOptions options = detect_options_for(test::fixtures_dir() / "machines/h100_server");
+  options.nvidia_smi = (test::fixtures_dir() / "nvidia_smi/fake_nvidia_smi.sh").string();
+  MachineMatch match = match_machine(bundled(), detect_system(options));
+  EXPECT_FALSE(match.cpu.entry_id) << "no entry for a Xeon whose SKU the VM hides";
+  ASSERT_EQ(match.gpus.size(), 1u);
+  ASSERT_TRUE(match.gpus[0].entry_id);
+  EXPECT_EQ(*match.gpus[0].entry_id, "nvidia_h100_sxm5_80gb");
+  EXPECT_TRUE(has_evidence(*match.gpus[0].best(), "compute_capability", kCapabilityWeight));
+  // The PCIe H100 has the same capability but another name.
+  for (const EntryScore& score : match.gpus[0].ranking) {
+    if (score.id == "nvidia_h100_pcie_80gb") {
+      EXPECT_FALSE(score.identified);
+    }
+  }
+}
+
 TEST(MatchFixture, ContainerMatchesNothing) {
   MachineMatch match = match_machine(bundled(), detect_fixture("container"));
   EXPECT_FALSE(match.cpu.entry_id);
