@@ -321,25 +321,19 @@ std::vector<EntryScore> score_gpu_entries(const Database& database, const System
     score.model = spec.model;
     score_platform(score, spec, system);
     bool by_pattern = score_patterns(score, spec, gpu.name, "the GPU name");
-    std::optional<std::string> capability = entry_capability(spec);
-    bool board_capability = spec.board_signals && spec.board_signals->compute_capability;
-    if (capability && !board_capability) {
+    // The board's capability signal and the entry's compute capability say the same thing:
+    // this GPU's capability is checked once, after the other board signals.
+    bool by_board = score_board(score, spec, system, false);
+    std::optional<std::string> capability =
+        spec.board_signals && spec.board_signals->compute_capability
+            ? spec.board_signals->compute_capability
+            : entry_capability(spec);
+    if (capability) {
       score_capability(
           score, *capability,
           gpu.compute_capability.known() ? std::optional<std::string>(*gpu.compute_capability)
                                          : std::nullopt,
           fmt::format("{}: {}", gpu.compute_capability.source, gpu.compute_capability.problem));
-    }
-    bool by_board = false;
-    if (board_capability) {
-      by_board = score_board(score, spec, system, false);
-      score_capability(
-          score, *spec.board_signals->compute_capability,
-          gpu.compute_capability.known() ? std::optional<std::string>(*gpu.compute_capability)
-                                         : std::nullopt,
-          fmt::format("{}: {}", gpu.compute_capability.source, gpu.compute_capability.problem));
-    } else {
-      by_board = score_board(score, spec, system, false);
     }
     if (spec.compute && spec.compute->units && gpu.multiprocessors.known()) {
       score_count(score, "units", *spec.compute->units, gpu.multiprocessors, "SMs");

@@ -406,30 +406,97 @@ Json tidy_numbers(const Json& document) {
 
 namespace {
 
-// Whether some detection pattern of `spec` matches `model`; the pattern when one does.
-std::optional<std::string> pattern_hit(const HardwareSpec& spec, const std::string& model) {
-  if (!spec.detection_patterns || model.empty()) return std::nullopt;
-  for (const std::string& pattern : *spec.detection_patterns) {
-    if (pattern_matches(pattern, model)) return pattern;
+// The text a pattern written as a literal stands for ("^AMD Ryzen 7 2700X$" -> "AMD Ryzen 7
+// 2700X", "Intel\\(R\\)" -> "Intel(R)"); none for a pattern with wildcards.
+std::optional<std::string> literal_of(std::string pattern) {
+  if (!pattern.empty() && pattern.front() == '^') pattern.erase(0, 1);
+  if (!pattern.empty() && pattern.back() == '$') pattern.pop_back();
+  std::string text;
+  for (std::size_t i = 0; i < pattern.size(); ++i) {
+    char c = pattern[i];
+    if (c == '\\' && i + 1 < pattern.size()) {
+      char next = pattern[++i];
+      if (next == 'b') continue;  // a word boundary stands for no text
+      if (std::isalnum(static_cast<unsigned char>(next))) return std::nullopt;  // \d, \s, ...
+      text += next;
+    } else if (std::string(".*+?()[]{}|^$").find(c) != std::string::npos) {
+      return std::nullopt;
+    } else {
+      text += c;
+    }
+  }
+  return text;
+}
+
+// The strings an entry stands for: its model, and what its literal patterns spell.
+std::vector<std::string> identity_strings(const HardwareSpec& spec) {
+  std::vector<std::string> strings = {spec.model};
+  if (spec.detection_patterns) {
+    for (const std::string& pattern : *spec.detection_patterns) {
+      if (auto literal = literal_of(pattern)) strings.push_back(*literal);
+    }
+  }
+  return strings;
+}
+
+struct PatternHit {
+  std::string pattern;
+  std::string text;
+};
+
+// A detection pattern of `spec` that matches one of `other`'s identity strings.
+std::optional<PatternHit> pattern_hit(const HardwareSpec& spec, const HardwareSpec& other) {
+  if (!spec.detection_patterns) return std::nullopt;
+  for (const std::string& text : identity_strings(other)) {
+    if (text.empty()) continue;
+    for (const std::string& pattern : *spec.detection_patterns) {
+      if (pattern_matches(pattern, text)) return PatternHit{pattern, text};
+    }
   }
   return std::nullopt;
+}
+
+// Two boards are told apart by their signals unless they share a compatible string or a
+// device-tree pattern of one matches the other's.
+bool boards_overlap(const BoardSignals& a, const BoardSignals& b) {
+  for (const std::string& item : a.compatible) {
+    if (std::find(b.compatible.begin(), b.compatible.end(), item) != b.compatible.end()) {
+      return true;
+    }
+  }
+  auto matches = [](const BoardSignals& patterns, const BoardSignals& models) {
+    for (const std::string& model : models.device_tree_model) {
+      auto literal = literal_of(model);
+      if (!literal) continue;
+      for (const std::string& pattern : patterns.device_tree_model) {
+        if (pattern_matches(pattern, *literal)) return true;
+      }
+    }
+    return false;
+  };
+  bool distinguishable = !a.compatible.empty() || !a.device_tree_model.empty();
+  return !distinguishable || matches(a, b) || matches(b, a);
 }
 
 void check_same_device(const HardwareSpec& spec, const HardwareSpec& other,
                        const std::string& other_path, const std::string& file,
                        Diagnostics& diagnostics) {
   if (other.id == spec.id || other.device_type != spec.device_type) return;
-  if (auto pattern = pattern_hit(other, spec.model)) {
+  if (spec.board_signals && other.board_signals &&
+      !boards_overlap(*spec.board_signals, *other.board_signals)) {
+    return;
+  }
+  if (auto hit = pattern_hit(other, spec)) {
     diagnostics.error(file, "/model",
                       fmt::format("\"{}\" is already in the database as {} ({}): its pattern "
-                                  "\"{}\" matches this model (if this is another device, make "
+                                  "\"{}\" matches \"{}\" (if this is another device, make "
                                   "that pattern stricter)",
-                                  spec.model, other.id, other_path, *pattern));
-  } else if (auto own = pattern_hit(spec, other.model)) {
+                                  spec.model, other.id, other_path, hit->pattern, hit->text));
+  } else if (auto own = pattern_hit(spec, other)) {
     diagnostics.error(file, "/detection_patterns",
-                      fmt::format("pattern \"{}\" also matches {}'s model \"{}\" ({}): "
-                                  "detection could not tell the two apart",
-                                  *own, other.id, other.model, other_path));
+                      fmt::format("pattern \"{}\" also matches \"{}\" of {} ({}): detection "
+                                  "could not tell the two apart",
+                                  own->pattern, own->text, other.id, other_path));
   }
 }
 
@@ -479,7 +546,7 @@ EntryCheck check_entry(const Json& document, const Database& database,
   Diagnostics others;
   CrossEntryRules cross;
   for (const DatabaseEntry& entry : database.entries()) {
-    if (force && entry.spec.id == spec.id) continue;
+    if (entry.spec.id == spec.id) continue;  // an existing id is reported above
     cross.add(identity_of(entry.spec, entry.display_path), others);
   }
   for (const PendingEntry& entry : pending) {

@@ -292,6 +292,27 @@ TEST(AddHardwareCli, ImportLegacyIntoTheBundledDatabaseFindsItsDuplicates) {
   EXPECT_EQ(result.exit_code, 1);
   EXPECT_NE(result.out.find("already in the database as intel_core_i7_12700k"), std::string::npos)
       << result.out;
+  // Both Ryzen files: one by its model, the other because its pattern matches what the bundled
+  // entry's pattern spells.
+  auto amd =
+      run_program(kProgram, {"--import-legacy",
+                             (test::fixtures_dir() / "legacy/hardware_database/cpu/amd").string(),
+                             "--database", (dir / "hardware_database").string(), "--dry-run"});
+  EXPECT_NE(amd.out.find("2 files: 0 would be imported, 2 not imported"), std::string::npos)
+      << amd.out;
+  EXPECT_NE(amd.out.find("detection could not tell the two apart"), std::string::npos) << amd.out;
+}
+
+TEST(AddHardwareCli, ADraftOfAKnownBoardIsRefused) {
+  test::TempDir dir;
+  test::copy_tree(test::bundled_database(), dir / "hardware_database");
+  auto result =
+      run_program(kProgram, {"--from-detection", "--sysroot", machine("jetson_orin_nano_25w"),
+                             "--database", (dir / "hardware_database").string(), "--set",
+                             "peak_bandwidth_gbps=102.4", "--dry-run"});
+  EXPECT_EQ(result.exit_code, 1);
+  EXPECT_NE(result.err.find("already in the database as jetson_orin_nano_cpu"), std::string::npos)
+      << result.err;
 }
 
 TEST(AddHardwareCli, UsageErrors) {
