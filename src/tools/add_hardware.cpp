@@ -578,6 +578,10 @@ void print_diagnostics(const Diagnostics& diagnostics, Io& io) {
 }
 
 int run_add_hardware(const AddHardwareOptions& options, Io& io) {
+  std::error_code ec;
+  if (!fs::is_directory(options.sysroot, ec)) {
+    throw UsageError(fmt::format("--sysroot {}: no such folder", options.sysroot.string()));
+  }
   switch (options.mode) {
     case AddHardwareMode::detect: return run_detect(options, io);
     case AddHardwareMode::from_detection: return run_from_detection(options, io);

@@ -329,6 +329,9 @@ TEST(AddHardwareCli, UsageErrors) {
   EXPECT_EQ(bad_set.exit_code, 2);
   auto format = run_program(kProgram, {"--detect", "--format", "xml"});
   EXPECT_EQ(format.exit_code, 2);
+  auto sysroot = run_program(kProgram, {"--detect", "--sysroot", "/no/such/folder"});
+  EXPECT_EQ(sysroot.exit_code, 2);
+  EXPECT_NE(sysroot.err.find("--sysroot /no/such/folder: no such folder"), std::string::npos);
 }
 
 // ---- the wizard, through a pseudo-terminal ------------------------------------------------------

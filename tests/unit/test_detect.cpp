@@ -318,3 +318,23 @@ TEST(DetectFixture, CpuFilesUnreadableByPermissionSayWhy) {
 
 }  // namespace
 }  // namespace hwcal
+
+namespace hwcal {
+namespace {
+
+// The machine the tests run on: whatever it is, detection finishes and reads /proc/cpuinfo.
+TEST(DetectThisMachine, FinishesAndKnowsTheInstructionSet) {
+  SystemInfo info = detect_system(detect_options_for("/"));
+  ASSERT_TRUE(info.cpu.isa.known()) << info.cpu.isa.problem;
+#if defined(__x86_64__)
+  EXPECT_EQ(*info.cpu.isa, "x86_64");
+#elif defined(__aarch64__)
+  EXPECT_EQ(*info.cpu.isa, "aarch64");
+#endif
+  EXPECT_TRUE(info.cpu.logical_cpus.known());
+  Json json = system_info_to_json(info);
+  EXPECT_TRUE(json["unreadable"].is_array());
+}
+
+}  // namespace
+}  // namespace hwcal
