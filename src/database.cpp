@@ -168,7 +168,7 @@ std::string Database::display_path(const fs::path& path) const {
   return display_path_under(root_, path);
 }
 
-void Database::write_entry(const HardwareSpec& spec) {
+void Database::write_entry(const HardwareSpec& spec, const Json* new_file_layout) {
   fs::path path = path_for(spec);
   std::error_code ec;
   fs::create_directories(path.parent_path(), ec);
@@ -178,7 +178,11 @@ void Database::write_entry(const HardwareSpec& spec) {
   }
   // Keep the layout of the file being replaced (key order, number spelling, unknown fields).
   Json document = spec_to_json(spec);
-  if (fs::exists(path, ec)) document = preserve_layout(document, load_json_file(path));
+  if (fs::exists(path, ec)) {
+    document = preserve_layout(document, load_json_file(path));
+  } else if (new_file_layout != nullptr) {
+    document = preserve_layout(document, *new_file_layout);
+  }
   write_file_atomic(path, dump_json(document));
 
   DatabaseEntry entry{path, display_path(path), spec, false};

@@ -46,8 +46,9 @@ class Database {
   std::string display_path(const std::filesystem::path& path) const;
 
   // Writes one entry atomically (and replaces it in this index). Take a DatabaseLock around
-  // read-modify-write sequences.
-  void write_entry(const HardwareSpec& spec);
+  // read-modify-write sequences. `new_file_layout` (optional) lays out a file that does not
+  // exist yet (key order, number spelling: 64 rather than 64.0); a replaced file keeps its own.
+  void write_entry(const HardwareSpec& spec, const Json* new_file_layout = nullptr);
 
  private:
   std::filesystem::path root_;
