@@ -9,6 +9,7 @@
 
 #include "hwcal/database.hpp"
 #include "hwcal/json_io.hpp"
+#include "hwcal/summary.hpp"
 #include "hwcal/validate.hpp"
 
 namespace hwcal {
@@ -65,12 +66,16 @@ int run_summarize_database(const SummarizeOptions& options, Io& io) {
   };
   std::vector<Scanned> scanned;
   std::mutex grow;
+  // Calibration summaries are re-derived from the profiles they link, found next to the
+  // database (profiles/ in the root's parent).
+  const std::filesystem::path base = calibration_base(options.database);
   std::size_t files = scan_database(options.database, [&](EntryVisit& visit) {
     Scanned result;
     if (visit.spec) {
       if (options.check) {
         visit.diagnostics.append(
             validate_spec(*visit.spec, visit.display_path, visit.relative_path));
+        visit.diagnostics.append(check_calibration(*visit.spec, visit.display_path, base));
       } else if (matches(options.filter, *visit.spec)) {
         result.report = build_entry_report(*visit.spec, visit.display_path);
       }
