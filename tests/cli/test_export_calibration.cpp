@@ -410,3 +410,134 @@ TEST_F(ExportCli, TwoConcurrentExportsOfDifferentModesBothLand) {
 
 }  // namespace
 }  // namespace hwcal
+
+// ---- history, the regression gate and --compare (summarize_database) --------------------------
+
+namespace hwcal {
+namespace {
+
+// Three more 25W runs after the legacy ones: 1.0, 1.03 and a last one at 0.85 of the fixture.
+class HistoryCli : public ExportCli {
+ protected:
+  void SetUp() override {
+    ExportCli::SetUp();
+    ASSERT_EQ(exporter({"--calibration-dir", kOrinNano.string()}).exit_code, 0);
+  }
+  fs::path run(const std::string& name, const std::string& started, double factor) const {
+    return native(name, [&](Json& document) {
+      document["started_at"] = started;
+      for (Json& record : document["measurements"]) {
+        for (const char* key : {"gflops", "gbps"}) {
+          if (record.contains(key)) {
+            record[key]["best"] = record[key]["best"].get<double>() * factor;
+            record[key]["median"] = record[key]["median"].get<double>() * factor;
+          }
+        }
+        for (Json& sample : record["samples_s"]) sample = sample.get<double>() / factor;
+      }
+    });
+  }
+  void add_runs(double last) {
+    ASSERT_EQ(exporter({"--calibration", run("a.json", "2025-11-20T08:00:00Z", 1.0).string(),
+                        run("b.json", "2025-11-21T08:00:00Z", 1.03).string()})
+                  .exit_code,
+              0);
+    ASSERT_EQ(
+        exporter({"--calibration", run("c.json", "2025-11-22T08:00:00Z", last).string()}).exit_code,
+        0);
+  }
+};
+
+TEST_F(HistoryCli, ShowsEveryRunPerModeWithTheChange) {
+  add_runs(0.85);
+  auto result = summarize({"--history", "jetson_orin_nano_gpu"});
+  EXPECT_EQ(result.exit_code, 0) << result.err;
+  EXPECT_TRUE(contains(result.out,
+                       "jetson_orin_nano_gpu: NVIDIA Jetson Orin Nano 8GB (GPU); 5 "
+                       "runs in profiles/nvidia/jetson_orin_nano_gpu"))
+      << result.out;
+  EXPECT_TRUE(contains(result.out, "mode 25W (default): 4 runs")) << result.out;
+  EXPECT_TRUE(contains(result.out, "mode 15W: 1 run")) << result.out;
+  EXPECT_TRUE(contains(result.out, "1250.6 (+3.0%)")) << result.out;
+  EXPECT_TRUE(contains(result.out, "* 2025-11-22T08:00:00Z  1032.0 (-17.5%)")) << result.out;
+  EXPECT_TRUE(contains(result.out, "    2025-11-16T10:04:26Z  1214.2 ")) << result.out;  // unlinked
+
+  auto json = summarize({"--history", "jetson_orin_nano_gpu", "--format", "json"});
+  ASSERT_EQ(json.exit_code, 0) << json.err;
+  Json document = parse_json(json.out, "history");
+  const Json& runs = document["modes"][1]["runs"];
+  ASSERT_EQ(runs.size(), 4u);
+  EXPECT_EQ(runs[2]["measured_peaks"]["fp32"], 1250.6);
+  EXPECT_EQ(runs[2]["change_against_previous"]["fp32"], 0.03);
+  EXPECT_EQ(summarize({"--history", "nope"}).exit_code, 1);
+  EXPECT_EQ(summarize({"--history", "jetson_orin_nano_gpu", "--check"}).exit_code, 2);
+  EXPECT_EQ(summarize({"--history", "jetson_orin_nano_gpu", "--format", "csv"}).exit_code, 2);
+}
+
+TEST_F(HistoryCli, FailOnRegressionNamesEntryModeAndPrecision) {
+  add_runs(0.85);
+  auto gate = summarize({"--fail-on-regression", "10"});
+  EXPECT_EQ(gate.exit_code, 1);
+  EXPECT_TRUE(contains(gate.out,
+                       "regression: jetson_orin_nano_gpu 25W fp32: the latest run "
+                       "(2025-11-22T08:00:00Z, "
+                       "profiles/nvidia/jetson_orin_nano_gpu/25W/20251122T080000Z.json) "
+                       "measured 1032.0 GFLOPS, 15.0% below the median 1214.2 GFLOPS of "
+                       "3 earlier runs"))
+      << gate.out;
+  EXPECT_TRUE(contains(gate.out, "regression: jetson_orin_nano_gpu 25W bandwidth")) << gate.out;
+  EXPECT_TRUE(contains(gate.out, "3 regressions of more than 10% in 2 calibrated entries"));
+  auto lenient = summarize({"--fail-on-regression", "20"});
+  EXPECT_EQ(lenient.exit_code, 0) << lenient.out;
+  EXPECT_TRUE(contains(lenient.out, "no regression of more than 20% in 2 calibrated entries"));
+  // With --check both gates run.
+  auto both = summarize({"--check", "--strict", "--fail-on-regression", "10"});
+  EXPECT_EQ(both.exit_code, 1);
+  EXPECT_TRUE(contains(both.out, "0 errors, 0 warnings")) << both.out;
+  EXPECT_EQ(summarize({"--fail-on-regression", "0"}).exit_code, 2);
+}
+
+TEST_F(HistoryCli, NoRegressionWhenTheLatestRunHolds) {
+  add_runs(0.97);
+  auto gate = summarize({"--fail-on-regression", "5", "--id", "jetson_orin_nano_gpu"});
+  EXPECT_EQ(gate.exit_code, 0) << gate.out;
+  EXPECT_TRUE(contains(gate.out, "no regression of more than 5% in 1 calibrated entry"));
+}
+
+TEST_F(HistoryCli, CompareTestsTheSamplesKernelByKernel) {
+  fs::path old_run = run("old.json", "2025-11-20T08:00:00Z", 1.0);
+  fs::path slower = run("slow.json", "2025-11-21T08:00:00Z", 0.85);
+  auto result = summarize({"--compare", old_run.string(), slower.string()});
+  EXPECT_EQ(result.exit_code, 0) << result.err;
+  EXPECT_TRUE(contains(result.out,
+                       "cuda_gemm_fp32_cublas m=n=k=4096  1214.2 GFLOPS  1032.0 "
+                       "GFLOPS  -15.0%  -15.0%"))
+      << result.out;
+  EXPECT_TRUE(contains(result.out, "11 of 11 kernels differ significantly")) << result.out;
+  EXPECT_TRUE(contains(result.out, "cuda_gemm_fp32_cublas m=n=k=4096: slower, median time +17.6%"))
+      << result.out;
+  EXPECT_FALSE(
+      contains(result.out,
+               "cuda_gemm_int8"));  // unsupported on both: not compared  // unsupported: left out
+
+  auto same = summarize({"--compare", old_run.string(), old_run.string()});
+  EXPECT_TRUE(contains(same.out, "no kernel differs significantly")) << same.out;
+  auto legacy_run = summarize({"--compare", kGpu25W.string(), kGpu15W.string()});
+  EXPECT_EQ(legacy_run.exit_code, 0);
+  EXPECT_TRUE(contains(legacy_run.out, "no samples on both sides")) << legacy_run.out;
+  EXPECT_TRUE(contains(legacy_run.out,
+                       "cuda_gemm_fp32_pytorch m=n=k=4096  1214.2 GFLOPS  813.9 "
+                       "GFLOPS   -33.0%"))
+      << legacy_run.out;
+
+  auto json = summarize({"--compare", old_run.string(), slower.string(), "--format", "json"});
+  Json document = parse_json(json.out, "compare");
+  EXPECT_EQ(document["kernels"].size(), 11u);
+  EXPECT_EQ(document["kernels"][4]["significant"], true);
+  EXPECT_EQ(summarize({"--compare", old_run.string()}).exit_code, 2);
+  EXPECT_EQ(summarize({"--compare", old_run.string(), slower.string(), "--check"}).exit_code, 2);
+  EXPECT_EQ(summarize({"--compare", old_run.string(), (dir_ / "none.json").string()}).exit_code, 1);
+}
+
+}  // namespace
+}  // namespace hwcal
