@@ -418,7 +418,7 @@ Diagnostics check_calibration(const HardwareSpec& spec, const std::string& file,
     }
     if (!complete) continue;
     try {
-      ModeSummary summary = summarize_mode(spec, mode, runs).summary;
+      ModeSummary summary = summarize_mode(spec, mode, std::move(runs)).summary;
       if (stored_mode != stored.by_power_mode.end()) {
         compare_json(comparable(stored_mode->second), comparable(summary),
                      pointer_append("/calibration_summary/by_power_mode", mode), file, diagnostics);
