@@ -22,21 +22,6 @@ constexpr double kMiB = 1024.0 * 1024.0;
 // psutil reports total memory in bytes; the predecessor divided by 1024^3 and called it GB.
 constexpr double kGiB = 1024.0 * 1024.0 * 1024.0;
 
-std::vector<std::string> words_of(std::string_view text) {
-  std::vector<std::string> words;
-  std::string word;
-  for (char c : text) {
-    if (std::isalnum(static_cast<unsigned char>(c))) {
-      word += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    } else if (!word.empty()) {
-      words.push_back(word);
-      word.clear();
-    }
-  }
-  if (!word.empty()) words.push_back(word);
-  return words;
-}
-
 std::optional<double> number_at(const Json& object, const char* key) {
   if (!object.is_object()) return std::nullopt;
   auto found = object.find(key);
@@ -682,11 +667,11 @@ std::string legacy_hardware_name(const CalibrationProfile& profile) {
 }
 
 bool legacy_name_matches(std::string_view legacy_name, const HardwareSpec& spec) {
-  std::vector<std::string> name = words_of(legacy_name);
+  std::vector<std::string> name = id_words(legacy_name);
   if (name.empty()) return false;
   std::set<std::string> entry;
-  for (const std::string& word : words_of(spec.id)) entry.insert(word);
-  for (const std::string& word : words_of(spec.model)) entry.insert(word);
+  for (const std::string& word : id_words(spec.id)) entry.insert(word);
+  for (const std::string& word : id_words(spec.model)) entry.insert(word);
   entry.insert(spec.vendor_slug());
   return std::all_of(name.begin(), name.end(),
                      [&](const std::string& word) { return entry.count(word) > 0; });

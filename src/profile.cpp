@@ -16,21 +16,6 @@ constexpr std::array<std::string_view, 4> kStatusNames = {"passed", "unsupported
                                                           "error"};
 constexpr std::array<std::string_view, 4> kResidencyNames = {"l1", "l2", "l3", "dram"};
 
-std::vector<std::string> words_of(std::string_view id) {
-  std::vector<std::string> words;
-  std::string word;
-  for (char c : id) {
-    if (std::isalnum(static_cast<unsigned char>(c))) {
-      word += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    } else if (!word.empty()) {
-      words.push_back(word);
-      word.clear();
-    }
-  }
-  if (!word.empty()) words.push_back(word);
-  return words;
-}
-
 std::map<std::string, double> read_clocks(FieldReader& reader, const char* key) {
   std::map<std::string, double> clocks;
   const Json* object = reader.object(key);
@@ -307,6 +292,16 @@ bool is_word(std::string_view text, bool capitals) {
   return true;
 }
 
+// The enumerator whose name (in enumerator order in `names`) is `name`.
+template <typename Enum, std::size_t N>
+std::optional<Enum> enum_named(const std::array<std::string_view, N>& names,
+                               std::string_view name) {
+  for (std::size_t i = 0; i < N; ++i) {
+    if (names[i] == name) return static_cast<Enum>(i);
+  }
+  return std::nullopt;
+}
+
 bool digits_at(std::string_view text, std::size_t at, std::size_t count) {
   if (at + count > text.size()) return false;
   for (std::size_t i = at; i < at + count; ++i) {
@@ -322,10 +317,7 @@ std::string_view to_string(MeasurementStatus status) {
 }
 
 std::optional<MeasurementStatus> parse_measurement_status(std::string_view name) {
-  for (std::size_t i = 0; i < kStatusNames.size(); ++i) {
-    if (kStatusNames[i] == name) return static_cast<MeasurementStatus>(i);
-  }
-  return std::nullopt;
+  return enum_named<MeasurementStatus>(kStatusNames, name);
 }
 
 std::string_view to_string(Residency residency) {
@@ -333,17 +325,14 @@ std::string_view to_string(Residency residency) {
 }
 
 std::optional<Residency> parse_residency(std::string_view name) {
-  for (std::size_t i = 0; i < kResidencyNames.size(); ++i) {
-    if (kResidencyNames[i] == name) return static_cast<Residency>(i);
-  }
-  return std::nullopt;
+  return enum_named<Residency>(kResidencyNames, name);
 }
 
 KernelClass classify_kernel(std::string_view kernel_id) {
   bool copy = false;
   bool memcpy_word = false;
   bool host_transfer = false;
-  for (const std::string& word : words_of(kernel_id)) {
+  for (const std::string& word : id_words(kernel_id)) {
     if (word == "gemm" || word == "matmul") return KernelClass::gemm;
     if (word == "fma") return KernelClass::peak_fma;
     if (word == "stream") return KernelClass::stream;
@@ -354,6 +343,21 @@ KernelClass classify_kernel(std::string_view kernel_id) {
   if (memcpy_word && host_transfer) return KernelClass::transfer;
   if (copy || memcpy_word) return KernelClass::copy;
   return KernelClass::other;
+}
+
+std::vector<std::string> id_words(std::string_view text) {
+  std::vector<std::string> words;
+  std::string word;
+  for (char c : text) {
+    if (std::isalnum(static_cast<unsigned char>(c))) {
+      word += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    } else if (!word.empty()) {
+      words.push_back(word);
+      word.clear();
+    }
+  }
+  if (!word.empty()) words.push_back(word);
+  return words;
 }
 
 TrialStats TrialStats::from(const SampleStats& stats) {
@@ -522,11 +526,7 @@ CalibrationProfile parse_profile(const Json& document, const std::string& file,
 CalibrationProfile profile_from_json(const Json& document, const std::string& file) {
   Diagnostics diagnostics;
   CalibrationProfile profile = parse_profile(document, file, diagnostics);
-  for (const Diagnostic& diagnostic : diagnostics.items()) {
-    if (diagnostic.severity == Severity::error) {
-      throw DataError(diagnostic.file, diagnostic.pointer, diagnostic.message);
-    }
-  }
+  diagnostics.throw_first_error();
   return profile;
 }
 

@@ -585,11 +585,7 @@ HardwareSpec parse_spec(const Json& document, const std::string& file, Diagnosti
 HardwareSpec spec_from_json(const Json& document, const std::string& file) {
   Diagnostics diagnostics;
   HardwareSpec spec = parse_spec(document, file, diagnostics);
-  for (const Diagnostic& diagnostic : diagnostics.items()) {
-    if (diagnostic.severity == Severity::error) {
-      throw DataError(diagnostic.file, diagnostic.pointer, diagnostic.message);
-    }
-  }
+  diagnostics.throw_first_error();
   return spec;
 }
 

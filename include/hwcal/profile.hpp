@@ -45,6 +45,10 @@ std::optional<Residency> parse_residency(std::string_view name);
 enum class KernelClass { gemm, peak_fma, stream, copy, transfer, other };
 KernelClass classify_kernel(std::string_view kernel_id);
 
+// The words of an id or a name: runs of letters and digits, lowercased.
+// "NVIDIA-Jetson-Orin-Nano-GPU" -> nvidia, jetson, orin, nano, gpu.
+std::vector<std::string> id_words(std::string_view text);
+
 struct ToolInfo {
   std::string name;          // "calibrate"; "legacy" for the predecessor's files
   std::string version;       // hwcal's version
