@@ -1,5 +1,7 @@
 #include "hwcal/diagnostics.hpp"
 
+#include "hwcal/error.hpp"
+
 #include <algorithm>
 #include <tuple>
 #include <utility>
@@ -40,6 +42,14 @@ void Diagnostics::sort() {
     return std::make_tuple(a.severity != Severity::error, a.file, a.pointer) <
            std::make_tuple(b.severity != Severity::error, b.file, b.pointer);
   });
+}
+
+void Diagnostics::throw_first_error() const {
+  for (const Diagnostic& diagnostic : items_) {
+    if (diagnostic.severity == Severity::error) {
+      throw DataError(diagnostic.file, diagnostic.pointer, diagnostic.message);
+    }
+  }
 }
 
 }  // namespace hwcal

@@ -145,4 +145,11 @@ Json FieldReader::unknown_fields() const {
   return unknown;
 }
 
+void append_extra(Json& target, const Json& extra) {
+  if (!extra.is_object()) return;
+  for (const auto& [key, value] : extra.items()) {
+    if (!target.contains(key)) target[key] = value;
+  }
+}
+
 }  // namespace hwcal

@@ -15,18 +15,6 @@ constexpr std::array<std::string_view, 6> kDeviceTypeNames = {"cpu", "gpu",  "np
                                                               "dsp", "fpga", "accelerator"};
 constexpr std::array<std::string_view, 2> kPlatforms = {"x86_64", "aarch64"};
 
-void append_extra(Json& target, const Json& extra) {
-  if (!extra.is_object()) return;
-  for (const auto& [key, value] : extra.items()) {
-    if (!target.contains(key)) target[key] = value;
-  }
-}
-
-template <typename T>
-void put_optional(Json& target, const char* key, const std::optional<T>& value) {
-  if (value) target[key] = *value;
-}
-
 // ---- reading ---------------------------------------------------------------------------------
 
 PeakDerivation parse_derivation(const Json& object, const std::string& file,
@@ -317,6 +305,47 @@ PeakTable parse_peak_table(const Json& object, const std::string& file, const st
   return table;
 }
 
+std::vector<CacheLevel> parse_caches(const Json& array, const std::string& file,
+                                     const std::string& pointer, Diagnostics& diagnostics) {
+  std::vector<CacheLevel> levels;
+  for (std::size_t i = 0; i < array.size(); ++i) {
+    FieldReader cache_reader(array[i], file, pointer_append(pointer, i), diagnostics);
+    if (!cache_reader.valid()) continue;
+    CacheLevel level;
+    level.level = cache_reader.integer("level", true).value_or(0);
+    level.kind = cache_reader.string("kind", true).value_or("");
+    level.size_kib = cache_reader.number("size_kib", true).value_or(0);
+    level.line_bytes = cache_reader.integer("line_bytes");
+    level.count = cache_reader.integer("count");
+    level.scope = cache_reader.string("scope");
+    level.extra = cache_reader.unknown_fields();
+    if (!level.kind.empty() && level.kind != "data" && level.kind != "instruction" &&
+        level.kind != "unified") {
+      cache_reader.error("kind", fmt::format("unknown cache kind '{}' (expected data, "
+                                             "instruction or unified)",
+                                             level.kind));
+    }
+    levels.push_back(level);
+  }
+  return levels;
+}
+
+Json caches_to_json(const std::vector<CacheLevel>& levels) {
+  Json caches = Json::array();
+  for (const CacheLevel& level : levels) {
+    Json item = Json::object();
+    item["level"] = level.level;
+    item["kind"] = level.kind;
+    item["size_kib"] = level.size_kib;
+    put_optional(item, "line_bytes", level.line_bytes);
+    put_optional(item, "count", level.count);
+    put_optional(item, "scope", level.scope);
+    append_extra(item, level.extra);
+    caches.push_back(item);
+  }
+  return caches;
+}
+
 Json peak_table_to_json(const PeakTable& table) {
   Json out = Json::object();
   for (const auto& [precision, value] : table) out[std::string(to_string(precision))] = value;
@@ -461,28 +490,7 @@ HardwareSpec parse_spec(const Json& document, const std::string& file, Diagnosti
     spec.memory = info;
   }
   if (const Json* caches = reader.array("caches")) {
-    std::vector<CacheLevel> levels;
-    for (std::size_t i = 0; i < caches->size(); ++i) {
-      FieldReader cache_reader((*caches)[i], file, pointer_append(reader.pointer_of("caches"), i),
-                               diagnostics);
-      if (!cache_reader.valid()) continue;
-      CacheLevel level;
-      level.level = cache_reader.integer("level", true).value_or(0);
-      level.kind = cache_reader.string("kind", true).value_or("");
-      level.size_kib = cache_reader.number("size_kib", true).value_or(0);
-      level.line_bytes = cache_reader.integer("line_bytes");
-      level.count = cache_reader.integer("count");
-      level.scope = cache_reader.string("scope");
-      level.extra = cache_reader.unknown_fields();
-      if (!level.kind.empty() && level.kind != "data" && level.kind != "instruction" &&
-          level.kind != "unified") {
-        cache_reader.error("kind", fmt::format("unknown cache kind '{}' (expected data, "
-                                               "instruction or unified)",
-                                               level.kind));
-      }
-      levels.push_back(level);
-    }
-    spec.caches = levels;
+    spec.caches = parse_caches(*caches, file, reader.pointer_of("caches"), diagnostics);
   }
   spec.tdp_watts = reader.number("tdp_watts");
   if (const Json* peaks = reader.object("theoretical_peaks", true)) {
@@ -577,11 +585,7 @@ HardwareSpec parse_spec(const Json& document, const std::string& file, Diagnosti
 HardwareSpec spec_from_json(const Json& document, const std::string& file) {
   Diagnostics diagnostics;
   HardwareSpec spec = parse_spec(document, file, diagnostics);
-  for (const Diagnostic& diagnostic : diagnostics.items()) {
-    if (diagnostic.severity == Severity::error) {
-      throw DataError(diagnostic.file, diagnostic.pointer, diagnostic.message);
-    }
-  }
+  diagnostics.throw_first_error();
   return spec;
 }
 
@@ -628,21 +632,7 @@ Json spec_to_json(const HardwareSpec& spec) {
     append_extra(memory, info.extra);
     out["memory"] = memory;
   }
-  if (spec.caches) {
-    Json caches = Json::array();
-    for (const CacheLevel& level : *spec.caches) {
-      Json item = Json::object();
-      item["level"] = level.level;
-      item["kind"] = level.kind;
-      item["size_kib"] = level.size_kib;
-      put_optional(item, "line_bytes", level.line_bytes);
-      put_optional(item, "count", level.count);
-      put_optional(item, "scope", level.scope);
-      append_extra(item, level.extra);
-      caches.push_back(item);
-    }
-    out["caches"] = caches;
-  }
+  if (spec.caches) out["caches"] = caches_to_json(*spec.caches);
   put_optional(out, "tdp_watts", spec.tdp_watts);
   out["theoretical_peaks"] = peak_table_to_json(spec.theoretical_peaks);
   out["peak_bandwidth_gbps"] = spec.peak_bandwidth_gbps;

@@ -14,7 +14,10 @@ int main(int argc, char** argv) {
       "  summarize_database                          every entry, console tables\n"
       "  summarize_database --id jetson_orin_nano_gpu\n"
       "  summarize_database --format markdown --output summary.md\n"
-      "  summarize_database --check                  validate the database (CI gate)",
+      "  summarize_database --check                  validate the database (CI gate)\n"
+      "  summarize_database --history jetson_orin_nano_gpu\n"
+      "  summarize_database --check --fail-on-regression 10\n"
+      "  summarize_database --compare old_run.json new_run.json",
       "summarize_database"};
   hwcal::cli::CommonOptions common;
   hwcal::cli::add_common_options(app, common, "summarize_database");
@@ -39,6 +42,20 @@ int main(int argc, char** argv) {
   app.add_option("--mappers-dir", mappers_dir,
                  "With --check: the generated mapper headers to check (default: "
                  "include/hwcal/mappers beside the database folder, when it exists)");
+  std::string history;
+  double regression_percent = 0;
+  std::vector<std::string> compare;
+  app.add_option("--history", history,
+                 "Every stored calibration run of entry ID per power mode and precision, with "
+                 "the change against the previous run");
+  auto* regression = app.add_option(
+      "--fail-on-regression", regression_percent,
+      "Exit 1 when the latest run of a calibrated entry is more than PCT percent below the "
+      "median of its earlier runs (alone, with --check or with --history)");
+  app.add_option("--compare", compare,
+                 "Two profiles side by side per kernel: the change and a Mann-Whitney U test on "
+                 "their samples")
+      ->expected(2);
 
   return hwcal::cli::run(app, argc, argv, common, [&] {
     if (options.strict && !options.check) throw hwcal::UsageError("--strict needs --check");
@@ -51,6 +68,9 @@ int main(int argc, char** argv) {
     if (!device_type.empty()) options.filter.device_type = device_type;
     if (!vendor.empty()) options.filter.vendor = vendor;
     options.quiet = common.quiet;
+    if (!history.empty()) options.history = history;
+    if (regression->count() > 0) options.fail_on_regression_percent = regression_percent;
+    for (const std::string& file : compare) options.compare.emplace_back(file);
     hwcal::Io io = hwcal::standard_io();
     return hwcal::run_summarize_database(options, io);
   });

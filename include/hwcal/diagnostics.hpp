@@ -35,6 +35,9 @@ class Diagnostics {
   // Errors first, then by file and pointer: stable output for people and golden tests.
   void sort();
 
+  // For readers that throw: DataError with the first error, if there is one.
+  void throw_first_error() const;
+
  private:
   std::vector<Diagnostic> items_;
 };

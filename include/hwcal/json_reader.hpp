@@ -53,4 +53,14 @@ class FieldReader {
   std::set<std::string, std::less<>> read_keys_;
 };
 
+// The writing side of FieldReader: puts an object's unknown fields (`extra`, as unknown_fields()
+// returned them) back after the known ones, never over a known one.
+void append_extra(Json& target, const Json& extra);
+
+// Writes `key` only when the optional holds a value.
+template <typename T>
+void put_optional(Json& target, const char* key, const std::optional<T>& value) {
+  if (value) target[key] = *value;
+}
+
 }  // namespace hwcal

@@ -201,6 +201,10 @@ Json peak_table_to_json(const PeakTable& table);
 PeakTable parse_peak_table(const Json& object, const std::string& file, const std::string& pointer,
                            Diagnostics& diagnostics);
 Json mode_summary_to_json(const ModeSummary& summary);
+// An entry's `caches`; calibration profiles describe the host's caches the same way.
+std::vector<CacheLevel> parse_caches(const Json& array, const std::string& file,
+                                     const std::string& pointer, Diagnostics& diagnostics);
+Json caches_to_json(const std::vector<CacheLevel>& levels);
 ModeSummary parse_mode_summary(const Json& object, const std::string& file,
                                const std::string& pointer, Diagnostics& diagnostics);
 

@@ -9,8 +9,12 @@
 #include <fmt/format.h>
 
 #include "hwcal/database.hpp"
+#include "hwcal/error.hpp"
+#include "hwcal/history.hpp"
 #include "hwcal/json_io.hpp"
 #include "hwcal/mappers.hpp"
+#include "hwcal/legacy_profile.hpp"
+#include "hwcal/summary.hpp"
 #include "hwcal/validate.hpp"
 
 namespace hwcal {
@@ -72,31 +76,126 @@ void emit(const SummarizeOptions& options, Io& io, const std::string& text,
   }
 }
 
+void check_flags(const SummarizeOptions& options) {
+  if (!options.compare.empty()) {
+    if (options.compare.size() != 2) throw UsageError("--compare takes two profiles: OLD NEW");
+    if (options.check || options.history || options.fail_on_regression_percent) {
+      throw UsageError("--compare goes alone: not with --check, --history or --fail-on-regression");
+    }
+  }
+  if (options.history && options.check) throw UsageError("--history and --check go separately");
+  if ((options.history || !options.compare.empty()) && options.format != ReportFormat::console &&
+      options.format != ReportFormat::json) {
+    throw UsageError("--history and --compare print console text or json (--format)");
+  }
+  if (options.fail_on_regression_percent &&
+      (*options.fail_on_regression_percent <= 0 || *options.fail_on_regression_percent >= 100)) {
+    throw UsageError("--fail-on-regression takes a percentage between 0 and 100");
+  }
+}
+
+int run_compare(const SummarizeOptions& options, Io& io) {
+  auto load = [](const std::filesystem::path& path) {
+    return load_profile_file(path, path.string()).profile;
+  };
+  ProfileComparison comparison =
+      compare_profiles(load(options.compare[0]), load(options.compare[1]),
+                       options.compare[0].string(), options.compare[1].string());
+  std::size_t significant = 0;
+  for (const KernelComparison& kernel : comparison.kernels) significant += kernel.significant();
+  emit(options, io,
+       options.format == ReportFormat::json ? render_comparison_json(comparison)
+                                            : render_comparison_console(comparison),
+       fmt::format("{} kernels compared, {} differ significantly", comparison.kernels.size(),
+                   significant));
+  return 0;
+}
+
+std::string regression_verdict(const std::vector<Regression>& regressions, std::size_t calibrated,
+                               double percent) {
+  const char* entries = calibrated == 1 ? "y" : "ies";
+  return regressions.empty()
+             ? fmt::format("no regression of more than {}% in {} calibrated entr{}", percent,
+                           calibrated, entries)
+             : fmt::format("{} regression{} of more than {}% in {} calibrated entr{}",
+                           regressions.size(), regressions.size() == 1 ? "" : "s", percent,
+                           calibrated, entries);
+}
+
+std::string regression_text(const std::vector<Regression>& regressions, std::size_t calibrated,
+                            double percent) {
+  std::string text;
+  for (const Regression& regression : regressions) {
+    text += "regression: " + describe(regression) + "\n";
+  }
+  return text + regression_verdict(regressions, calibrated, percent) + "\n";
+}
+
+int run_history(const SummarizeOptions& options, Io& io) {
+  const Database database = Database::load(options.database);
+  const DatabaseEntry& entry = database.get(*options.history);
+  EntryHistory history = load_history(entry.spec, calibration_base(options.database));
+  std::string text = options.format == ReportFormat::json ? render_history_json(history)
+                                                          : render_history_console(history);
+  std::vector<Regression> regressions;
+  if (options.fail_on_regression_percent) {
+    regressions = find_regressions(history, *options.fail_on_regression_percent / 100);
+    if (options.format != ReportFormat::json) {
+      text += regression_text(regressions, 1, *options.fail_on_regression_percent);
+    }
+  }
+  std::size_t runs = 0;
+  for (const ModeHistory& mode : history.modes) runs += mode.runs.size();
+  emit(options, io, text,
+       fmt::format("history of {}: {} run{}", history.id, runs, runs == 1 ? "" : "s"));
+  for (const Diagnostic& problem : history.problems.items()) {
+    io.err << format_diagnostic(problem) << "\n";
+  }
+  if (history.problems.has_errors()) return 1;
+  return regressions.empty() ? 0 : 1;
+}
+
 }  // namespace
 
 int run_summarize_database(const SummarizeOptions& options, Io& io) {
+  check_flags(options);
+  if (!options.compare.empty()) return run_compare(options, io);
+  if (options.history) return run_history(options, io);
+  const bool gate = options.fail_on_regression_percent.has_value();
   // Streams over the entry files: each worker keeps only what the report or the check needs of
   // an entry, so a database of 10,000 entries is not held in memory whole.
   struct Scanned {
     std::optional<EntryReport> report;
     std::optional<EntryIdentity> identity;
     Diagnostics diagnostics;
+    bool calibrated = false;
+    std::vector<Regression> regressions;
   };
   std::vector<Scanned> scanned;
   std::mutex grow;
   const std::optional<std::filesystem::path> mappers_dir =
       options.check ? mapper_dir_to_check(options) : std::nullopt;
+  // Calibration summaries are re-derived from the profiles they link, found next to the
+  // database (profiles/ in the root's parent).
+  const std::filesystem::path base = calibration_base(options.database);
   std::size_t files = scan_database(options.database, [&](EntryVisit& visit) {
     Scanned result;
     if (visit.spec) {
       if (options.check) {
         visit.diagnostics.append(
             validate_spec(*visit.spec, visit.display_path, visit.relative_path));
+        visit.diagnostics.append(check_calibration(*visit.spec, visit.display_path, base));
         if (mappers_dir && !visit.diagnostics.has_errors()) {
           check_generated_header(*visit.spec, *mappers_dir, options.database, visit.diagnostics);
         }
-      } else if (matches(options.filter, *visit.spec)) {
+      } else if (!gate && matches(options.filter, *visit.spec)) {
         result.report = build_entry_report(*visit.spec, visit.display_path);
+      }
+      if (gate && visit.spec->calibration_profiles && matches(options.filter, *visit.spec)) {
+        EntryHistory history = load_history(*visit.spec, base);
+        result.calibrated = true;
+        result.regressions = find_regressions(history, *options.fail_on_regression_percent / 100);
+        visit.diagnostics.append(history.problems);
       }
       result.identity = identity_of(*visit.spec, visit.display_path);
     }
@@ -107,6 +206,8 @@ int run_summarize_database(const SummarizeOptions& options, Io& io) {
   });
 
   std::size_t entries = 0;
+  std::size_t calibrated = 0;
+  std::vector<Regression> regressions;
   Diagnostics diagnostics;
   CrossEntryRules cross;
   std::vector<std::string> ids;
@@ -120,6 +221,8 @@ int run_summarize_database(const SummarizeOptions& options, Io& io) {
       if (options.check) cross.add(*item.identity, diagnostics);
     }
     if (item.report) report.entries.push_back(std::move(*item.report));
+    calibrated += item.calibrated ? 1 : 0;
+    regressions.insert(regressions.end(), item.regressions.begin(), item.regressions.end());
   }
   if (mappers_dir) {
     // The index and the headers no entry backs.
@@ -128,6 +231,8 @@ int run_summarize_database(const SummarizeOptions& options, Io& io) {
     }
   }
   diagnostics.sort();
+  const std::string gate_text =
+      gate ? regression_text(regressions, calibrated, *options.fail_on_regression_percent) : "";
 
   if (options.check) {
     std::string verdict =
@@ -139,10 +244,18 @@ int run_summarize_database(const SummarizeOptions& options, Io& io) {
       verdict += fmt::format(" ({} of {} files could not be read)", files - entries, files);
     }
     std::string text = render_diagnostics(diagnostics, options.database, entries, options.format);
-    if (options.format != ReportFormat::json) text += verdict + "\n";
+    if (options.format != ReportFormat::json) text += verdict + "\n" + gate_text;
     emit(options, io, text, verdict);
-    if (diagnostics.has_errors()) return 1;
+    if (diagnostics.has_errors() || !regressions.empty()) return 1;
     return options.strict && diagnostics.warning_count() > 0 ? 1 : 0;
+  }
+  if (gate) {
+    emit(options, io, gate_text,
+         regression_verdict(regressions, calibrated, *options.fail_on_regression_percent));
+    for (const Diagnostic& diagnostic : diagnostics.items()) {
+      if (diagnostic.severity == Severity::error) io.err << format_diagnostic(diagnostic) << "\n";
+    }
+    return regressions.empty() && !diagnostics.has_errors() ? 0 : 1;
   }
 
   for (const std::string& id : options.filter.ids) {

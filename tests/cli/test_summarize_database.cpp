@@ -79,15 +79,18 @@ TEST(SummarizeCli, PlainSummaryOfABrokenDatabaseStillFails) {
 
 TEST(SummarizeCli, StrictTurnsWarningsIntoFailure) {
   test::TempDir dir;
-  test::copy_tree(fixture_db("minimal"), dir.path());
-  fs::path file = dir / "cpu/intel/intel_core_i7_12700k.json";
+  // The profiles the summaries link live next to the database.
+  test::copy_tree(fixture_db("minimal"), dir / "hardware_database");
+  test::copy_tree(fixture_db("profiles"), dir / "profiles");
+  fs::path file = dir / "hardware_database/cpu/intel/intel_core_i7_12700k.json";
   Json document = load_json_file(file);
   document.erase("sources");
   test::write_file(file, dump_json(document));
-  auto lenient = run_program(kProgram, {"--database", dir.path().string(), "--check"});
+  const std::string database = (dir / "hardware_database").string();
+  auto lenient = run_program(kProgram, {"--database", database, "--check"});
   EXPECT_EQ(lenient.exit_code, 0) << lenient.out;
   EXPECT_NE(lenient.out.find("warning: "), std::string::npos);
-  auto strict = run_program(kProgram, {"--database", dir.path().string(), "--check", "--strict"});
+  auto strict = run_program(kProgram, {"--database", database, "--check", "--strict"});
   EXPECT_EQ(strict.exit_code, 1);
 }
 

@@ -71,7 +71,10 @@ def cpp_rejects(summarize, fixtures, relative, document):
     with tempfile.TemporaryDirectory() as tmp:
         root = pathlib.Path(tmp) / "db"
         shutil.copytree(fixtures / "minimal", root)
-        (root / relative).write_text(json.dumps(document, indent=2) + "\n")
+        # The profiles the fixture's calibration summary links live next to the database.
+        shutil.copytree(fixtures / "profiles", pathlib.Path(tmp) / "profiles")
+        if document is not None:
+            (root / relative).write_text(json.dumps(document, indent=2) + "\n")
         result = subprocess.run([summarize, "--database", str(root), "--check"],
                                 capture_output=True, text=True)
         return result.returncode == 1, result.stdout
@@ -100,6 +103,11 @@ def main():
     for path in sorted((fixtures / "minimal").rglob("*.json")):
         for error in validator.iter_errors(json.loads(path.read_text())):
             failures.append(f"{path}: schema rejects the valid fixture: {error.message}")
+
+    # Without this the faults below would prove nothing: the unchanged copy must pass.
+    rejected, output = cpp_rejects(args.summarize, fixtures, GPU, None)
+    if rejected:
+        failures.append(f"summarize_database --check rejects the unchanged fixture:\n{output}")
 
     for name, relative, mutate in FAULTS:
         document = json.loads((fixtures / "minimal" / relative).read_text())

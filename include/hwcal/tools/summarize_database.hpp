@@ -5,6 +5,7 @@
 #include <filesystem>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "hwcal/io.hpp"
 #include "hwcal/report.hpp"
@@ -23,9 +24,17 @@ struct SummarizeOptions {
   // without headers are not flagged).
   std::optional<std::filesystem::path> mappers_dir;
   bool quiet = false;
+  // --history ID: every stored run of one entry per power mode, with the change between runs.
+  std::optional<std::string> history;
+  // --fail-on-regression PCT: exit 1 when the latest run of a calibrated entry (of those the
+  // filter selects) is more than PCT percent below the median of its earlier runs.
+  std::optional<double> fail_on_regression_percent;
+  // --compare OLD NEW: two profiles kernel by kernel, with a Mann-Whitney U test on samples.
+  std::vector<std::filesystem::path> compare;
 };
 
-// 0 success; 1 when the database has errors (or, with --check --strict, warnings).
+// 0 success; 1 when the database has errors (or, with --check --strict, warnings), or when
+// --fail-on-regression finds a regression. UsageError for flags that do not go together.
 int run_summarize_database(const SummarizeOptions& options, Io& io);
 
 }  // namespace hwcal
