@@ -12,8 +12,8 @@
 #include "hwcal/error.hpp"
 #include "hwcal/history.hpp"
 #include "hwcal/json_io.hpp"
-#include "hwcal/mappers.hpp"
 #include "hwcal/legacy_profile.hpp"
+#include "hwcal/mappers.hpp"
 #include "hwcal/summary.hpp"
 #include "hwcal/validate.hpp"
 

@@ -182,7 +182,7 @@ TEST(AddHardwareCli, FromDetectionWithoutBandwidthWritesNothing) {
 
 TEST(AddHardwareCli, FromDetectionRefusesADeviceTheDatabaseHas) {
   test::TempDir dir;
-  test::copy_tree(test::bundled_database(), dir / "hardware_database");
+  test::copy_bundled_database(dir.path());
   auto result = run_program(kProgram, {"--from-detection", "--sysroot", machine("x86_workstation"),
                                        "--database", (dir / "hardware_database").string(), "--set",
                                        "peak_bandwidth_gbps=76.8", "--dry-run"});
@@ -284,7 +284,7 @@ TEST(AddHardwareCli, ImportLegacyReportsEachFile) {
 
 TEST(AddHardwareCli, ImportLegacyIntoTheBundledDatabaseFindsItsDuplicates) {
   test::TempDir dir;
-  test::copy_tree(test::bundled_database(), dir / "hardware_database");
+  test::copy_bundled_database(dir.path());
   auto result =
       run_program(kProgram, {"--import-legacy",
                              (test::fixtures_dir() / "legacy/hardware_database/cpu/intel").string(),
@@ -305,7 +305,7 @@ TEST(AddHardwareCli, ImportLegacyIntoTheBundledDatabaseFindsItsDuplicates) {
 
 TEST(AddHardwareCli, ADraftOfAKnownBoardIsRefused) {
   test::TempDir dir;
-  test::copy_tree(test::bundled_database(), dir / "hardware_database");
+  test::copy_bundled_database(dir.path());
   auto result =
       run_program(kProgram, {"--from-detection", "--sysroot", machine("jetson_orin_nano_25w"),
                              "--database", (dir / "hardware_database").string(), "--set",

@@ -24,7 +24,7 @@ const std::string kH100Header = "include/hwcal/mappers/nvidia_h100_sxm5_80gb.hpp
 class Checkout {
  public:
   explicit Checkout(bool with_headers = true) {
-    test::copy_tree(test::bundled_database(), database());
+    test::copy_bundled_database(dir_.path());
     if (with_headers) {
       test::copy_tree(test::source_dir() / "include/hwcal/mappers", headers());
     }

@@ -43,6 +43,13 @@ void copy_tree(const fs::path& from, const fs::path& to) {
   fs::copy(from, to, fs::copy_options::recursive | fs::copy_options::overwrite_existing);
 }
 
+fs::path copy_bundled_database(const fs::path& parent) {
+  copy_tree(bundled_database(), parent / "hardware_database");
+  if (fs::exists(source_dir() / "profiles"))
+    copy_tree(source_dir() / "profiles", parent / "profiles");
+  return parent / "hardware_database";
+}
+
 std::string read_file(const fs::path& path) {
   std::ifstream stream(path, std::ios::binary);
   if (!stream) throw std::runtime_error("cannot read " + path.string());

@@ -33,6 +33,11 @@ class TempDir {
 // Copies `from` (a folder) to `to`, creating `to`.
 void copy_tree(const fs::path& from, const fs::path& to);
 
+// The bundled database as a checkout lays it out: <parent>/hardware_database and the profiles
+// its calibration summaries link, <parent>/profiles (without them --check reports the links
+// as missing). Returns <parent>/hardware_database.
+fs::path copy_bundled_database(const fs::path& parent);
+
 std::string read_file(const fs::path& path);
 void write_file(const fs::path& path, const std::string& text);
 
