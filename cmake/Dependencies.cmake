@@ -28,3 +28,37 @@ if(NOT TARGET hwcal::openblas)
     INTERFACE_LINK_LIBRARIES "${OpenBLAS_LIBRARIES}")
 endif()
 message(STATUS "hwcal: OpenBLAS ${OpenBLAS_VERSION} at ${OpenBLAS_LIBRARIES}")
+
+# cblas_sbgemm: declared in Debian's cblas.h but not exported by its 0.3.21 library, so the only
+# honest test is to link a call.
+include(CheckCXXSourceCompiles)
+set(CMAKE_REQUIRED_INCLUDES "${OpenBLAS_INCLUDE_DIRS}")
+set(CMAKE_REQUIRED_LIBRARIES "${OpenBLAS_LIBRARIES}")
+check_cxx_source_compiles([[
+#include <cblas.h>
+int main() {
+  bfloat16 a = 0, b = 0;
+  float c = 0;
+  cblas_sbgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, 1, 1, 1, 1.0f, &a, 1, &b, 1, 0.0f, &c, 1);
+  return 0;
+}]] HWCAL_HAVE_SBGEMM)
+unset(CMAKE_REQUIRED_INCLUDES)
+unset(CMAKE_REQUIRED_LIBRARIES)
+
+# OpenMP: Eigen's matrix product is parallel only when compiled with it (and Debian's oneDNN
+# runs on OpenMP threads). Only the GEMM kernels are compiled with it.
+find_package(OpenMP QUIET COMPONENTS CXX)
+
+# oneDNN (optional): Debian packages the 2.x API as libdnnl-dev; newer systems have 3.x or none.
+# It reaches Intel AMX and AVX-512 BF16/VNNI for the low-precision GEMMs.
+option(HWCAL_ENABLE_ONEDNN "Use oneDNN for bf16/fp16/int8 CPU GEMM when it is installed" ON)
+set(HWCAL_HAVE_ONEDNN OFF)
+if(HWCAL_ENABLE_ONEDNN)
+  find_package(dnnl CONFIG QUIET)
+  if(dnnl_FOUND AND TARGET DNNL::dnnl AND OpenMP_CXX_FOUND)
+    set(HWCAL_HAVE_ONEDNN ON)
+    message(STATUS "hwcal: oneDNN ${dnnl_VERSION} found: bf16/fp16/int8 CPU GEMM through oneDNN")
+  else()
+    message(STATUS "hwcal: oneDNN not found: its CPU GEMM kernels report `unsupported`")
+  endif()
+endif()

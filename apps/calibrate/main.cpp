@@ -1,0 +1,107 @@
+// calibrate: measure this machine's GEMM, peak arithmetic and memory bandwidth and write a
+// calibration profile.
+#include <csignal>
+
+#include <fmt/format.h>
+#include <CLI/CLI.hpp>
+
+#include "cli.hpp"
+#include "hwcal/error.hpp"
+#include "hwcal/tools/calibrate.hpp"
+
+namespace {
+
+std::atomic<bool> g_stop{false};
+
+void on_interrupt(int) { g_stop.store(true); }
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{
+      "Measure this machine (GEMM through OpenBLAS, oneDNN and Eigen, FMA peak arithmetic, "
+      "STREAM and memcpy bandwidth over the cache levels) and write a calibration profile that "
+      "export_calibration folds into the database.\n\n"
+      "Examples:\n"
+      "  calibrate --plan quick                        about 10 s\n"
+      "  calibrate                                     the standard plan, about a minute\n"
+      "  calibrate --kernels cpu_gemm_fp32_openblas,cpu_stream_triad --threads 4\n"
+      "  calibrate --hardware-id intel_core_i7_12700k --output run.json\n"
+      "  calibrate --list-kernels",
+      "calibrate"};
+  hwcal::cli::CommonOptions common;
+  hwcal::cli::add_common_options(app, common, "calibrate");
+
+  hwcal::CalibrateOptions options;
+  std::string plan = "standard";
+  std::string format = "console";
+  std::string sysroot = "/";
+  std::string output;
+  std::string hardware_id;
+  std::string power_mode;
+  std::vector<std::string> precisions;
+  std::size_t threads = 0;
+  double time_budget = 0;
+  bool list_kernels = false;
+  app.add_option("--plan", plan, "quick (one size each, ~10 s), standard (~60 s) or full")
+      ->check(CLI::IsMember({"quick", "standard", "full"}));
+  app.add_option("--device", options.device, "What to calibrate: cpu");
+  app.add_option("--kernels", options.kernels, "Only these kernel ids (comma-separated)")
+      ->delimiter(',');
+  app.add_option("--precisions", precisions, "Only these precisions (comma-separated)")
+      ->delimiter(',');
+  app.add_option("--threads", threads, "CPU threads (default: one per physical core)");
+  app.add_option("--time-budget", time_budget, "Seconds for the whole run (default: the plan's)");
+  app.add_option("--hardware-id", hardware_id,
+                 "The database entry (default: matched by detection)");
+  app.add_option("--power-mode", power_mode, "The power mode (default: nvpmodel's, else default)");
+  app.add_option("--output", output,
+                 "The profile file (default: profiles/<vendor>/<id>/<mode>/<UTC time>.json "
+                 "beside the database)");
+  app.add_option("--format", format, "stdout: console (a table) or json (the profile)")
+      ->check(CLI::IsMember({"console", "json"}));
+  app.add_option("--sysroot", sysroot, "Read the machine's files under this root (tests)");
+  app.add_flag("--list-kernels", list_kernels, "List the kernels this build has and exit");
+
+  return hwcal::cli::run(app, argc, argv, common, [&] {
+    if (list_kernels) {
+      for (const hwcal::KernelDescriptor& kernel : hwcal::builtin_kernels()) {
+        std::cout << fmt::format("{:<28} {:<5} {:<9} {}\n", kernel.id, kernel.device,
+                                 hwcal::to_string(kernel.precision), kernel.description);
+      }
+      return 0;
+    }
+    options.plan = *hwcal::parse_plan(plan);
+    for (const std::string& name : precisions) {
+      auto precision = hwcal::parse_precision(name);
+      if (!precision) {
+        throw hwcal::UsageError(
+            fmt::format("--precisions: unknown precision '{}' (expected one "
+                        "of {})",
+                        name, hwcal::precision_names()));
+      }
+      options.precisions.push_back(*precision);
+    }
+    if (threads > 0 || app.count("--threads") > 0) options.threads = threads;
+    if (time_budget > 0) options.time_budget_s = time_budget;
+    if (app.count("--time-budget") > 0 && time_budget <= 0) {
+      throw hwcal::UsageError("--time-budget must be a positive number of seconds");
+    }
+    if (!hardware_id.empty()) options.hardware_id = hardware_id;
+    if (!power_mode.empty()) options.power_mode = power_mode;
+    if (!output.empty()) options.output = output;
+    options.format =
+        format == "json" ? hwcal::CalibrateFormat::json : hwcal::CalibrateFormat::console;
+    options.sysroot = sysroot;
+    options.quiet = common.quiet;
+    try {
+      options.database = hwcal::cli::database_root(common);
+    } catch (const hwcal::UsageError&) {
+      if (!hardware_id.empty()) throw;  // no database: an unknown machine still calibrates
+    }
+    std::signal(SIGINT, on_interrupt);
+    options.stop = &g_stop;
+    hwcal::Io io = hwcal::standard_io();
+    return hwcal::run_calibrate(options, io);
+  });
+}

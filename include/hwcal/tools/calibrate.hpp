@@ -1,0 +1,47 @@
+// calibrate: measures this machine with the micro-benchmarks of the kernel table and writes one
+// calibration profile (design §5) per database entry it ran for; export_calibration folds the
+// profile into the database. The hardware id and power mode come from the flags, else from
+// matching the detected machine; an unknown machine still calibrates, with a hint to add it.
+#pragma once
+
+#include <atomic>
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "hwcal/io.hpp"
+#include "hwcal/precision.hpp"
+#include "hwcal/runner.hpp"
+
+namespace hwcal {
+
+enum class CalibrateFormat { console, json };
+
+struct CalibrateOptions {
+  std::filesystem::path database;  // empty: calibrate without a database (unknown machine)
+  std::filesystem::path sysroot = "/";
+  Plan plan = Plan::standard;
+  std::string device = "cpu";
+  std::vector<std::string> kernels;
+  std::vector<Precision> precisions;
+  std::optional<std::size_t> threads;  // default: one per physical core
+  std::optional<double> time_budget_s;
+  std::optional<std::string> hardware_id;
+  std::optional<std::string> power_mode;
+  std::optional<std::filesystem::path> output;
+  CalibrateFormat format = CalibrateFormat::console;
+  bool quiet = false;
+  bool progress = true;                     // a progress bar when stderr is a terminal
+  const std::atomic<bool>* stop = nullptr;  // set by Ctrl-C: stop between trials
+};
+
+// 0 when the profile was written (kernels that failed or were unsupported are recorded in it);
+// 1 when the run could not be done; 2 bad usage; 130 interrupted (nothing written).
+int run_calibrate(const CalibrateOptions& options, Io& io);
+
+// The table calibrate prints at the end: kernel, precision, size, best and median throughput,
+// percent of the theoretical peak (when the entry is known), status.
+std::string render_measurement_table(const CalibrationProfile& profile, const HardwareSpec* spec);
+
+}  // namespace hwcal

@@ -1,0 +1,171 @@
+// End-to-end: the built calibrate on this machine, with fixture sysroots for what detection
+// reads, small kernel subsets and short time budgets so the suite stays fast.
+#include <fcntl.h>
+#include <signal.h>
+#include <spawn.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <thread>
+
+#include <gtest/gtest.h>
+
+#include "hwcal/json_io.hpp"
+#include "hwcal/profile.hpp"
+#include "test_support.hpp"
+
+extern char** environ;
+
+namespace hwcal {
+namespace {
+
+namespace fs = std::filesystem;
+using test::run_program;
+
+const std::string kCalibrate = HWCAL_CALIBRATE;
+const std::string kExport = HWCAL_EXPORT_CALIBRATION;
+
+std::string workstation() { return (test::fixtures_dir() / "machines/x86_workstation").string(); }
+
+std::vector<std::string> small_run(const fs::path& output) {
+  return {"--plan",        "quick",
+          "--sysroot",     workstation(),
+          "--database",    test::bundled_database().string(),
+          "--kernels",     "cpu_gemm_fp32_openblas,cpu_stream_triad,cpu_gemm_bf16_openblas",
+          "--time-budget", "3",
+          "--output",      output.string()};
+}
+
+TEST(CalibrateCli, QuickRunWritesAProfileThatExportLoads) {
+  test::TempDir dir;
+  fs::path output = dir / "run.json";
+  auto result = run_program(kCalibrate, small_run(output));
+  ASSERT_EQ(result.exit_code, 0) << result.err;
+  CalibrationProfile profile = profile_from_json(load_json_file(output), output.string());
+  // Detection read the fixture: a 12700K, which the bundled database knows.
+  EXPECT_EQ(profile.hardware_id, "intel_core_i7_12700k");
+  EXPECT_EQ(profile.power_mode, "default");
+  EXPECT_EQ(profile.tool.name, "calibrate");
+  EXPECT_FALSE(profile.finished_at.empty());
+  ASSERT_EQ(profile.measurements.size(), 3u);  // in the order the kernels were named
+  const MeasurementRecord& sgemm = profile.measurements[0];
+  EXPECT_EQ(sgemm.kernel, "cpu_gemm_fp32_openblas");
+  EXPECT_EQ(sgemm.status, MeasurementStatus::passed) << sgemm.message;
+  EXPECT_GE(sgemm.samples_s.size(), 1u);
+  ASSERT_TRUE(sgemm.gflops.has_value());
+  EXPECT_GT(sgemm.gflops->best, 0);
+  EXPECT_DOUBLE_EQ(sgemm.gflops->best, *sgemm.flops / sgemm.stats_s->min / 1e9);
+  const MeasurementRecord& bf16 = profile.measurements[2];
+  EXPECT_EQ(bf16.kernel, "cpu_gemm_bf16_openblas");
+  if (bf16.status == MeasurementStatus::unsupported) {
+    EXPECT_FALSE(bf16.message.empty());
+  }
+  const MeasurementRecord& triad = profile.measurements[1];
+  EXPECT_EQ(triad.status, MeasurementStatus::passed) << triad.message;
+  EXPECT_EQ(triad.residency, Residency::dram);  // 4 x the fixture's 25 MiB L3
+  EXPECT_EQ(triad.shape.array_bytes, 100LL << 20);
+  EXPECT_TRUE(profile.find_backend("openblas") != nullptr);
+  EXPECT_TRUE(profile.host.clocks_mhz.count("measured_scalar"));
+  // The table on stdout names every kernel with its status.
+  EXPECT_NE(result.out.find("cpu_gemm_bf16_openblas"), std::string::npos);
+  EXPECT_NE(result.out.find("passed (dram)"), std::string::npos);
+
+  // export_calibration takes it (a dry run: the bundled database is not touched).
+  test::TempDir checkout;
+  fs::path database = test::copy_bundled_database(checkout.path());
+  auto exported = run_program(
+      kExport, {"--database", database.string(), "--calibration", output.string(), "--dry-run"});
+  EXPECT_EQ(exported.exit_code, 0) << exported.out << exported.err;
+  EXPECT_NE(exported.out.find("calibration_summary"), std::string::npos) << exported.out;
+}
+
+TEST(CalibrateCli, JsonFormatPrintsTheProfile) {
+  test::TempDir dir;
+  auto args = small_run(dir / "run.json");
+  args.insert(args.end(), {"--format", "json", "--quiet"});
+  auto result = run_program(kCalibrate, args);
+  ASSERT_EQ(result.exit_code, 0) << result.err;
+  Json printed = parse_json(result.out, "stdout");
+  EXPECT_EQ(printed["hardware_id"], "intel_core_i7_12700k");
+  EXPECT_EQ(printed, load_json_file(dir / "run.json"));
+}
+
+TEST(CalibrateCli, UsageErrorsComeBeforeAnyWork) {
+  for (const auto& args :
+       std::vector<std::vector<std::string>>{{"--kernels", "cpu_gemm_fp33_openblas"},
+                                             {"--threads", "4096"},
+                                             {"--precisions", "fp33"},
+                                             {"--plan", "slow"},
+                                             {"--device", "tpu"}}) {
+    auto started = std::chrono::steady_clock::now();
+    auto result = run_program(kCalibrate, args);
+    double seconds =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+    EXPECT_EQ(result.exit_code, 2) << args[0] << ": " << result.err;
+    EXPECT_NE(result.err.find("usage: calibrate"), std::string::npos) << result.err;
+    EXPECT_LT(seconds, 20) << args[0];
+  }
+  auto unknown = run_program(kCalibrate, {"--kernels", "cpu_gemm_fp33_openblas"});
+  EXPECT_NE(unknown.err.find("unknown kernel 'cpu_gemm_fp33_openblas'"), std::string::npos);
+}
+
+TEST(CalibrateCli, UnwritableOutputFailsBeforeMeasuring) {
+  auto result = run_program(kCalibrate, {"--plan", "quick", "--output", "/proc/hwcal/run.json"});
+  EXPECT_EQ(result.exit_code, 1);
+  EXPECT_NE(result.err.find("/proc/hwcal: cannot create the output folder"), std::string::npos)
+      << result.err;
+  EXPECT_EQ(result.out, "");  // no table: nothing was measured
+}
+
+TEST(CalibrateCli, UnknownHardwareIdIsAnError) {
+  auto result = run_program(
+      kCalibrate, {"--hardware-id", "intel_i7", "--database", test::bundled_database().string()});
+  EXPECT_EQ(result.exit_code, 1);
+  EXPECT_NE(result.err.find("unknown hardware id 'intel_i7'"), std::string::npos) << result.err;
+}
+
+// Ctrl-C stops between trials and writes nothing.
+TEST(CalibrateCli, InterruptWritesNothing) {
+  test::TempDir dir;
+  fs::path output = dir / "run.json";
+  std::vector<std::string> strings = {kCalibrate,
+                                      "--plan",
+                                      "standard",
+                                      "--sysroot",
+                                      workstation(),
+                                      "--database",
+                                      test::bundled_database().string(),
+                                      "--output",
+                                      output.string(),
+                                      "--quiet"};
+  std::vector<char*> argv;
+  for (std::string& s : strings) argv.push_back(s.data());
+  argv.push_back(nullptr);
+  posix_spawn_file_actions_t actions;
+  posix_spawn_file_actions_init(&actions);
+  posix_spawn_file_actions_addopen(&actions, STDOUT_FILENO, "/dev/null", O_WRONLY, 0);
+  posix_spawn_file_actions_addopen(&actions, STDERR_FILENO, "/dev/null", O_WRONLY, 0);
+  pid_t pid = 0;
+  ASSERT_EQ(posix_spawn(&pid, kCalibrate.c_str(), &actions, nullptr, argv.data(), environ), 0);
+  posix_spawn_file_actions_destroy(&actions);
+  std::this_thread::sleep_for(std::chrono::seconds(3));
+  kill(pid, SIGINT);
+  int status = 0;
+  waitpid(pid, &status, 0);
+  ASSERT_TRUE(WIFEXITED(status));
+  EXPECT_EQ(WEXITSTATUS(status), 130);
+  EXPECT_FALSE(fs::exists(output));
+  EXPECT_EQ(test::snapshot_tree(dir.path()).size(), 0u);
+}
+
+TEST(CalibrateCli, ListKernelsNamesEveryKernel) {
+  auto result = run_program(kCalibrate, {"--list-kernels"});
+  EXPECT_EQ(result.exit_code, 0);
+  for (const char* id : {"cpu_gemm_fp64_openblas", "cpu_stream_triad", "cpu_memcpy"}) {
+    EXPECT_NE(result.out.find(id), std::string::npos) << id;
+  }
+}
+
+}  // namespace
+}  // namespace hwcal
