@@ -65,8 +65,12 @@ std::vector<BackendInfo> cpu_backends(const KernelEnv& env) {
   BackendInfo openblas;
   openblas.name = "openblas";
   std::string config = openblas_get_config();
-  openblas.version =
-      config.substr(0, config.find(' ') == 0 ? std::string::npos : config.find(' ', 9));
+  // "OpenBLAS 0.3.21 NO_LAPACKE DYNAMIC_ARCH ... Haswell MAX_THREADS=64": the second word.
+  std::istringstream words(config);
+  std::string first;
+  std::string second;
+  words >> first >> second;
+  openblas.version = second.empty() ? config : second;
   openblas.extra = Json::object({{"config", config},
                                  {"core_type", openblas_get_corename()},
                                  {"threads", openblas_get_num_threads()}});

@@ -10,6 +10,7 @@
 
 #include "hwcal/clock.hpp"
 #include "hwcal/database.hpp"
+#include "hwcal/derive.hpp"
 #include "hwcal/detect.hpp"
 #include "hwcal/environment.hpp"
 #include "hwcal/error.hpp"
@@ -135,8 +136,9 @@ std::string render_measurement_table(const CalibrationProfile& profile, const Ha
       unit = "GB/s";
       best = format_rate(record.gbps->best);
       median = record.gbps->median ? format_rate(*record.gbps->median) : "-";
-      if (spec != nullptr && record.residency == Residency::dram) {
-        percent = format_percent(record.gbps->best / spec->bandwidth_for_mode(profile.power_mode));
+      const double peak_gbps = spec != nullptr ? spec->bandwidth_for_mode(profile.power_mode) : 0;
+      if (peak_gbps > 0 && record.residency == Residency::dram) {
+        percent = format_percent(record.gbps->best / peak_gbps);
       }
     }
     std::string status(to_string(record.status));
@@ -319,10 +321,30 @@ int run_calibrate(const CalibrateOptions& options, Io& io) {
 
   save_json_atomic(output, profile_to_json(profile));
 
+  // Without an entry the table still compares with theoretical peaks: those add_hardware would
+  // derive from detection (cores x lanes x FMA units x 2 x the clock measured above), said so.
+  std::optional<Draft> draft;
+  if (spec == nullptr && options.format != CalibrateFormat::json && !options.quiet) {
+    auto measured =
+        host.clocks_mhz.find(fmt::format("measured_{}", to_string(widest_clock_load())));
+    ClockMeasurer clock_from_run = [&](const std::vector<int>&, std::string& note) {
+      if (measured == host.clocks_mhz.end()) return std::optional<double>();
+      note = "the clock calibrate measured under vector load";
+      return std::optional<double>(measured->second);
+    };
+    draft = draft_cpu_entry(system, clock_from_run);
+    if (draft->spec.theoretical_peaks.empty()) draft.reset();
+  }
   if (options.format == CalibrateFormat::json) {
     io.out << dump_json(profile_to_json(profile));
   } else if (!options.quiet) {
-    io.out << render_measurement_table(profile, spec);
+    io.out << render_measurement_table(profile, spec != nullptr ? spec
+                                                : draft         ? &draft->spec
+                                                                : nullptr);
+    if (draft) {
+      io.out << "% peak: against peaks derived from detection (no database entry; "
+                "add_hardware --from-detection drafts the same)\n";
+    }
   }
   if (!options.quiet) {
     for (const std::string& warning : profile.warnings) io.err << "warning: " << warning << "\n";
