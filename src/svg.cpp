@@ -22,6 +22,10 @@ std::string attributes(const Style& style) {
   if (!style.font_weight.empty()) {
     out += fmt::format(" font-weight=\"{}\"", escape(style.font_weight));
   }
+  if (style.halo && style.stroke.empty()) {
+    out +=
+        " stroke=\"#ffffff\" stroke-width=\"3\" stroke-linejoin=\"round\" paint-order=\"stroke\"";
+  }
   return out;
 }
 
@@ -87,6 +91,27 @@ std::string tick_label(double value) {
   return text;
 }
 
+std::string linear_tick_label(double value, double step) {
+  if (std::fabs(value) >= 1e6) return tick_label(value);
+  int decimals = 0;
+  if (step > 0 && step < 1) decimals = static_cast<int>(std::ceil(-std::log10(step) - 1e-9));
+  std::string text = fmt::format("{:.{}f}", value, decimals);
+  return text == "-0" ? "0" : text;
+}
+
+std::string significant(double value, int digits) {
+  if (value == 0 || !std::isfinite(value)) return value == 0 ? "0" : fmt::format("{}", value);
+  const int magnitude = static_cast<int>(std::floor(std::log10(std::fabs(value))));
+  const int decimals = std::max(0, digits - 1 - magnitude);
+  // Rounding can carry into a new digit (99.96 -> "100.0"): trailing zeros go either way.
+  std::string text = fmt::format("{:.{}f}", value, decimals);
+  if (text.find('.') != std::string::npos) {
+    while (text.back() == '0') text.pop_back();
+    if (text.back() == '.') text.pop_back();
+  }
+  return text;
+}
+
 Document::Document(double width, double height) : width_(width), height_(height) {}
 
 void Document::line(Point from, Point to, const Style& style) {
@@ -110,9 +135,15 @@ void Document::rect(Point corner, double width, double height, const Style& styl
                        attributes(style));
 }
 
-void Document::circle(Point centre, double radius, const Style& style) {
-  body_ += fmt::format("{}<circle cx=\"{}\" cy=\"{}\" r=\"{}\"{}/>\n", indent(depth_),
-                       number(centre.x), number(centre.y), number(radius), attributes(style));
+void Document::circle(Point centre, double radius, const Style& style, std::string_view tooltip) {
+  const std::string start =
+      fmt::format("{}<circle cx=\"{}\" cy=\"{}\" r=\"{}\"{}", indent(depth_), number(centre.x),
+                  number(centre.y), number(radius), attributes(style));
+  if (tooltip.empty()) {
+    body_ += start + "/>\n";
+  } else {
+    body_ += fmt::format("{}><title>{}</title></circle>\n", start, escape(tooltip));
+  }
 }
 
 void Document::text(Point at, std::string_view content, const Style& style, double rotate_degrees,
@@ -215,35 +246,132 @@ std::vector<double> Scale::minor_ticks() const {
 }
 
 void draw_axes(Document& document, const Scale& x, const Scale& y, const AxisLabels& labels) {
+  draw_axes(document, x, y, labels, AxisOptions{});
+}
+
+void draw_axes(Document& document, const Scale& x, const Scale& y, const AxisLabels& labels,
+               const AxisOptions& options) {
   const double left = x.range_min();
   const double right = x.range_max();
   const double bottom = y.range_min();
   const double top = y.range_max();
-  const Style grid{"#e3e3e3", 1, "", "", 1, 0, "", "", "grid"};
-  const Style minor{"#f1f1f1", 1, "", "", 1, 0, "", "", "grid-minor"};
-  const Style frame{"#555555", 1, "none", "", 1, 0, "", "", "frame"};
-  const Style tick_text{"", 0, "#333333", "", 1, 11, "middle", "", "tick"};
+  Style grid;
+  grid.stroke = "#e3e3e3";
+  grid.stroke_width = 1;
+  grid.css_class = "grid";
+  Style minor = grid;
+  minor.stroke = "#f1f1f1";
+  minor.css_class = "grid-minor";
+  Style frame;
+  frame.stroke = "#555555";
+  frame.stroke_width = 1;
+  frame.fill = "none";
+  frame.css_class = "frame";
+  Style tick_text;
+  tick_text.fill = "#333333";
+  tick_text.font_size = options.font_size;
+  tick_text.anchor = "middle";
+  tick_text.css_class = "tick";
+
+  std::vector<Tick> x_ticks = options.x_ticks;
+  if (x_ticks.empty()) {
+    for (double v : x.ticks()) x_ticks.push_back({v, tick_label(v)});
+  }
+  std::vector<Tick> y_ticks = options.y_ticks;
+  if (y_ticks.empty()) {
+    for (double v : y.ticks()) y_ticks.push_back({v, tick_label(v)});
+  }
 
   document.begin_group("axes");
-  for (double v : x.minor_ticks()) document.line({x(v), bottom}, {x(v), top}, minor);
-  for (double v : y.minor_ticks()) document.line({left, y(v)}, {right, y(v)}, minor);
-  for (double v : x.ticks()) {
-    document.line({x(v), bottom}, {x(v), top}, grid);
-    document.line({x(v), bottom}, {x(v), bottom + 5}, frame);
-    document.text({x(v), bottom + 18}, tick_label(v), tick_text);
+  if (options.minor_grid) {
+    for (double v : x.minor_ticks()) document.line({x(v), bottom}, {x(v), top}, minor);
+    for (double v : y.minor_ticks()) document.line({left, y(v)}, {right, y(v)}, minor);
+  }
+  for (const Tick& tick : x_ticks) {
+    const double at = x(tick.value);
+    document.line({at, bottom}, {at, top}, grid);
+    document.line({at, bottom}, {at, bottom + 5}, frame);
+    document.text({at, bottom + 7 + options.font_size}, tick.label, tick_text);
   }
   Style y_tick_text = tick_text;
   y_tick_text.anchor = "end";
-  for (double v : y.ticks()) {
-    document.line({left, y(v)}, {right, y(v)}, grid);
-    document.line({left - 5, y(v)}, {left, y(v)}, frame);
-    document.text({left - 8, y(v) + 4}, tick_label(v), y_tick_text);
+  for (const Tick& tick : y_ticks) {
+    const double at = y(tick.value);
+    document.line({left, at}, {right, at}, grid);
+    document.line({left - 5, at}, {left, at}, frame);
+    document.text({left - 8, at + 4}, tick.label, y_tick_text);
   }
   document.rect({left, top}, right - left, bottom - top, frame);
-  const Style title{"", 0, "#222222", "", 1, 12, "middle", "", "axis-title"};
-  document.text({(left + right) / 2, bottom + 38}, labels.x, title);
-  document.text({left - 48, (top + bottom) / 2}, labels.y, title, -90);
+  Style title;
+  title.fill = "#222222";
+  title.font_size = options.font_size + 1;
+  title.anchor = "middle";
+  title.css_class = "axis-title";
+  if (!labels.x.empty()) {
+    document.text({(left + right) / 2, bottom + 27 + options.font_size}, labels.x, title);
+  }
+  if (!labels.y.empty()) {
+    document.text({left - options.y_title_offset, (top + bottom) / 2}, labels.y, title, -90);
+  }
   document.end_group();
+}
+
+bool Box::overlaps(const Box& other) const {
+  return left < other.right && other.left < right && top < other.bottom && other.top < bottom;
+}
+
+bool Box::inside(const Box& bounds) const {
+  return left >= bounds.left && right <= bounds.right && top >= bounds.top &&
+         bottom <= bounds.bottom;
+}
+
+double text_width(std::string_view text, double font_size) {
+  return 0.6 * font_size * static_cast<double>(text.size());
+}
+
+Box text_box(Point at, std::string_view text, double font_size, std::string_view anchor) {
+  const double width = text_width(text, font_size);
+  double left = at.x;
+  if (anchor == "middle") left -= width / 2;
+  if (anchor == "end") left -= width;
+  // Ascenders reach about 0.8 em above the baseline, descenders 0.2 em below.
+  return {left, at.y - 0.8 * font_size, left + width, at.y + 0.2 * font_size};
+}
+
+std::optional<std::size_t> LabelPlacer::place(const std::vector<Box>& candidates) {
+  for (std::size_t i = 0; i < candidates.size(); ++i) {
+    const Box& box = candidates[i];
+    if (!box.inside(bounds_)) continue;
+    bool free = std::none_of(taken_.begin(), taken_.end(),
+                             [&](const Box& taken) { return taken.overlaps(box); });
+    if (free) {
+      taken_.push_back(box);
+      return i;
+    }
+  }
+  return std::nullopt;
+}
+
+std::vector<double> spread(const std::vector<double>& wanted, double gap, double low, double high) {
+  std::vector<std::size_t> order(wanted.size());
+  for (std::size_t i = 0; i < order.size(); ++i) order[i] = i;
+  std::stable_sort(order.begin(), order.end(),
+                   [&](std::size_t a, std::size_t b) { return wanted[a] < wanted[b]; });
+  std::vector<double> at(wanted.size());
+  // Down from the top: each at least `gap` below the one before; then up from the bottom when
+  // the last ones ran past `high`.
+  double previous = low - gap;
+  for (std::size_t i : order) {
+    at[i] = std::max(wanted[i], previous + gap);
+    previous = at[i];
+  }
+  double next = high + gap;
+  for (std::size_t k = order.size(); k-- > 0;) {
+    const std::size_t i = order[k];
+    at[i] = std::min(at[i], next - gap);
+    next = at[i];
+  }
+  return at;
 }
 
 }  // namespace hwcal::svg

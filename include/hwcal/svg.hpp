@@ -4,6 +4,8 @@
 // It knows nothing of hardware: report.cpp and roofline plots draw with it.
 #pragma once
 
+#include <cstddef>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -27,6 +29,9 @@ struct Style {
   std::string anchor;       // start, middle, end (text only)
   std::string font_weight;  // "bold" (text only)
   std::string css_class;    // class attribute, for the report's stylesheet
+  // Text only: a white outline under the glyphs, so grid lines and roofs behind a label do not
+  // cut through it.
+  bool halo = false;
 };
 
 class Document {
@@ -36,7 +41,8 @@ class Document {
   void line(Point from, Point to, const Style& style);
   void polyline(const std::vector<Point>& points, const Style& style);
   void rect(Point corner, double width, double height, const Style& style);
-  void circle(Point centre, double radius, const Style& style);
+  // `tooltip` becomes a <title> child, as for text.
+  void circle(Point centre, double radius, const Style& style, std::string_view tooltip = "");
   // `tooltip` becomes a <title> child: shown on hover, read by screen readers.
   void text(Point at, std::string_view content, const Style& style, double rotate_degrees = 0,
             std::string_view tooltip = "");
@@ -86,6 +92,12 @@ class Scale {
 
 // Tick labels people read at a glance: 0.01, 0.5, 1, 20, 300, 4k, 50k, 1.2M, 3G.
 std::string tick_label(double value);
+// A linear axis's tick label with as many decimals as its `step` needs and no suffix below a
+// million: neighbours 1150 and 1200 stay apart, where tick_label would show both as "1.2k".
+std::string linear_tick_label(double value, double step);
+// `value` to `digits` significant digits, without trailing zeros: 18.36 -> "18.4", 146.9 ->
+// "147", 0.5234 -> "0.523".
+std::string significant(double value, int digits = 3);
 
 // Coordinates and numbers as the document writes them: at most two decimals, no trailing zeros.
 std::string number(double value);
@@ -98,8 +110,63 @@ struct AxisLabels {
   std::string y;  // "GFLOPS"
 };
 
+struct Tick {
+  double value = 0;
+  std::string label;
+};
+
+struct AxisOptions {
+  std::vector<Tick> x_ticks;  // given ticks (an axis of runs, dates); empty: the scale's own
+  std::vector<Tick> y_ticks;
+  bool minor_grid = true;      // a log scale's 2..9 x 10^k lines
+  double y_title_offset = 48;  // px left of the plot area: clears the widest y tick label
+  double font_size = 11;       // tick labels; axis titles are one px larger
+};
+
 // Grid lines, ticks, tick labels and axis titles for the plot area bounded by the scales'
 // ranges (x range left to right, y range bottom to top).
 void draw_axes(Document& document, const Scale& x, const Scale& y, const AxisLabels& labels);
+void draw_axes(Document& document, const Scale& x, const Scale& y, const AxisLabels& labels,
+               const AxisOptions& options);
+
+// ---- label placement ----------------------------------------------------------------------
+// Plots place their labels themselves, deterministically, so that none overlaps another and
+// none leaves the plot; the width of a text is estimated, as there is no font to measure.
+
+// A rectangle in document pixels (y grows downwards).
+struct Box {
+  double left = 0;
+  double top = 0;
+  double right = 0;
+  double bottom = 0;
+  bool overlaps(const Box& other) const;
+  bool inside(const Box& bounds) const;
+};
+
+// The width of `text` in a sans-serif font of `font_size` px, erring wide (0.6 em a character,
+// where digits and lower-case letters take about 0.55).
+double text_width(std::string_view text, double font_size);
+// The box of a text drawn at `at` (its baseline) with `anchor` start, middle or end.
+Box text_box(Point at, std::string_view text, double font_size, std::string_view anchor);
+
+// Takes labels one at a time and gives each the first of its candidate boxes that stays inside
+// the bounds and overlaps nothing taken before, so callers list candidates in preference order
+// and place the most important labels first.
+class LabelPlacer {
+ public:
+  explicit LabelPlacer(Box bounds) : bounds_(bounds) {}
+  // An obstacle: a legend or a marker that labels must not cover.
+  void reserve(const Box& box) { taken_.push_back(box); }
+  // The index of the candidate taken, nullopt when none fits (the caller drops the label).
+  std::optional<std::size_t> place(const std::vector<Box>& candidates);
+
+ private:
+  Box bounds_;
+  std::vector<Box> taken_;
+};
+
+// Positions (label baselines) moved apart to at least `gap` from each other, in their order,
+// each as close to where it wanted to be as the others allow, within [low, high] when they fit.
+std::vector<double> spread(const std::vector<double>& wanted, double gap, double low, double high);
 
 }  // namespace hwcal::svg
