@@ -18,14 +18,6 @@ const HardwareSpec& bundled_spec(const std::string& id) {
   return database.get(id).spec;
 }
 
-std::size_t count(const std::string& text, const std::string& what) {
-  std::size_t n = 0;
-  for (std::size_t at = text.find(what); at != std::string::npos; at = text.find(what, at + 1)) {
-    ++n;
-  }
-  return n;
-}
-
 TEST(RooflinePlot, CalibratedGpuModeHasBothRoofsFromTheRooflineHelper) {
   const ResourceModelStorage storage = build_resource_model(minimal_spec("jetson_orin_nano_gpu"));
   const ResourceModel& model = storage.model();
@@ -120,8 +112,8 @@ TEST(RooflinePlot, EveryRidgePointIsMarkedAndLabelled) {
   const ResourceModelStorage storage = build_resource_model(minimal_spec("jetson_orin_nano_gpu"));
   const std::string svg = render_roofline_svg(*roofline_plot_model(storage.model(), "25W"));
   // Three theoretical ridges and two calibrated ones, each a marker with its tooltip.
-  EXPECT_EQ(count(svg, "theoretical ridge point"), 3u);
-  EXPECT_EQ(count(svg, "calibrated ridge point"), 2u);
+  EXPECT_EQ(test::count_occurrences(svg, "theoretical ridge point"), 3u);
+  EXPECT_EQ(test::count_occurrences(svg, "calibrated ridge point"), 2u);
   EXPECT_NE(svg.find(">18.4</text>"), std::string::npos);  // 1880.064 / 102.4
   EXPECT_NE(svg.find(">326</text>"), std::string::npos);   // 33423.36 / 102.4
   EXPECT_NE(svg.find(">102.4 GB/s</text>"), std::string::npos);
