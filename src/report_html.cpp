@@ -138,7 +138,8 @@ std::string entry_anchor(const EntryReport& entry) { return "entry-" + entry.id;
 // The mode the roofline shows: the headline mode, which the resource model always has unless the
 // summary names a mode the entry no longer defines; then the default mode.
 std::optional<RooflinePlotModel> roofline_of(const EntryReport& entry) {
-  if (!entry.resource) return std::nullopt;
+  // A report built without EntryReportOptions::graphics cannot be drawn: a caller's mistake.
+  if (!entry.resource) throw Error("the HTML and SVG reports need EntryReportOptions::graphics");
   const ResourceModel& model = entry.resource->model();
   std::string mode = entry.modes.front().name;
   if (model.find_mode(mode) == nullptr) mode = std::string(model.default_mode);

@@ -174,7 +174,8 @@ TEST(Report, SvgIsOneEntrysRoofline) {
   filter.ids = {"jetson_orin_nano_gpu"};
   const std::string svg = render(drawn_minimal_report(filter), ReportFormat::svg);
   EXPECT_EQ(test::compare_golden("roofline_jetson_orin_nano_gpu.svg", svg), "");
-  EXPECT_THROW(render_svg(drawn_minimal_report()), DataError);
+  EXPECT_THROW(render_svg(drawn_minimal_report()), DataError);  // two entries
+  EXPECT_THROW(render_svg(minimal_report(filter)), Error);      // built without graphics
 }
 
 TEST(Report, RatesAndPercents) {
