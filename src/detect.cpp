@@ -1,6 +1,9 @@
 #include "hwcal/detect.hpp"
 
 #include <fcntl.h>
+#if defined(__x86_64__)
+#include <cpuid.h>
+#endif
 #include <unistd.h>
 
 #include <algorithm>
@@ -67,6 +70,12 @@ std::optional<double> parse_number(std::string_view text) {
 class Root {
  public:
   explicit Root(fs::path root) : root_(std::move(root)) {}
+
+  // The machine itself rather than a fixture tree: only then may the processor be asked.
+  bool is_this_machine() const {
+    std::error_code ec;
+    return fs::equivalent(root_, "/", ec);
+  }
 
   fs::path at(const std::string& machine_path) const {
     return root_ / fs::path(machine_path).relative_path();
@@ -603,6 +612,55 @@ void detect_vector_isa(CpuDetection& cpu) {
   }
 }
 
+// Cache sizes from CPUID: the deterministic cache leaf (4 on Intel, 0x8000001D on AMD), else
+// AMD's older 0x80000005/6. Private levels count one instance per core, the last level one.
+std::vector<CacheLevel> caches_from_cpuid(int cores) {
+  std::vector<CacheLevel> levels;
+#if defined(__x86_64__)
+  unsigned eax = 0;
+  unsigned ebx = 0;
+  unsigned ecx = 0;
+  unsigned edx = 0;
+  auto add = [&](long long level, const char* kind, double kib, long long line, bool shared) {
+    CacheLevel cache;
+    cache.level = level;
+    cache.kind = kind;
+    cache.size_kib = kib;
+    cache.line_bytes = line;
+    cache.count = shared ? 1 : cores;
+    cache.scope = shared ? "shared" : "per core";
+    levels.push_back(cache);
+  };
+  __cpuid(0, eax, ebx, ecx, edx);
+  const bool intel = ebx == 0x756e6547;  // "Genu"
+  const unsigned deterministic_leaf = intel ? 4u : 0x8000001Du;
+  if (__get_cpuid_max(deterministic_leaf & 0x80000000u, nullptr) >= deterministic_leaf) {
+    for (unsigned index = 0; index < 8; ++index) {
+      __cpuid_count(deterministic_leaf, index, eax, ebx, ecx, edx);
+      unsigned type = eax & 31u;
+      if (type == 0) break;
+      long long level = (eax >> 5) & 7u;
+      long long line = (ebx & 0xfffu) + 1;
+      double bytes = static_cast<double>(line) * (((ebx >> 12) & 0x3ffu) + 1) *
+                     (((ebx >> 22) & 0x3ffu) + 1) * (static_cast<double>(ecx) + 1);
+      const char* kind = type == 1 ? "data" : type == 2 ? "instruction" : "unified";
+      add(level, kind, bytes / 1024, line, level >= 3);
+    }
+  }
+  if (levels.empty() && !intel && __get_cpuid_max(0x80000000u, nullptr) >= 0x80000006u) {
+    __cpuid(0x80000005u, eax, ebx, ecx, edx);
+    if ((ecx >> 24) != 0) add(1, "data", ecx >> 24, ecx & 0xffu, false);
+    if ((edx >> 24) != 0) add(1, "instruction", edx >> 24, edx & 0xffu, false);
+    __cpuid(0x80000006u, eax, ebx, ecx, edx);
+    if ((ecx >> 16) != 0) add(2, "unified", ecx >> 16, ecx & 0xffu, false);
+    if ((edx >> 18) != 0) add(3, "unified", (edx >> 18) * 512.0, edx & 0xffu, true);
+  }
+#else
+  (void)cores;
+#endif
+  return levels;
+}
+
 void detect_caches(CpuDetection& cpu, const Root& root) {
   struct Instance {
     long long level;
@@ -646,9 +704,19 @@ void detect_caches(CpuDetection& cpu, const Root& root) {
     }
   }
   if (instances.empty()) {
-    cpu.caches = Reading<std::vector<CacheLevel>>::unknown(
-        tried,
-        problem.empty() ? "missing (virtual machines often hide the cache topology)" : problem);
+    std::string why =
+        problem.empty() ? "missing (virtual machines often hide the cache topology)" : problem;
+    // Virtual machines often lack sysfs cache topology but pass CPUID through; it describes
+    // sizes, not sharing, and a VM may report the whole host's L3 (hundreds of MiB).
+    if (root.is_this_machine() && cpu.physical_cores.known()) {
+      std::vector<CacheLevel> levels = caches_from_cpuid(*cpu.physical_cores);
+      if (!levels.empty()) {
+        cpu.caches = Reading<std::vector<CacheLevel>>::found(
+            levels, fmt::format("CPUID ({}: {})", tried, why));
+        return;
+      }
+    }
+    cpu.caches = Reading<std::vector<CacheLevel>>::unknown(tried, why);
     return;
   }
 

@@ -3,11 +3,15 @@
 #include <cblas.h>
 
 #include <Eigen/Core>
+#include <algorithm>
 #include <chrono>
 #include <cstdlib>
 #include <fstream>
 #include <sstream>
 #include <thread>
+
+#include <sys/resource.h>
+#include <unistd.h>
 
 #include <fmt/format.h>
 
@@ -65,8 +69,12 @@ std::vector<BackendInfo> cpu_backends(const KernelEnv& env) {
   BackendInfo openblas;
   openblas.name = "openblas";
   std::string config = openblas_get_config();
-  openblas.version =
-      config.substr(0, config.find(' ') == 0 ? std::string::npos : config.find(' ', 9));
+  // "OpenBLAS 0.3.21 NO_LAPACKE DYNAMIC_ARCH ... Haswell MAX_THREADS=64": the second word.
+  std::istringstream words(config);
+  std::string first;
+  std::string second;
+  words >> first >> second;
+  openblas.version = second.empty() ? config : second;
   openblas.extra = Json::object({{"config", config},
                                  {"core_type", openblas_get_corename()},
                                  {"threads", openblas_get_num_threads()}});
@@ -114,13 +122,31 @@ Json build_info() {
   return info;
 }
 
+namespace {
+
+// This process's user and system time in /proc/stat's ticks: its own threads (OpenBLAS's
+// workers spin for a while after a call) are not "other processes".
+double own_ticks() {
+  rusage usage{};
+  if (getrusage(RUSAGE_SELF, &usage) != 0) return 0;
+  const double seconds =
+      static_cast<double>(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec) +
+      static_cast<double>(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) * 1e-6;
+  return seconds * static_cast<double>(sysconf(_SC_CLK_TCK));
+}
+
+}  // namespace
+
 double busy_fraction(const std::string& sysroot, double window_s) {
+  const bool this_machine = sysroot.empty() || sysroot == "/";
+  const double own_before = this_machine ? own_ticks() : 0;
   CpuTimes before = read_cpu_times(sysroot);
   std::this_thread::sleep_for(std::chrono::duration<double>(window_s));
   CpuTimes after = read_cpu_times(sysroot);
+  const double own = this_machine ? own_ticks() - own_before : 0;
   if (!before.ok || !after.ok || after.total <= before.total) return -1;
-  return static_cast<double>(after.busy - before.busy) /
-         static_cast<double>(after.total - before.total);
+  const double busy = static_cast<double>(after.busy - before.busy) - own;
+  return std::max(0.0, busy) / static_cast<double>(after.total - before.total);
 }
 
 EnvironmentFacts environment_facts(const std::string& governor, double busy) {

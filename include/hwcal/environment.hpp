@@ -19,7 +19,7 @@ std::vector<BackendInfo> cpu_backends(const KernelEnv& env);
 Json build_info();
 
 // The share of the CPUs' time other processes used over `window_s` (from /proc/stat under
-// `sysroot`); -1 when it cannot be read.
+// `sysroot`; this process's own time left out on this machine); -1 when it cannot be read.
 double busy_fraction(const std::string& sysroot, double window_s);
 
 struct EnvironmentFacts {

@@ -11,6 +11,7 @@
 
 #include "hwcal/clock.hpp"
 #include "hwcal/database.hpp"
+#include "hwcal/derive.hpp"
 #include "hwcal/detect.hpp"
 #include "hwcal/environment.hpp"
 #include "hwcal/error.hpp"
@@ -162,8 +163,9 @@ std::string render_measurement_table(const CalibrationProfile& profile, const Ha
       unit = "GB/s";
       best = format_rate(record.gbps->best);
       median = record.gbps->median ? format_rate(*record.gbps->median) : "-";
-      if (spec != nullptr && record.residency == Residency::dram) {
-        percent = format_percent(record.gbps->best / spec->bandwidth_for_mode(profile.power_mode));
+      const double peak_gbps = spec != nullptr ? spec->bandwidth_for_mode(profile.power_mode) : 0;
+      if (peak_gbps > 0 && record.residency == Residency::dram) {
+        percent = format_percent(record.gbps->best / peak_gbps);
       }
     }
     std::string status(to_string(record.status));
@@ -568,9 +570,33 @@ void check_against_peaks(DeviceRun& run) {
   }
 }
 
+// Without an entry the CPU's table still compares with theoretical peaks: those add_hardware
+// would derive from detection (cores x lanes x FMA units x 2 x the clock measured in the run).
+std::optional<Draft> derived_cpu_entry(const RunContext& context, const DeviceRun& run) {
+  if (run.spec != nullptr || run.profile.device_type != DeviceType::cpu) return std::nullopt;
+  const auto& clocks = run.profile.host.clocks_mhz;
+  auto measured = clocks.find(fmt::format("measured_{}", to_string(widest_clock_load())));
+  ClockMeasurer clock_from_run = [&](const std::vector<int>&, std::string& note) {
+    if (measured == clocks.end()) return std::optional<double>();
+    note = "the clock calibrate measured under vector load";
+    return std::optional<double>(measured->second);
+  };
+  std::optional<Draft> draft = draft_cpu_entry(context.system, clock_from_run);
+  if (draft->spec.theoretical_peaks.empty()) return std::nullopt;
+  return draft;
+}
+
 void report(const RunContext& context, const DeviceRun& run) {
   if (context.options.format == CalibrateFormat::console && !context.options.quiet) {
-    context.io.out << render_measurement_table(run.profile, run.spec);
+    const std::optional<Draft> draft = derived_cpu_entry(context, run);
+    context.io.out << render_measurement_table(run.profile,
+                                               run.spec != nullptr ? run.spec
+                                               : draft             ? &draft->spec
+                                                                   : nullptr);
+    if (draft) {
+      context.io.out << "% peak: against peaks derived from detection (no database entry; "
+                        "add_hardware --from-detection drafts the same)\n";
+    }
   }
   if (context.options.quiet) return;
   for (const std::string& warning : run.profile.warnings) {

@@ -1,0 +1,250 @@
+// calibrate against plain programs, side by side in one run (issue 5's performance targets):
+//   - SGEMM and DGEMM at n=4096: calibrate's best against cblas_sgemm / cblas_dgemm called
+//     directly from this process with the same threads (target: at least 0.97x);
+//   - DRAM STREAM triad: calibrate's against a reference STREAM triad (OpenMP, -O3
+//     -march=native, first touch in parallel, best of 10, the same array size and threads;
+//     target: at least 0.95x);
+//   - the FMA kernels: against cores x vector lanes x FMA units x 2 x the clock calibrate
+//     measured under the same vector load (target: at least 0.95x);
+//   - with --spread: each peak's spread over three runs of the standard plan (aim: 5% or less).
+// The references run before and after calibrate; the better of the two counts, so noise from a
+// shared machine makes the ratios conservative rather than flattering.
+//
+// usage: bench_calibrate [--spread]
+#include <cblas.h>
+#include <omp.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+#include <map>
+#include <vector>
+
+#include <fmt/format.h>
+
+#include "bench_common.hpp"
+#include "hwcal/clock.hpp"
+#include "hwcal/cpu_features.hpp"
+#include "hwcal/detect.hpp"
+#include "hwcal/fill.hpp"
+#include "hwcal/json_io.hpp"
+#include "hwcal/microarch.hpp"
+#include "hwcal/profile.hpp"
+
+namespace fs = std::filesystem;
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+double direct_gemm_gflops(bool fp64, int n, int threads) {
+  openblas_set_num_threads(threads);
+  const std::size_t count = static_cast<std::size_t>(n) * n;
+  double best = 1e30;
+  auto time = [&](auto run) {
+    run();  // warm-up
+    for (int i = 0; i < 5; ++i) {
+      auto start = Clock::now();
+      run();
+      best = std::min(best, std::chrono::duration<double>(Clock::now() - start).count());
+    }
+  };
+  if (fp64) {
+    std::vector<double> a(count), b(count), c(count);
+    for (std::size_t i = 0; i < count; ++i) {
+      a[i] = hwcal::random_unit(1, i);
+      b[i] = hwcal::random_unit(2, i);
+    }
+    time([&] {
+      cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, n, n, n, 1.0, a.data(), n, b.data(), n,
+                  0.0, c.data(), n);
+    });
+  } else {
+    std::vector<float> a(count), b(count), c(count);
+    for (std::size_t i = 0; i < count; ++i) {
+      a[i] = static_cast<float>(hwcal::random_unit(1, i));
+      b[i] = static_cast<float>(hwcal::random_unit(2, i));
+    }
+    time([&] {
+      cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, n, n, n, 1.0f, a.data(), n, b.data(),
+                  n, 0.0f, c.data(), n);
+    });
+  }
+  return 2.0 * n * static_cast<double>(n) * n / best / 1e9;
+}
+
+// McCalpin's triad as stream.c writes it: a = b + q c, static OpenMP schedule, first touch by
+// the same schedule, 3 arrays counted.
+double reference_triad_gbps(long long array_bytes, int threads) {
+  const long long n = array_bytes / 8;
+  double* a = static_cast<double*>(std::aligned_alloc(4096, static_cast<std::size_t>(n) * 8));
+  double* b = static_cast<double*>(std::aligned_alloc(4096, static_cast<std::size_t>(n) * 8));
+  double* c = static_cast<double*>(std::aligned_alloc(4096, static_cast<std::size_t>(n) * 8));
+  omp_set_num_threads(threads);
+#pragma omp parallel for schedule(static)
+  for (long long i = 0; i < n; ++i) {
+    a[i] = 1.0;
+    b[i] = 2.0 + hwcal::random_unit(3, static_cast<std::uint64_t>(i));
+    c[i] = 0.5;
+  }
+  const double q = 3.0;
+  double best = 1e30;
+  for (int trial = 0; trial < 11; ++trial) {
+    auto start = Clock::now();
+#pragma omp parallel for schedule(static)
+    for (long long i = 0; i < n; ++i) a[i] = b[i] + q * c[i];
+    double seconds = std::chrono::duration<double>(Clock::now() - start).count();
+    if (trial > 0) best = std::min(best, seconds);  // the first pass is the warm-up
+  }
+  if (!std::isfinite(a[n / 2])) std::abort();
+  std::free(a);
+  std::free(b);
+  std::free(c);
+  return 3.0 * static_cast<double>(n * 8) / best / 1e9;
+}
+
+hwcal::CalibrationProfile run_calibrate(const std::vector<std::string>& extra, const fs::path& out,
+                                        double* seconds) {
+  std::vector<std::string> args = {"--quiet", "--output", out.string()};
+  args.insert(args.end(), extra.begin(), extra.end());
+  auto start = Clock::now();
+  int code = hwcal::bench::run_quietly(HWCAL_CALIBRATE, args);
+  if (seconds) *seconds = std::chrono::duration<double>(Clock::now() - start).count();
+  if (code != 0) {
+    fmt::print(stderr, "calibrate exited with {}\n", code);
+    std::exit(1);
+  }
+  return hwcal::profile_from_json(hwcal::load_json_file(out), out.string());
+}
+
+const hwcal::MeasurementRecord* find(const hwcal::CalibrationProfile& profile,
+                                     const std::string& kernel, long long n = 0) {
+  const hwcal::MeasurementRecord* best = nullptr;
+  for (const hwcal::MeasurementRecord& record : profile.measurements) {
+    if (record.kernel != kernel || record.status != hwcal::MeasurementStatus::passed) continue;
+    if (n != 0 && record.shape.n != n) continue;
+    if (record.residency && record.residency != hwcal::Residency::dram) continue;
+    best = &record;
+  }
+  return best;
+}
+
+void row(const std::string& what, double measured, double reference, double target,
+         const std::string& unit) {
+  double ratio = reference > 0 ? measured / reference : 0;
+  fmt::print("  {:<34} {:>9.1f} {:>9.1f} {:<7} {:>6.3f}x  target >= {:.2f}x  {}\n", what, measured,
+             reference, unit, ratio, target, ratio >= target ? "PASS" : "MISS");
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  const bool spread = argc > 1 && std::string(argv[1]) == "--spread";
+  hwcal::bench::TempFolder temp;
+  hwcal::SystemInfo system = hwcal::detect_system(hwcal::detect_options_for("/"));
+  const int threads = static_cast<int>(
+      system.cpu.one_cpu_per_core.empty() ? 1 : system.cpu.one_cpu_per_core.size());
+  const hwcal::CpuFeatures features = hwcal::host_cpu_features();
+  const std::string isa = features.avx512f ? "avx512" : features.fma ? "avx2" : "neon";
+  const int lanes64 = isa == "avx512" ? 8 : isa == "avx2" ? 4 : 2;
+
+  fmt::print("bench_calibrate: {} ({}), {} threads, {}\n", system.cpu.model.value_or("?"),
+             system.cpu.microarchitecture.value_or("?"), threads,
+             std::getenv("OPENBLAS_CORETYPE")
+                 ? fmt::format("OPENBLAS_CORETYPE={}", std::getenv("OPENBLAS_CORETYPE"))
+                 : "OPENBLAS_CORETYPE unset");
+
+  double sgemm_before = direct_gemm_gflops(false, 4096, threads);
+  double dgemm_before = direct_gemm_gflops(true, 4096, threads);
+  double calibrate_s = 0;
+  hwcal::CalibrationProfile profile =
+      run_calibrate({"--plan", "standard", "--kernels",
+                     fmt::format("cpu_gemm_fp32_openblas,cpu_gemm_fp64_openblas,cpu_stream_triad,"
+                                 "cpu_fma_fp64_{},cpu_fma_fp32_{}",
+                                 isa, isa),
+                     "--time-budget", "120"},
+                    temp.path() / "run.json", &calibrate_s);
+  const hwcal::MeasurementRecord* triad = find(profile, "cpu_stream_triad");
+  const long long triad_bytes = triad ? *triad->shape.array_bytes : (1LL << 30);
+  double triad_reference = reference_triad_gbps(triad_bytes, threads);
+  double sgemm_after = direct_gemm_gflops(false, 4096, threads);
+  double dgemm_after = direct_gemm_gflops(true, 4096, threads);
+  triad_reference = std::max(triad_reference, reference_triad_gbps(triad_bytes, threads));
+
+  fmt::print("calibrate --plan standard (5 kernels) took {:.1f} s\n", calibrate_s);
+  fmt::print("  {:<34} {:>9} {:>9} {:<7} {:>7}\n", "", "calibrate", "reference", "unit", "ratio");
+  const hwcal::MeasurementRecord* sgemm = find(profile, "cpu_gemm_fp32_openblas", 4096);
+  const hwcal::MeasurementRecord* dgemm = find(profile, "cpu_gemm_fp64_openblas", 4096);
+  row("SGEMM n=4096 vs direct cblas_sgemm", sgemm ? sgemm->gflops->best : 0,
+      std::max(sgemm_before, sgemm_after), 0.97, "GFLOPS");
+  row("DGEMM n=4096 vs direct cblas_dgemm", dgemm ? dgemm->gflops->best : 0,
+      std::max(dgemm_before, dgemm_after), 0.97, "GFLOPS");
+  row(fmt::format("triad {} MiB vs reference STREAM", triad_bytes >> 20),
+      triad ? triad->gbps->best : 0, triad_reference, 0.95, "GB/s");
+
+  // The FMA ceiling against the formula at the clock measured under the same load.
+  auto design =
+      hwcal::x86_core_design(system.cpu.vendor_id.value_or(""), system.cpu.family.value_or(0),
+                             system.cpu.model_number.value_or(0));
+  if (!design && system.cpu.model.known()) design = hwcal::arm_core_design(*system.cpu.model);
+  auto clock = profile.host.clocks_mhz.find("measured_" + isa);
+  if (design && clock != profile.host.clocks_mhz.end()) {
+    // A pipe narrower than the instruction (Zen 4: 512-bit ops as two halves) halves the rate.
+    const int isa_bits = isa == "avx512" ? 512 : isa == "avx2" ? 256 : 128;
+    const double pipe_lanes64 = std::min(design->fma_width_bits, isa_bits) / 64.0;
+    const double fp64_peak =
+        threads * pipe_lanes64 * design->fma_units * 2 * clock->second / 1000.0;
+    fmt::print(
+        "  FMA formula: {} cores x {} fp64 lanes x {} FMA units x 2 x {:.0f} MHz "
+        "(measured under {} load) = {:.1f} GFLOPS fp64 ({})\n",
+        threads, pipe_lanes64, design->fma_units, clock->second, isa, fp64_peak, design->name);
+    const hwcal::MeasurementRecord* fma64 = find(profile, "cpu_fma_fp64_" + isa);
+    const hwcal::MeasurementRecord* fma32 = find(profile, "cpu_fma_fp32_" + isa);
+    row("FMA fp64 vs formula", fma64 ? fma64->gflops->best : 0, fp64_peak, 0.95, "GFLOPS");
+    row("FMA fp32 vs formula", fma32 ? fma32->gflops->best : 0, 2 * fp64_peak, 0.95, "GFLOPS");
+    (void)lanes64;
+  } else {
+    fmt::print("  FMA formula: no core design or measured clock for this CPU\n");
+  }
+  for (const std::string& warning : profile.warnings) fmt::print("  warning: {}\n", warning);
+
+  if (spread) {
+    // Each peak over three standard runs of every kernel: (max - min) / median.
+    std::map<std::string, std::vector<double>> peaks;
+    for (int run = 0; run < 3; ++run) {
+      double seconds = 0;
+      hwcal::CalibrationProfile p = run_calibrate(
+          {"--plan", "standard"}, temp.path() / fmt::format("s{}.json", run), &seconds);
+      fmt::print("standard plan run {}: {:.1f} s\n", run + 1, seconds);
+      std::map<std::string, double> best;
+      for (const hwcal::MeasurementRecord& r : p.measurements) {
+        if (r.status != hwcal::MeasurementStatus::passed || r.emulated) continue;
+        std::string key;
+        double value = 0;
+        if (r.gflops && r.precision) {
+          key = fmt::format(
+              "{} {}",
+              hwcal::classify_kernel(r.kernel) == hwcal::KernelClass::gemm ? "gemm" : "fma",
+              hwcal::to_string(*r.precision));
+          value = r.gflops->best;
+        } else if (r.gbps && r.residency == hwcal::Residency::dram) {
+          key = "dram " + r.kernel.substr(4);
+          value = r.gbps->best;
+        }
+        if (!key.empty()) best[key] = std::max(best[key], value);
+      }
+      for (const auto& [key, value] : best) peaks[key].push_back(value);
+    }
+    fmt::print("  {:<28} {:>9} {:>9} {:>9} {:>8}\n", "peak (3 standard runs)", "min", "median",
+               "max", "spread");
+    for (auto& [key, values] : peaks) {
+      std::sort(values.begin(), values.end());
+      double median = values[values.size() / 2];
+      fmt::print("  {:<28} {:>9.1f} {:>9.1f} {:>9.1f} {:>7.1f}%\n", key, values.front(), median,
+                 values.back(), (values.back() - values.front()) / median * 100);
+    }
+  }
+  return 0;
+}
