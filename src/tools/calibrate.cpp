@@ -589,10 +589,9 @@ std::optional<Draft> derived_cpu_entry(const RunContext& context, const DeviceRu
 void report(const RunContext& context, const DeviceRun& run) {
   if (context.options.format == CalibrateFormat::console && !context.options.quiet) {
     const std::optional<Draft> draft = derived_cpu_entry(context, run);
-    context.io.out << render_measurement_table(run.profile,
-                                               run.spec != nullptr ? run.spec
-                                               : draft             ? &draft->spec
-                                                                   : nullptr);
+    context.io.out << render_measurement_table(run.profile, run.spec != nullptr ? run.spec
+                                                            : draft             ? &draft->spec
+                                                                                : nullptr);
     if (draft) {
       context.io.out << "% peak: against peaks derived from detection (no database entry; "
                         "add_hardware --from-detection drafts the same)\n";
