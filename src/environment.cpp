@@ -190,4 +190,35 @@ std::vector<std::string> environment_warnings(const EnvironmentFacts& facts) {
   return warnings;
 }
 
+std::vector<std::pair<std::string, std::string>> cuda_environment_variables() {
+  std::vector<std::pair<std::string, std::string>> variables;
+  for (const char* name :
+       {"NVIDIA_TF32_OVERRIDE", "CUBLAS_EMULATE_SINGLE_PRECISION", "CUBLAS_WORKSPACE_CONFIG",
+        "CUBLASLT_HEURISTICS_CACHE_CAPACITY", "CUDA_VISIBLE_DEVICES", "CUDA_DEVICE_ORDER",
+        "CUDA_LAUNCH_BLOCKING", "CUDA_MODULE_LOADING", "CUDA_DEVICE_MAX_CONNECTIONS"}) {
+    if (const char* value = std::getenv(name)) variables.emplace_back(name, value);
+  }
+  return variables;
+}
+
+std::vector<std::string> cuda_environment_warnings() {
+  std::vector<std::string> warnings;
+  for (const auto& [name, value] : cuda_environment_variables()) {
+    if (name == "NVIDIA_TF32_OVERRIDE" && value == "0") {
+      warnings.push_back(
+          "NVIDIA_TF32_OVERRIDE=0: TF32 is disabled, so cuda_gemm_tf32_cublas computes in fp32");
+    } else if (name == "CUBLAS_EMULATE_SINGLE_PRECISION") {
+      warnings.push_back(fmt::format(
+          "CUBLAS_EMULATE_SINGLE_PRECISION={}: cuBLAS may emulate fp32 GEMM with bf16 tensor "
+          "cores, so cuda_gemm_fp32_cublas may not measure the fp32 units",
+          value));
+    } else if (name == "CUDA_LAUNCH_BLOCKING" && value != "0") {
+      warnings.push_back(
+          "CUDA_LAUNCH_BLOCKING is set: every launch waits for the previous one, so short kernels "
+          "measure low");
+    }
+  }
+  return warnings;
+}
+
 }  // namespace hwcal

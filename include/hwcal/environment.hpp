@@ -35,4 +35,12 @@ EnvironmentFacts environment_facts(const std::string& governor, double busy);
 // The warnings those facts call for, in plain words.
 std::vector<std::string> environment_warnings(const EnvironmentFacts& facts);
 
+// Environment variables that change what the CUDA kernels compute or how fast, each that is set
+// with its value: NVIDIA_TF32_OVERRIDE=0 turns the tf32 GEMM into fp32,
+// CUBLAS_EMULATE_SINGLE_PRECISION lets cuBLAS emulate fp32, CUDA_LAUNCH_BLOCKING serialises
+// launches, CUDA_VISIBLE_DEVICES renumbers the GPUs.
+std::vector<std::pair<std::string, std::string>> cuda_environment_variables();
+// Warnings for those of them that change the numbers.
+std::vector<std::string> cuda_environment_warnings();
+
 }  // namespace hwcal
