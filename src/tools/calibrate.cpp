@@ -19,6 +19,7 @@
 #include "hwcal/report.hpp"
 #include "hwcal/thread_team.hpp"
 #include "hwcal/version.hpp"
+#include "hwcal/workload_calibration.hpp"
 
 namespace fs = std::filesystem;
 
@@ -232,7 +233,20 @@ int run_calibrate(const CalibrateOptions& options, Io& io) {
   if (system.memory.total_bytes.known()) {
     memory.available_bytes = static_cast<long long>(*system.memory.total_bytes) / 2;
   }
-  PlannedRun planned = plan_run(plan, env, memory);  // UsageError for unknown kernels
+  // --kernels none: workloads only; their roofs then come from the entry's stored calibration.
+  const bool no_kernels = options.kernels == std::vector<std::string>{"none"};
+  if (no_kernels && options.workloads.empty()) {
+    throw UsageError("--kernels none leaves nothing to run: add --workloads");
+  }
+  PlannedRun planned;
+  if (!no_kernels) planned = plan_run(plan, env, memory);  // UsageError for unknown kernels
+  std::optional<WorkloadPlan> workload_plan;
+  if (!options.workloads.empty()) {
+    workload_plan = plan_workloads(options.workloads, options.batches, options.precisions,
+                                   options.workload_backend, options.plan);
+  } else if (!options.batches.empty()) {
+    throw UsageError("--batch goes with --workloads");
+  }
 
   const std::string started_at = utc_now();
   const fs::path output = options.output ? *options.output
@@ -271,6 +285,19 @@ int run_calibrate(const CalibrateOptions& options, Io& io) {
     return 130;
   }
   for (const std::string& warning : result.warnings) warnings.push_back(warning);
+  std::vector<WorkloadRecord> workload_records;
+  if (workload_plan) {
+    NetworkConfig network;
+    network.cpus = cpus;
+    network.seed = env.seed;
+    try {
+      workload_records =
+          run_workloads(*workload_plan, network, options.sysroot, std::ref(bar), options.stop);
+    } catch (const Interrupted& interrupted) {
+      io.err << "\ncalibrate: " << interrupted.what() << "\n";
+      return 130;
+    }
+  }
 
   CalibrationProfile profile;
   profile.tool.name = "calibrate";
@@ -296,8 +323,28 @@ int run_calibrate(const CalibrateOptions& options, Io& io) {
                                       {"cpus", cpus},
                                       {"cpu_features", env.cpu.names()}});
   if (!options.kernels.empty()) settings_extra["kernels"] = options.kernels;
+  if (workload_plan) {
+    std::vector<std::string> names;
+    for (const Workload& workload : workload_plan->workloads) names.push_back(workload.name);
+    std::vector<std::string> precisions;
+    for (Precision precision : workload_plan->precisions) {
+      precisions.emplace_back(to_string(precision));
+    }
+    const WorkloadSettings& trials = workload_plan->settings;
+    settings_extra["workloads"] = Json::object({{"names", names},
+                                                {"precisions", precisions},
+                                                {"batches", workload_plan->batches},
+                                                {"backend", workload_plan->backend->name()},
+                                                {"warmup_runs", trials.warmups},
+                                                {"min_trials", trials.min_trials},
+                                                {"max_trials", trials.max_trials},
+                                                {"target_cv", trials.target_cv},
+                                                {"time_budget_s", trials.time_budget_s}});
+  }
   profile.settings.extra = settings_extra;
   profile.measurements = std::move(result.measurements);
+  profile.workloads = std::move(workload_records);
+  predict_workloads(profile, spec, output.generic_string());
   if (!match_evidence.is_null()) profile.extra = Json::object({{"match", match_evidence}});
 
   // A rate above the entry's theoretical peak means a wrong peak or a wrong kernel: say so.
@@ -338,12 +385,25 @@ int run_calibrate(const CalibrateOptions& options, Io& io) {
   if (options.format == CalibrateFormat::json) {
     io.out << dump_json(profile_to_json(profile));
   } else if (!options.quiet) {
-    io.out << render_measurement_table(profile, spec != nullptr ? spec
-                                                : draft         ? &draft->spec
-                                                                : nullptr);
-    if (draft) {
-      io.out << "% peak: against peaks derived from detection (no database entry; "
-                "add_hardware --from-detection drafts the same)\n";
+    if (!profile.measurements.empty()) {
+      io.out << render_measurement_table(profile, spec != nullptr ? spec
+                                                  : draft         ? &draft->spec
+                                                                  : nullptr);
+      if (draft) {
+        io.out << "% peak: against peaks derived from detection (no database entry; "
+                  "add_hardware --from-detection drafts the same)\n";
+      }
+    }
+    if (!profile.workloads.empty()) {
+      if (!profile.measurements.empty()) io.out << "\n";
+      io.out << render_workload_table(profile);
+      if (options.workload_layers) {
+        for (const WorkloadRecord& record : profile.workloads) {
+          if (record.status == MeasurementStatus::passed) {
+            io.out << "\n" << render_workload_layers(record);
+          }
+        }
+      }
     }
   }
   if (!options.quiet) {

@@ -23,8 +23,8 @@ struct CalibrateOptions {
   std::filesystem::path sysroot = "/";
   Plan plan = Plan::standard;
   std::string device = "cpu";
-  std::vector<std::string> kernels;
-  std::vector<Precision> precisions;
+  std::vector<std::string> kernels;    // {"none"}: no micro-benchmarks (workloads only)
+  std::vector<Precision> precisions;   // micro-benchmarks and workloads alike
   std::optional<std::size_t> threads;  // default: one per physical core
   std::optional<double> time_budget_s;
   std::optional<std::string> hardware_id;
@@ -34,6 +34,11 @@ struct CalibrateOptions {
   bool quiet = false;
   bool progress = true;                     // a progress bar when stderr is a terminal
   const std::atomic<bool>* stop = nullptr;  // set by Ctrl-C: stop between trials
+  // --workloads: whole networks, after the micro-benchmarks (workload_calibration.hpp).
+  std::vector<std::string> workloads;     // bundled names or .json files
+  std::vector<long long> batches;         // empty: 1, 8, 32
+  std::string workload_backend = "auto";  // auto, onednn, portable
+  bool workload_layers = false;           // print each configuration's layers too
 };
 
 // 0 when the profile was written (kernels that failed or were unsupported are recorded in it);
