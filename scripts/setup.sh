@@ -10,8 +10,9 @@ build_packages=(
   libcli11-dev nlohmann-json3-dev libfmt-dev libspdlog-dev libeigen3-dev libopenblas-dev
   libdnnl-dev
 )
+# chromium renders the HTML report in the test suite (tests/report/check_html_report.sh).
 test_packages=(
-  libgtest-dev libgmock-dev python3 python3-jsonschema clang-format
+  libgtest-dev libgmock-dev python3 python3-jsonschema clang-format chromium
 )
 
 wanted=("${build_packages[@]}")

@@ -3,11 +3,15 @@
 #include <cblas.h>
 
 #include <Eigen/Core>
+#include <algorithm>
 #include <chrono>
 #include <cstdlib>
 #include <fstream>
 #include <sstream>
 #include <thread>
+
+#include <sys/resource.h>
+#include <unistd.h>
 
 #include <fmt/format.h>
 
@@ -118,13 +122,31 @@ Json build_info() {
   return info;
 }
 
+namespace {
+
+// This process's user and system time in /proc/stat's ticks: its own threads (OpenBLAS's
+// workers spin for a while after a call) are not "other processes".
+double own_ticks() {
+  rusage usage{};
+  if (getrusage(RUSAGE_SELF, &usage) != 0) return 0;
+  const double seconds =
+      static_cast<double>(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec) +
+      static_cast<double>(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) * 1e-6;
+  return seconds * static_cast<double>(sysconf(_SC_CLK_TCK));
+}
+
+}  // namespace
+
 double busy_fraction(const std::string& sysroot, double window_s) {
+  const bool this_machine = sysroot.empty() || sysroot == "/";
+  const double own_before = this_machine ? own_ticks() : 0;
   CpuTimes before = read_cpu_times(sysroot);
   std::this_thread::sleep_for(std::chrono::duration<double>(window_s));
   CpuTimes after = read_cpu_times(sysroot);
+  const double own = this_machine ? own_ticks() - own_before : 0;
   if (!before.ok || !after.ok || after.total <= before.total) return -1;
-  return static_cast<double>(after.busy - before.busy) /
-         static_cast<double>(after.total - before.total);
+  const double busy = static_cast<double>(after.busy - before.busy) - own;
+  return std::max(0.0, busy) / static_cast<double>(after.total - before.total);
 }
 
 EnvironmentFacts environment_facts(const std::string& governor, double busy) {
@@ -164,6 +186,37 @@ std::vector<std::string> environment_warnings(const EnvironmentFacts& facts) {
   }
   for (const std::string& variable : facts.set_variables) {
     warnings.push_back(fmt::format("{} is set: it changes how the libraries run", variable));
+  }
+  return warnings;
+}
+
+std::vector<std::pair<std::string, std::string>> cuda_environment_variables() {
+  std::vector<std::pair<std::string, std::string>> variables;
+  for (const char* name :
+       {"NVIDIA_TF32_OVERRIDE", "CUBLAS_EMULATE_SINGLE_PRECISION", "CUBLAS_WORKSPACE_CONFIG",
+        "CUBLASLT_HEURISTICS_CACHE_CAPACITY", "CUDA_VISIBLE_DEVICES", "CUDA_DEVICE_ORDER",
+        "CUDA_LAUNCH_BLOCKING", "CUDA_MODULE_LOADING", "CUDA_DEVICE_MAX_CONNECTIONS"}) {
+    if (const char* value = std::getenv(name)) variables.emplace_back(name, value);
+  }
+  return variables;
+}
+
+std::vector<std::string> cuda_environment_warnings() {
+  std::vector<std::string> warnings;
+  for (const auto& [name, value] : cuda_environment_variables()) {
+    if (name == "NVIDIA_TF32_OVERRIDE" && value == "0") {
+      warnings.push_back(
+          "NVIDIA_TF32_OVERRIDE=0: TF32 is disabled, so cuda_gemm_tf32_cublas computes in fp32");
+    } else if (name == "CUBLAS_EMULATE_SINGLE_PRECISION") {
+      warnings.push_back(fmt::format(
+          "CUBLAS_EMULATE_SINGLE_PRECISION={}: cuBLAS may emulate fp32 GEMM with bf16 tensor "
+          "cores, so cuda_gemm_fp32_cublas may not measure the fp32 units",
+          value));
+    } else if (name == "CUDA_LAUNCH_BLOCKING" && value != "0") {
+      warnings.push_back(
+          "CUDA_LAUNCH_BLOCKING is set: every launch waits for the previous one, so short kernels "
+          "measure low");
+    }
   }
   return warnings;
 }

@@ -306,6 +306,27 @@ std::vector<Regression> find_regressions(const EntryHistory& history, double fra
   return regressions;
 }
 
+std::vector<Regression> find_regressions_over_time(const EntryHistory& history, double fraction) {
+  std::vector<Regression> regressions;
+  for (const ModeHistory& mode : history.modes) {
+    EntryHistory until;
+    until.id = history.id;
+    until.model = history.model;
+    until.folder = history.folder;
+    ModeHistory runs_so_far;
+    runs_so_far.mode = mode.mode;
+    runs_so_far.is_default = mode.is_default;
+    for (const HistoryRun& run : mode.runs) {
+      runs_so_far.runs.push_back(run);
+      until.modes = {runs_so_far};
+      for (Regression& regression : find_regressions(until, fraction)) {
+        regressions.push_back(std::move(regression));
+      }
+    }
+  }
+  return regressions;
+}
+
 std::string describe(const Regression& regression) {
   return fmt::format(
       "{} {} {}: the latest run ({}, {}) measured {} {}, {:.1f}% below the median {} {} of {} "

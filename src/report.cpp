@@ -1,7 +1,6 @@
 #include "hwcal/report.hpp"
 
 #include <algorithm>
-#include <cctype>
 #include <cmath>
 #include <set>
 
@@ -10,15 +9,13 @@
 #include "hwcal/error.hpp"
 #include "hwcal/json_io.hpp"
 #include "report_workloads.hpp"
+#include "report_text.hpp"
 
 namespace hwcal {
 namespace {
 
-std::string lower(std::string_view text) {
-  std::string out;
-  for (char c : text) out += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
+using report_text::join;
+using report_text::lower;
 
 ModeReport build_mode(const HardwareSpec& spec, const std::string& mode_name, bool is_default,
                       const ModeSummary* summary) {
@@ -70,15 +67,6 @@ std::string percent_or_dash(const std::optional<double>& fraction) {
   return fraction ? format_percent(*fraction) : "-";
 }
 
-std::string join(const std::vector<std::string>& items, std::string_view separator) {
-  std::string out;
-  for (std::size_t i = 0; i < items.size(); ++i) {
-    if (i) out += separator;
-    out += items[i];
-  }
-  return out;
-}
-
 std::string truncate(const std::string& text, std::size_t width) {
   if (text.size() <= width) return text;
   return text.substr(0, width - 3) + "...";
@@ -103,10 +91,8 @@ std::string markdown_cell(const std::string& text) {
   return out;
 }
 
-// "NVIDIA H100 SXM5 80GB", without repeating the vendor when the model already names it.
 std::string device_name(const EntryReport& entry) {
-  if (lower(entry.model).rfind(lower(entry.vendor), 0) == 0) return entry.model;
-  return entry.vendor + " " + entry.model;
+  return report_text::device_name(entry.vendor, entry.model);
 }
 
 std::string mode_title(const ModeReport& mode) {
@@ -126,6 +112,8 @@ std::optional<ReportFormat> parse_report_format(std::string_view name) {
   if (name == "markdown") return ReportFormat::markdown;
   if (name == "json") return ReportFormat::json;
   if (name == "csv") return ReportFormat::csv;
+  if (name == "html") return ReportFormat::html;
+  if (name == "svg") return ReportFormat::svg;
   return std::nullopt;
 }
 
@@ -136,7 +124,8 @@ std::string format_rate(double value) {
 
 std::string format_percent(double fraction) { return fmt::format("{:.1f}%", fraction * 100.0); }
 
-EntryReport build_entry_report(const HardwareSpec& spec, const std::string& file) {
+EntryReport build_entry_report(const HardwareSpec& spec, const std::string& file,
+                               const EntryReportOptions& options) {
   EntryReport entry;
   entry.id = spec.id;
   entry.vendor = spec.vendor;
@@ -201,7 +190,51 @@ EntryReport build_entry_report(const HardwareSpec& spec, const std::string& file
     entry.last_calibrated = std::max(entry.last_calibrated, mode.calibration_date);
   }
   entry.workloads = workload_rows(spec);
+
+  if (options.graphics) {
+    entry.resource = build_resource_model(spec);
+    auto reported = [&](const std::string& name) {
+      return std::find_if(entry.modes.begin(), entry.modes.end(),
+                          [&](const ModeReport& mode) { return mode.name == name; });
+    };
+    for (const std::string& name : entry.power_modes) {
+      auto found = reported(name);
+      entry.modes_side_by_side.push_back(
+          found != entry.modes.end()
+              ? *found
+              : build_mode(spec, name, name == entry.default_mode, summary_of(name)));
+    }
+    for (const ModeReport& mode : entry.modes) {
+      if (std::find(entry.power_modes.begin(), entry.power_modes.end(), mode.name) ==
+          entry.power_modes.end()) {
+        entry.modes_side_by_side.push_back(mode);
+      }
+    }
+  }
+  if (options.history_base) {
+    entry.history = load_history(spec, *options.history_base);
+    entry.regressions = find_regressions_over_time(*entry.history, options.regression_fraction);
+  }
   return entry;
+}
+
+std::optional<PrecisionRow> best_low_precision(const ModeReport& mode) {
+  const PrecisionRow* best = nullptr;
+  for (const PrecisionRow& row : mode.rows) {
+    if (row.precision == Precision::fp64 || row.precision == Precision::fp32 ||
+        row.precision == Precision::int64 || row.precision == Precision::int32) {
+      continue;
+    }
+    auto better = [&] {
+      if (best == nullptr) return true;
+      if (row.measured.has_value() != best->measured.has_value()) return row.measured.has_value();
+      if (row.measured) return *row.measured > *best->measured;
+      return row.theoretical.value_or(0) > best->theoretical.value_or(0);
+    };
+    if (better()) best = &row;
+  }
+  if (best == nullptr) return std::nullopt;
+  return *best;
 }
 
 bool matches(const ReportFilter& filter, const HardwareSpec& spec) {
@@ -217,13 +250,15 @@ bool matches(const ReportFilter& filter, const HardwareSpec& spec) {
   return true;
 }
 
-DatabaseReport build_report(const Database& database, const ReportFilter& filter) {
+DatabaseReport build_report(const Database& database, const ReportFilter& filter,
+                            const EntryReportOptions& options) {
   for (const std::string& id : filter.ids) database.get(id);  // throws on an unknown id
   DatabaseReport report;
   report.database = database.root().string();
+  report.regression_fraction = options.regression_fraction;
   for (const DatabaseEntry& entry : database.entries()) {
     if (matches(filter, entry.spec)) {
-      report.entries.push_back(build_entry_report(entry.spec, entry.display_path));
+      report.entries.push_back(build_entry_report(entry.spec, entry.display_path, options));
     }
   }
   std::sort(report.entries.begin(), report.entries.end(),
@@ -440,6 +475,8 @@ std::string render(const DatabaseReport& report, ReportFormat format) {
     case ReportFormat::markdown: return render_markdown(report);
     case ReportFormat::json: return render_json(report);
     case ReportFormat::csv: return render_csv(report);
+    case ReportFormat::html: return render_html(report);
+    case ReportFormat::svg: return render_svg(report);
   }
   throw Error("unknown report format");
 }

@@ -19,8 +19,9 @@ double seconds_since(Clock::time_point start) {
   return std::chrono::duration<double>(Clock::now() - start).count();
 }
 
+// Kernels judged in bytes per second: STREAM, copies, and host-device transfers.
 bool is_bandwidth(KernelClass kind) {
-  return kind == KernelClass::stream || kind == KernelClass::copy;
+  return kind == KernelClass::stream || kind == KernelClass::copy || kind == KernelClass::transfer;
 }
 
 // Data caches from the smallest level up: what a thread's arrays can live in.
@@ -83,15 +84,129 @@ MeasurementShape shape_record(const KernelDescriptor& kernel, const KernelShape&
 }
 
 // The FMA loop runs long enough to time (the plan's call length): scaled from a short run.
+// GPUs differ a thousandfold (an Orin Nano's fp64 units against an H100's), so their probe
+// starts small and grows until it lasts a millisecond.
 long long choose_iterations(const KernelDescriptor& kernel, const KernelEnv& env, double call_s) {
   KernelShape probe;
-  probe.iterations = 20000;
-  auto prepared = kernel.prepare(probe, env);
-  prepared->run();
+  const bool gpu = kernel.device != "cpu";
+  probe.iterations = gpu ? 64 : 20000;
   double best = 1e30;
-  for (int i = 0; i < 3; ++i) best = std::min(best, prepared->timed_run());
+  while (true) {
+    auto prepared = kernel.prepare(probe, env);
+    prepared->run();
+    best = 1e30;
+    for (int i = 0; i < 3; ++i) best = std::min(best, prepared->timed_run());
+    if (!gpu || best >= 1e-3 || probe.iterations >= (1LL << 40)) break;
+    probe.iterations *= 8;
+  }
   double scaled = static_cast<double>(probe.iterations) * call_s / std::max(best, 1e-7);
   return std::max<long long>(probe.iterations, static_cast<long long>(scaled));
+}
+
+// The same for a GPU's copies: passes per call from the device's own peak bandwidth (its bus
+// width and memory clock; a guess where those are unknown) and a launch's few microseconds.
+long long choose_gpu_repeats(double bytes_per_pass, KernelClass kind,
+                             std::optional<Residency> residency, const GpuFacts& gpu,
+                             double call_s) {
+  double dram_gbps = gpu.peak_memory_gbps > 0 ? gpu.peak_memory_gbps : 100;
+  double gbps = dram_gbps;
+  if (kind == KernelClass::transfer) gbps = gpu.integrated ? dram_gbps / 2 : 25;
+  if (residency == Residency::l2 || residency == Residency::l1) gbps = 2.5 * dram_gbps;
+  double seconds_per_pass = std::max(bytes_per_pass / (gbps * 1e9), 4e-6);
+  return std::max<long long>(1, static_cast<long long>(std::ceil(call_s / seconds_per_pass)));
+}
+
+// The GPU's caches as planning sees them: the L2, shared by every SM.
+std::vector<CacheLevel> gpu_caches(const GpuFacts& gpu) {
+  if (gpu.l2_bytes <= 0) return {};
+  CacheLevel l2;
+  l2.level = 2;
+  l2.kind = "unified";
+  l2.size_kib = static_cast<double>(gpu.l2_bytes) / 1024.0;
+  l2.count = 1;
+  return {l2};
+}
+
+std::string mib(double bytes) { return fmt::format("{:.0f} MiB", bytes / (1 << 20)); }
+
+// The GPU side of plan_run: GEMM sizes that fit the free memory, a DRAM size far beyond the L2
+// (and a sweep below it), and host buffers for the transfers.
+void plan_cuda_calls(const std::vector<const KernelDescriptor*>& kernels,
+                     const PlanDefaults& defaults, const KernelEnv& env,
+                     const MemoryTopology& memory, PlannedRun& planned) {
+  const GpuFacts& gpu = env.gpu_facts;
+  const double free_bytes = gpu.free_bytes > 0 ? static_cast<double>(gpu.free_bytes) : 2e9;
+  const std::vector<CacheLevel> caches = gpu_caches(gpu);
+  // One GiB per array where it fits in the share of the free memory (three arrays for triad).
+  long long dram_array = kMaxDramArrayBytes;
+  while (3.0 * static_cast<double>(dram_array) > kGpuMemoryShare * free_bytes &&
+         dram_array > (8LL << 20)) {
+    dram_array /= 2;
+  }
+  if (!caches.empty() && residency_of(dram_array, 2, 1, caches) != Residency::dram) {
+    planned.warnings.push_back(fmt::format(
+        "only {} free on the GPU: the largest arrays ({}) are not 4x beyond its {} L2, so no "
+        "measurement counts as DRAM bandwidth",
+        mib(free_bytes), mib(static_cast<double>(dram_array)),
+        mib(static_cast<double>(gpu.l2_bytes))));
+  }
+  // Host buffers: pinned memory is locked, so keep it well within what the host has free.
+  long long transfer_bytes = kMaxTransferBytes;
+  if (memory.available_bytes > 0) {
+    while (4 * transfer_bytes > memory.available_bytes && transfer_bytes > (4LL << 20)) {
+      transfer_bytes /= 2;
+    }
+  }
+
+  for (const KernelDescriptor* kernel : kernels) {
+    std::string reason = kernel->unavailable_reason ? kernel->unavailable_reason(env) : "";
+    if (!reason.empty()) {
+      PlannedCall call;
+      call.kernel = kernel;
+      call.unavailable = reason;
+      planned.calls.push_back(call);
+      continue;
+    }
+    const KernelClass kind = classify_kernel(kernel->id);
+    if (kind == KernelClass::gemm) {
+      for (long long n : defaults.cuda_gemm_sizes) {
+        PlannedCall call;
+        call.kernel = kernel;
+        call.shape.m = call.shape.n = call.shape.k = n;
+        // A GEMM descriptor's bytes are its matrices' footprint.
+        const double needed = kernel->bytes(call.shape, env);
+        if (needed > kGpuMemoryShare * free_bytes) {
+          call.skipped =
+              fmt::format("n={} needs {} of GPU memory; {} of the {} free may be used", n,
+                          mib(needed), mib(kGpuMemoryShare * free_bytes), mib(free_bytes));
+        }
+        planned.calls.push_back(call);
+      }
+    } else if (is_bandwidth(kind)) {
+      const bool transfer = kind == KernelClass::transfer;
+      const long long largest = transfer ? transfer_bytes : dram_array;
+      std::vector<long long> sizes;
+      if (defaults.memory_sweep) {
+        const long long first = transfer ? (64LL << 10) : (256LL << 10);
+        const long long step = transfer ? 16 : 4;
+        for (long long bytes = first; bytes < largest; bytes *= step) sizes.push_back(bytes);
+      }
+      sizes.push_back(largest);
+      const int arrays = arrays_of(*kernel, env);
+      for (long long bytes : sizes) {
+        PlannedCall call;
+        call.kernel = kernel;
+        call.shape.array_bytes = bytes;
+        // Transfers cross the host link: no cache level describes them.
+        if (!transfer) call.residency = residency_of(bytes, arrays, 1, caches);
+        planned.calls.push_back(call);
+      }
+    } else {
+      PlannedCall call;
+      call.kernel = kernel;
+      planned.calls.push_back(call);
+    }
+  }
 }
 
 // Passes per call so a cache-resident size lasts long enough to time; DRAM sizes need one.
@@ -134,6 +249,7 @@ PlanDefaults plan_defaults(Plan plan) {
       d.target_cv = 0.03;
       d.time_budget_s = 8;
       d.gemm_sizes = {2048};
+      d.cuda_gemm_sizes = {4096};
       d.memory_sweep = false;
       d.peak_call_s = 0.02;
       d.memory_call_s = 0.02;
@@ -145,6 +261,7 @@ PlanDefaults plan_defaults(Plan plan) {
       d.target_cv = 0.01;
       d.time_budget_s = 55;
       d.gemm_sizes = {256, 1024, 2048, 4096};
+      d.cuda_gemm_sizes = {1024, 4096, 8192};
       d.memory_sweep = true;
       d.peak_call_s = 0.05;
       d.memory_call_s = 0.03;
@@ -156,6 +273,7 @@ PlanDefaults plan_defaults(Plan plan) {
       d.target_cv = 0.005;
       d.time_budget_s = 600;
       d.gemm_sizes = {128, 256, 512, 1024, 2048, 4096, 8192};
+      d.cuda_gemm_sizes = {256, 512, 1024, 2048, 4096, 8192};
       d.memory_sweep = true;
       d.peak_call_s = 0.1;
       d.memory_call_s = 0.05;
@@ -226,6 +344,10 @@ PlannedRun plan_run(const CalibrationPlan& plan, const KernelEnv& env,
                                  }),
                   kernels.end());
   }
+  if (plan.device == "cuda") {
+    plan_cuda_calls(kernels, defaults, env, memory, planned);
+    return planned;
+  }
 
   // The DRAM size: 4x the last-level cache per array, capped; smaller where memory is short.
   auto levels = data_caches(memory.caches);
@@ -292,7 +414,7 @@ PlannedRun plan_run(const CalibrationPlan& plan, const KernelEnv& env,
 
 RunResult run_plan(const PlannedRun& planned, const CalibrationPlan& plan, const KernelEnv& env,
                    const std::function<void(const RunProgress&)>& progress,
-                   const std::atomic<bool>* stop) {
+                   const std::atomic<bool>* stop, TrialObserver* observer) {
   const PlanDefaults defaults = plan_defaults(plan.plan);
   const double budget_s = plan.time_budget_s > 0 ? plan.time_budget_s : defaults.time_budget_s;
   const auto start = Clock::now();
@@ -300,7 +422,9 @@ RunResult run_plan(const PlannedRun& planned, const CalibrationPlan& plan, const
   result.warnings = planned.warnings;
 
   std::size_t runnable_left = 0;
-  for (const PlannedCall& call : planned.calls) runnable_left += call.unavailable.empty() ? 1 : 0;
+  for (const PlannedCall& call : planned.calls) {
+    runnable_left += call.unavailable.empty() && call.skipped.empty() ? 1 : 0;
+  }
   // The rate each kernel reached at its last size, to predict the next size's call time.
   std::map<std::string, double> last_rate;
 
@@ -324,6 +448,13 @@ RunResult run_plan(const PlannedRun& planned, const CalibrationPlan& plan, const
       result.measurements.push_back(record);
       continue;
     }
+    if (!call.skipped.empty()) {
+      record.shape = shape_record(kernel, call.shape);
+      record.status = MeasurementStatus::skipped;
+      record.message = call.skipped;
+      result.measurements.push_back(record);
+      continue;
+    }
     const double share_s =
         std::max(0.05, (budget_s - elapsed) / static_cast<double>(runnable_left));
     --runnable_left;
@@ -337,8 +468,11 @@ RunResult run_plan(const PlannedRun& planned, const CalibrationPlan& plan, const
       if (is_bandwidth(kind)) {
         KernelShape one = shape;
         one.repeats = 1;
-        shape.repeats = choose_repeats(kernel.bytes(one, env), call.residency, env.threads(),
-                                       defaults.memory_call_s);
+        shape.repeats = kernel.device == "cpu"
+                            ? choose_repeats(kernel.bytes(one, env), call.residency, env.threads(),
+                                             defaults.memory_call_s)
+                            : choose_gpu_repeats(kernel.bytes(one, env), kind, call.residency,
+                                                 env.gpu_facts, defaults.memory_call_s);
       }
       record.shape = shape_record(kernel, shape);
       record.flops = kernel.flops(shape, env);
@@ -370,7 +504,9 @@ RunResult run_plan(const PlannedRun& planned, const CalibrationPlan& plan, const
           // The first size of a kernel shrinks until it fits, so every kernel gets a number;
           // later sizes of a sweep are skipped.
           long long n = shape.n;
-          const bool first_size = call.shape.n == plan_defaults(plan.plan).gemm_sizes.front();
+          const std::vector<long long>& sizes =
+              kernel.device == "cpu" ? defaults.gemm_sizes : defaults.cuda_gemm_sizes;
+          const bool first_size = call.shape.n == sizes.front();
           while (first_size && n > 128 && needed_s(n) > limit_s) n /= 2;
           if (!first_size || needed_s(n) > limit_s) {
             record.status = MeasurementStatus::skipped;
@@ -400,16 +536,23 @@ RunResult run_plan(const PlannedRun& planned, const CalibrationPlan& plan, const
         prepared->timed_run();
       }
       std::vector<double> samples;
-      while (true) {
-        check_stop();
-        samples.push_back(prepared->timed_run());
-        const int n = static_cast<int>(samples.size());
-        if (n >= defaults.max_trials) break;
-        const bool spent = seconds_since(call_start) >= share_s;
-        if (spent && n >= 1) break;
-        if (n >= defaults.min_trials && compute_stats(samples).cv <= defaults.target_cv) break;
+      if (observer != nullptr) observer->begin();
+      try {
+        while (true) {
+          check_stop();
+          samples.push_back(prepared->timed_run());
+          const int n = static_cast<int>(samples.size());
+          if (n >= defaults.max_trials) break;
+          const bool spent = seconds_since(call_start) >= share_s;
+          if (spent && n >= 1) break;
+          if (n >= defaults.min_trials && compute_stats(samples).cv <= defaults.target_cv) break;
+        }
+      } catch (...) {
+        if (observer != nullptr) observer->end(record);
+        throw;
       }
       record.samples_s = samples;
+      if (observer != nullptr) observer->end(record);
       SampleStats stats = compute_stats(samples);
       record.stats_s = TrialStats::from(stats);
       if (is_bandwidth(kind)) {
@@ -452,7 +595,8 @@ RunResult run_plan(const PlannedRun& planned, const CalibrationPlan& plan, const
   std::map<std::string, std::vector<const MeasurementRecord*>> dram_like;
   for (const MeasurementRecord& record : result.measurements) {
     if (record.status == MeasurementStatus::passed && record.gbps && record.shape.array_bytes &&
-        *record.shape.array_bytes >= (64LL << 20)) {
+        *record.shape.array_bytes >= (64LL << 20) &&
+        classify_kernel(record.kernel) != KernelClass::transfer) {
       dram_like[record.kernel].push_back(&record);
     }
   }

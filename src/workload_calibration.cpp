@@ -56,6 +56,23 @@ WorkloadPlan plan_workloads(const std::vector<std::string>& names,
   return result;
 }
 
+Json workload_settings_json(const WorkloadPlan& plan) {
+  std::vector<std::string> names;
+  for (const Workload& workload : plan.workloads) names.push_back(workload.name);
+  std::vector<std::string> precisions;
+  for (Precision precision : plan.precisions) precisions.emplace_back(to_string(precision));
+  const WorkloadSettings& trials = plan.settings;
+  return Json::object({{"names", names},
+                       {"precisions", precisions},
+                       {"batches", plan.batches},
+                       {"backend", plan.backend->name()},
+                       {"warmup_runs", trials.warmups},
+                       {"min_trials", trials.min_trials},
+                       {"max_trials", trials.max_trials},
+                       {"target_cv", trials.target_cv},
+                       {"time_budget_s", trials.time_budget_s}});
+}
+
 std::vector<WorkloadRecord> run_workloads(const WorkloadPlan& plan, const NetworkConfig& base,
                                           const std::filesystem::path& sysroot,
                                           const std::function<void(const RunProgress&)>& progress,

@@ -20,14 +20,17 @@ void on_interrupt(int) { g_stop.store(true); }
 
 int main(int argc, char** argv) {
   CLI::App app{
-      "Measure this machine (GEMM through OpenBLAS, oneDNN and Eigen, FMA peak arithmetic, "
-      "STREAM and memcpy bandwidth over the cache levels) and write a calibration profile that "
-      "export_calibration folds into the database.\n\n"
+      "Measure this machine (CPU: GEMM through OpenBLAS, oneDNN and Eigen, FMA peak arithmetic, "
+      "STREAM and memcpy bandwidth over the cache levels; NVIDIA GPU: cuBLAS and cuBLASLt GEMM, "
+      "a hand-written CUDA matmul, FMA peaks, device and host-device copies) and write one "
+      "calibration profile per device that export_calibration folds into the database.\n\n"
       "Examples:\n"
-      "  calibrate --plan quick                        about 10 s\n"
-      "  calibrate                                     the standard plan, about a minute\n"
+      "  calibrate --plan quick                        about 10 s per device\n"
+      "  calibrate                                     the standard plan, about a minute each\n"
+      "  calibrate --device cuda --gpu 1               the second GPU only\n"
       "  calibrate --kernels cpu_gemm_fp32_openblas,cpu_stream_triad --threads 4\n"
-      "  calibrate --hardware-id intel_core_i7_12700k --output run.json\n"
+      "  calibrate --hardware-id intel_core_i7_12700k --output run.json --device cpu\n"
+      "  sudo calibrate --all-power-modes              a Jetson: every nvpmodel mode in turn\n"
       "  calibrate --list-kernels\n"
       "  calibrate --workloads resnet18,mobilenetv2 --batch 1,8     networks against the roofline\n"
       "  calibrate --workloads resnet18 --kernels none             networks only",
@@ -45,13 +48,17 @@ int main(int argc, char** argv) {
   std::vector<std::string> precisions;
   std::size_t threads = 0;
   double time_budget = 0;
+  int gpu = 0;
   bool list_kernels = false;
   bool list_workloads = false;
   app.add_option("--plan", plan, "quick (one size each, ~10 s), standard (~60 s) or full")
       ->check(CLI::IsMember({"quick", "standard", "full"}));
-  app.add_option("--device", options.device, "What to calibrate: cpu");
-  app.add_option("--kernels", options.kernels,
-                 "Only these kernel ids (comma-separated); none: no micro-benchmarks")
+  app.add_option("--device", options.device,
+                 "What to calibrate: cpu, cuda, or all (default: the CPU and, in a build with "
+                 "CUDA, the GPU when there is one); one profile per device")
+      ->check(CLI::IsMember({"cpu", "cuda", "all"}));
+  app.add_option("--gpu", gpu, "The CUDA device to calibrate (default 0)");
+  app.add_option("--kernels", options.kernels, "Only these kernel ids (comma-separated); none: no micro-benchmarks")
       ->delimiter(',');
   app.add_option("--workloads", options.workloads,
                  "Also run these networks (comma-separated bundled names or .json files) and "
@@ -78,6 +85,12 @@ int main(int argc, char** argv) {
   app.add_option("--format", format, "stdout: console (a table) or json (the profile)")
       ->check(CLI::IsMember({"console", "json"}));
   app.add_option("--sysroot", sysroot, "Read the machine's files under this root (tests)");
+  app.add_flag("--all-power-modes", options.all_power_modes,
+               "Jetson: calibrate every nvpmodel mode in turn (switches with nvpmodel -m, needs "
+               "root), skip modes that need a reboot, restore the original mode");
+  app.add_option("--nvpmodel", options.nvpmodel, "The nvpmodel program (default: from PATH)");
+  app.add_option("--power-mode-settle", options.power_mode_settle_s,
+                 "Seconds to wait after switching power modes (default 2)");
   app.add_flag("--list-kernels", list_kernels, "List the kernels this build has and exit");
   app.add_flag("--list-workloads", list_workloads, "List the bundled workloads and exit");
 
@@ -112,6 +125,7 @@ int main(int argc, char** argv) {
       options.precisions.push_back(*precision);
     }
     if (threads > 0 || app.count("--threads") > 0) options.threads = threads;
+    if (app.count("--gpu") > 0) options.gpu = gpu;
     if (time_budget > 0) options.time_budget_s = time_budget;
     if (app.count("--time-budget") > 0 && time_budget <= 0) {
       throw hwcal::UsageError("--time-budget must be a positive number of seconds");

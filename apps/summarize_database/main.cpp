@@ -14,6 +14,8 @@ int main(int argc, char** argv) {
       "  summarize_database                          every entry, console tables\n"
       "  summarize_database --id jetson_orin_nano_gpu\n"
       "  summarize_database --format markdown --output summary.md\n"
+      "  summarize_database --format html --output report.html\n"
+      "  summarize_database --format svg --id jetson_orin_nano_gpu --output roofline.svg\n"
       "  summarize_database --check                  validate the database (CI gate)\n"
       "  summarize_database --history jetson_orin_nano_gpu\n"
       "  summarize_database --check --fail-on-regression 10\n"
@@ -31,8 +33,10 @@ int main(int argc, char** argv) {
   app.add_option("--device-type", device_type, "Only entries of this device type")
       ->check(CLI::IsMember({"cpu", "gpu", "npu", "dsp", "fpga", "accelerator"}));
   app.add_option("--vendor", vendor, "Only entries of this vendor (name or folder, any case)");
-  app.add_option("--format", format, "Output form: console, markdown, json or csv")
-      ->check(CLI::IsMember({"console", "markdown", "json", "csv"}));
+  app.add_option("--format", format,
+                 "Output form: console, markdown, json, csv, html (one self-contained page with "
+                 "roofline plots) or svg (one entry's roofline; needs one --id)")
+      ->check(CLI::IsMember({"console", "markdown", "json", "csv", "html", "svg"}));
   app.add_option("--output", output,
                  "Write the result to FILE as well; stdout then gets a one-line summary");
   app.add_flag("--check", options.check,

@@ -19,7 +19,7 @@ std::vector<BackendInfo> cpu_backends(const KernelEnv& env);
 Json build_info();
 
 // The share of the CPUs' time other processes used over `window_s` (from /proc/stat under
-// `sysroot`); -1 when it cannot be read.
+// `sysroot`; this process's own time left out on this machine); -1 when it cannot be read.
 double busy_fraction(const std::string& sysroot, double window_s);
 
 struct EnvironmentFacts {
@@ -34,5 +34,13 @@ EnvironmentFacts environment_facts(const std::string& governor, double busy);
 
 // The warnings those facts call for, in plain words.
 std::vector<std::string> environment_warnings(const EnvironmentFacts& facts);
+
+// Environment variables that change what the CUDA kernels compute or how fast, each that is set
+// with its value: NVIDIA_TF32_OVERRIDE=0 turns the tf32 GEMM into fp32,
+// CUBLAS_EMULATE_SINGLE_PRECISION lets cuBLAS emulate fp32, CUDA_LAUNCH_BLOCKING serialises
+// launches, CUDA_VISIBLE_DEVICES renumbers the GPUs.
+std::vector<std::pair<std::string, std::string>> cuda_environment_variables();
+// Warnings for those of them that change the numbers.
+std::vector<std::string> cuda_environment_warnings();
 
 }  // namespace hwcal

@@ -64,6 +64,10 @@ struct Regression {
 std::vector<Regression> find_regressions(const EntryHistory& history, double fraction);
 std::string describe(const Regression& regression);
 
+// Every run that was a regression when it was the latest: find_regressions over each mode's
+// runs up to and including each run in turn. The HTML report marks them on its history charts.
+std::vector<Regression> find_regressions_over_time(const EntryHistory& history, double fraction);
+
 // One kernel measured in both profiles (same kernel, device, precision and shape).
 struct KernelComparison {
   std::string label;  // "cuda_gemm_fp32_cublas m=n=k=4096"

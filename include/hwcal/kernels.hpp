@@ -19,7 +19,8 @@
 namespace hwcal {
 
 // Thrown by prepare() when the kernel cannot run here after all (a library without an
-// implementation for this CPU): the measurement's status becomes `unsupported`, not `error`.
+// implementation for this CPU, a precision this GPU lacks): the measurement's status becomes
+// `unsupported`, not `error`.
 class KernelUnsupported : public Error {
  public:
   using Error::Error;
@@ -37,12 +38,33 @@ struct KernelShape {
   long long iterations = 0;
 };
 
+// What the CUDA kernels need to know of their GPU: calibrate fills it from the runtime
+// (gpu.hpp: cuda_device_facts). In CPU runs and builds without CUDA `present` is false and
+// `problem` says why ("no CUDA device: cudaErrorNoDevice ...").
+struct GpuFacts {
+  bool present = false;
+  std::string problem;
+  std::string name;
+  int compute_major = 0;
+  int compute_minor = 0;
+  int multiprocessors = 0;
+  int max_threads_per_multiprocessor = 0;
+  bool integrated = false;  // shares the host's DRAM (Jetson)
+  bool can_map_host_memory = false;
+  long long memory_bytes = 0;
+  long long free_bytes = 0;
+  long long l2_bytes = 0;
+  double peak_memory_gbps = 0;  // bus width x memory clock x 2; 0 when unknown
+  int compute_capability() const { return compute_major * 10 + compute_minor; }
+};
+
 // What kernels may use and what their availability depends on.
 struct KernelEnv {
   CpuFeatures cpu;
   std::vector<int> cpus;  // the CPUs the kernel's threads run on; its size is the thread count
   std::size_t threads() const { return cpus.empty() ? 1 : cpus.size(); }
-  int gpu = 0;  // CUDA device index (the GPU issue)
+  int gpu = 0;  // CUDA device index
+  GpuFacts gpu_facts;
   unsigned seed = 20261126;
 };
 
@@ -83,5 +105,9 @@ const KernelDescriptor* find_kernel(std::string_view id);
 std::vector<KernelDescriptor> cpu_gemm_kernels();
 std::vector<KernelDescriptor> cpu_peak_kernels();
 std::vector<KernelDescriptor> cpu_memory_kernels();
+// Only in builds with CUDA (src/cuda/); device "cuda".
+std::vector<KernelDescriptor> cuda_gemm_kernels();
+std::vector<KernelDescriptor> cuda_peak_kernels();
+std::vector<KernelDescriptor> cuda_memory_kernels();
 
 }  // namespace hwcal

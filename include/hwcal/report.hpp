@@ -1,6 +1,8 @@
 // The database report: a plain model of "theoretical against measured" built from specs, and
-// renderers that turn it into console text, markdown, JSON or CSV. Renderers only format; every
-// number is computed once, in build_report.
+// renderers that turn it into console text, markdown, JSON, CSV, one self-contained HTML page
+// with inline SVG plots (roofline, modes side by side, history), or one entry's roofline as SVG.
+// Renderers only format and draw; every figure is computed once, in build_report (rooflines in
+// roofline.hpp, regressions in history.hpp).
 #pragma once
 
 #include <filesystem>
@@ -11,13 +13,19 @@
 #include <vector>
 
 #include "hwcal/database.hpp"
+#include "hwcal/history.hpp"
 #include "hwcal/precision.hpp"
+#include "hwcal/resource_model.hpp"
 
 namespace hwcal {
 
 inline constexpr int kReportSchemaVersion = 1;
 
-enum class ReportFormat { console, markdown, json, csv };
+enum class ReportFormat { console, markdown, json, csv, html, svg };
+
+// The HTML report marks a run that was more than this fraction below the median of the earlier
+// runs of its mode, as `summarize_database --fail-on-regression 10` would fail it.
+inline constexpr double kReportRegressionFraction = 0.10;
 
 std::optional<ReportFormat> parse_report_format(std::string_view name);
 
@@ -82,11 +90,28 @@ struct EntryReport {
   std::vector<ModeReport> modes;
   std::vector<WorkloadRow> workloads;  // by mode, then as the summary orders them
   bool calibrated() const { return !modes_calibrated.empty(); }
+
+  // What the HTML and SVG renderers draw; filled when EntryReportOptions asks for it.
+  std::optional<ResourceModelStorage> resource;  // the rooflines' source (roofline.hpp)
+  // Every mode the entry defines, in its order, then calibrated modes it no longer defines.
+  std::vector<ModeReport> modes_side_by_side;
+  std::optional<EntryHistory> history;  // the stored runs (profiles beside the database)
+  // Runs that regressed when they were the latest (history.hpp's find_regressions_over_time).
+  std::vector<Regression> regressions;
 };
 
 struct DatabaseReport {
   std::string database;  // the root as given
   std::vector<EntryReport> entries;
+  std::string generator;  // "summarize_database (hwcal) 0.1.0, git ..." for the HTML footer
+  double regression_fraction = kReportRegressionFraction;
+};
+
+struct EntryReportOptions {
+  bool graphics = false;  // the resource model and every mode side by side (HTML, SVG)
+  // Where profiles/ lies (the database root's parent): loads the entry's history.
+  std::optional<std::filesystem::path> history_base;
+  double regression_fraction = kReportRegressionFraction;
 };
 
 struct ReportFilter {
@@ -98,8 +123,10 @@ struct ReportFilter {
 bool matches(const ReportFilter& filter, const HardwareSpec& spec);
 
 // Entries in id order. An id in the filter that is not in the database throws DataError.
-DatabaseReport build_report(const Database& database, const ReportFilter& filter);
-EntryReport build_entry_report(const HardwareSpec& spec, const std::string& file);
+DatabaseReport build_report(const Database& database, const ReportFilter& filter,
+                            const EntryReportOptions& options = {});
+EntryReport build_entry_report(const HardwareSpec& spec, const std::string& file,
+                               const EntryReportOptions& options = {});
 
 // Per-layer detail of the entry's workload results from the runs they link (under `base`, the
 // database's parent): what JSON reports show. Results whose runs cannot be read keep none.
@@ -110,7 +137,17 @@ std::string render_console(const DatabaseReport& report);
 std::string render_markdown(const DatabaseReport& report);
 std::string render_json(const DatabaseReport& report);
 std::string render_csv(const DatabaseReport& report);
+// One self-contained page (inline CSS and SVG, an optional inline script to sort the overview
+// table): entries built with EntryReportOptions::graphics; history where it was loaded.
+std::string render_html(const DatabaseReport& report);
+// The roofline of the report's one entry (built with graphics) in its headline mode. DataError
+// when the report does not hold exactly one entry or the entry has nothing to draw.
+std::string render_svg(const DatabaseReport& report);
 std::string render(const DatabaseReport& report, ReportFormat format);
+
+// The low precision (below 32 bits: tf32, fp16, bf16, fp8, fp4, int16, int8, int4) that leads
+// the overview: the fastest measured one, else the one with the highest theoretical peak.
+std::optional<PrecisionRow> best_low_precision(const ModeReport& mode);
 
 // "1880.1", "15040", "3352": what the console and markdown show for a rate.
 std::string format_rate(double value);

@@ -29,8 +29,9 @@ struct PlanDefaults {
   double target_cv = 0.02;     // stop once the samples' coefficient of variation is below
   double time_budget_s = 8.0;  // for the whole run, first touch of the arrays included
   std::vector<long long> gemm_sizes;
-  bool memory_sweep = false;  // cache sizes up to DRAM, or one DRAM size only
-  double peak_call_s = 0.02;  // how long one call of an FMA kernel lasts
+  bool memory_sweep = false;               // cache sizes up to DRAM, or one DRAM size only
+  std::vector<long long> cuda_gemm_sizes;  // GPU GEMM sizes, dropped where memory is short
+  double peak_call_s = 0.02;               // how long one call of an FMA kernel lasts
   double memory_call_s = 0.02;
 };
 PlanDefaults plan_defaults(Plan plan);
@@ -51,6 +52,10 @@ struct MemoryTopology {
 
 // Per array: at least 4x the last-level cache, at most 1 GiB (design §6).
 inline constexpr long long kMaxDramArrayBytes = 1LL << 30;
+// GPU arrays and matrices together use at most this share of the GPU's free memory.
+inline constexpr double kGpuMemoryShare = 0.6;
+// Host buffers of the host-device transfers: at most 256 MiB.
+inline constexpr long long kMaxTransferBytes = 256LL << 20;
 
 // One kernel at one size, or a kernel that cannot run here (with the reason).
 struct PlannedCall {
@@ -58,6 +63,7 @@ struct PlannedCall {
   KernelShape shape;                   // repeats and iterations 0: chosen when the run starts
   std::optional<Residency> residency;  // bandwidth kernels
   std::string unavailable;             // non-empty: record as unsupported, do not run
+  std::string skipped;                 // non-empty: record as skipped (does not fit), do not run
 };
 
 struct PlannedRun {
@@ -65,7 +71,9 @@ struct PlannedRun {
   std::vector<std::string> warnings;  // e.g. no cache sizes known, not enough free memory
 };
 
-// UsageError for an unknown kernel id, or a kernel of another device.
+// UsageError for an unknown kernel id, or a kernel of another device. For device "cuda" the
+// sizes come from env.gpu_facts (free memory, L2) and `memory` is the host's (for the host
+// buffers of transfers).
 PlannedRun plan_run(const CalibrationPlan& plan, const KernelEnv& env,
                     const MemoryTopology& memory);
 
@@ -92,11 +100,21 @@ struct RunResult {
   std::vector<std::string> warnings;
 };
 
+// Watches the timed trials of each call: begin() just before the first, end() just after the
+// last (also when a trial failed); end() adds what it saw to the record's extra fields.
+// calibrate's power and clock monitor (power.hpp) is one.
+class TrialObserver {
+ public:
+  virtual ~TrialObserver() = default;
+  virtual void begin() = 0;
+  virtual void end(MeasurementRecord& record) = 0;
+};
+
 // Runs every planned call in order and records each, whatever its outcome: a failed or
 // unsupported kernel is recorded with its reason and the run goes on.
 RunResult run_plan(const PlannedRun& planned, const CalibrationPlan& plan, const KernelEnv& env,
                    const std::function<void(const RunProgress&)>& progress,
-                   const std::atomic<bool>* stop = nullptr);
+                   const std::atomic<bool>* stop = nullptr, TrialObserver* observer = nullptr);
 
 // fraction_of_ceiling of every passed GEMM record: its best rate over the best FMA kernel of
 // the same precision measured in the same run.

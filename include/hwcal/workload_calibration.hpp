@@ -44,6 +44,9 @@ WorkloadPlan plan_workloads(const std::vector<std::string>& names,
                             const std::vector<Precision>& precisions, const std::string& backend,
                             Plan plan);
 
+// The plan as the profile's settings record it: names, precisions, batches, backend, trials.
+Json workload_settings_json(const WorkloadPlan& plan);
+
 // Every configuration in order (workload, then precision, then batch), each recorded whatever
 // its outcome. Energy is read from the package counter under `sysroot` where it can be.
 // Interrupted when `stop` is set.

@@ -25,6 +25,11 @@ const std::vector<KernelDescriptor>& builtin_kernels() {
     for (auto part : {cpu_gemm_kernels(), cpu_peak_kernels(), cpu_memory_kernels()}) {
       all.insert(all.end(), part.begin(), part.end());
     }
+#if HWCAL_HAVE_CUDA
+    for (auto part : {cuda_gemm_kernels(), cuda_peak_kernels(), cuda_memory_kernels()}) {
+      all.insert(all.end(), part.begin(), part.end());
+    }
+#endif
     return all;
   }();
   return kernels;

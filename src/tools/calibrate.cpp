@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <fstream>
 
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
@@ -14,8 +15,12 @@
 #include "hwcal/detect.hpp"
 #include "hwcal/environment.hpp"
 #include "hwcal/error.hpp"
+#include "hwcal/gpu.hpp"
+#include "hwcal/jetson.hpp"
 #include "hwcal/json_io.hpp"
 #include "hwcal/match.hpp"
+#include "hwcal/nvml.hpp"
+#include "hwcal/power.hpp"
 #include "hwcal/report.hpp"
 #include "hwcal/thread_team.hpp"
 #include "hwcal/version.hpp"
@@ -55,14 +60,16 @@ HostInfo host_info(const SystemInfo& system) {
 }
 
 // The profile's default home: profiles/<vendor>/<id>/<power mode>/<stamp>.json beside the
-// database; a temp folder when the machine has no entry.
+// database; a temp folder when the device has no entry (`temp_suffix` keeps the CPU's and the
+// GPU's files of one run apart there).
 fs::path default_output(const Database* database, const HardwareSpec* spec,
-                        const std::string& power_mode, const std::string& stamp) {
+                        const std::string& power_mode, const std::string& stamp,
+                        const std::string& temp_suffix) {
   if (database != nullptr && spec != nullptr) {
     fs::path base = database->root().has_parent_path() ? database->root().parent_path() : ".";
     return base / "profiles" / spec->vendor_slug() / spec->id / power_mode / (stamp + ".json");
   }
-  return fs::temp_directory_path() / "hwcal" / (stamp + ".json");
+  return fs::temp_directory_path() / "hwcal" / (stamp + temp_suffix + ".json");
 }
 
 // Creates the folder and checks it can be written, before any long work starts.
@@ -80,6 +87,26 @@ void check_writable(const fs::path& output) {
   if (fs::is_directory(output, ec)) {
     throw IoError(fmt::format("{}: is a folder; --output names the profile file", output.string()));
   }
+}
+
+// `--output runs/` (an existing folder, or a name ending in a slash): every profile of the run
+// goes into it, named by its start and device.
+bool output_is_folder(const std::optional<fs::path>& output) {
+  if (!output) return false;
+  const std::string text = output->string();
+  std::error_code ec;
+  return (!text.empty() && text.back() == '/') || fs::is_directory(*output, ec);
+}
+
+// Where a device's profile goes: --output's file or folder, else beside the database.
+fs::path output_for(const std::optional<fs::path>& output, const Database* database,
+                    const HardwareSpec* spec, const std::string& power_mode,
+                    const std::string& started_at, const std::string& device_suffix) {
+  if (output_is_folder(output)) {
+    return *output / (timestamp_stem(started_at) + device_suffix + ".json");
+  }
+  if (output) return *output;
+  return default_output(database, spec, power_mode, timestamp_stem(started_at), device_suffix);
 }
 
 std::string size_text(const MeasurementRecord& record) {
@@ -153,61 +180,145 @@ std::string render_measurement_table(const CalibrationProfile& profile, const Ha
   return out;
 }
 
-int run_calibrate(const CalibrateOptions& options, Io& io) {
-  if (options.device != "cpu") {
-    throw UsageError(
-        fmt::format("--device {}: this build calibrates the cpu only", options.device));
-  }
-  // Detection first: the hardware id, power mode, cores and caches all come from it.
-  SystemInfo system = detect_system(detect_options_for(options.sysroot));
+namespace {
 
-  std::optional<Database> database;
-  if (!options.database.empty()) {
-    try {
-      database = Database::load(options.database);
-    } catch (const Error& error) {
-      if (options.hardware_id) throw;
-      spdlog::warn("no database ({}): the profile will not name a hardware entry", error.what());
+// What every device's run shares: the options, the machine as detected, the database and the
+// match of each device to an entry.
+struct RunContext {
+  RunContext(const CalibrateOptions& run_options, Io& run_io, SystemInfo detected)
+      : options(run_options), io(run_io), system(std::move(detected)) {}
+  const CalibrateOptions& options;
+  Io& io;
+  SystemInfo system;
+  const Database* database = nullptr;
+  std::optional<MachineMatch> match;
+  std::string power_mode;  // for every profile of this run
+};
+
+// One device's run, ready to be written.
+struct DeviceRun {
+  CalibrationProfile profile;
+  const HardwareSpec* spec = nullptr;
+  fs::path output;
+};
+
+// The entry a device's profile belongs to: --hardware-id when it names an entry of this device's
+// type, else the match (none for an unknown device).
+std::string entry_for(const RunContext& context, DeviceType type, const DeviceMatch* matched,
+                      std::vector<std::string>& warnings) {
+  if (context.database == nullptr) return "";
+  if (context.options.hardware_id) {
+    const HardwareSpec& spec = context.database->get(*context.options.hardware_id).spec;
+    if (spec.device_type == type) return *context.options.hardware_id;
+    if (context.options.device != "all") {
+      throw UsageError(
+          fmt::format("--hardware-id {} is a {} entry; calibrate --device {} needs a {} entry",
+                      *context.options.hardware_id, to_string(spec.device_type),
+                      context.options.device, to_string(type)));
     }
   }
+  if (matched == nullptr) return "";
+  for (const std::string& note : matched->notes) warnings.push_back(note);
+  return matched->entry_id.value_or("");
+}
 
-  std::vector<std::string> warnings;
-  std::string hardware_id;
-  std::string power_mode = options.power_mode.value_or("");
-  Json match_evidence;
-  if (database) {
-    MachineMatch match = match_machine(*database, system);
-    match_evidence = device_match_to_json(match.cpu, 3);
-    if (options.hardware_id) {
-      hardware_id = *options.hardware_id;
-      const HardwareSpec& spec = database->get(hardware_id).spec;  // DataError when unknown
-      if (spec.device_type != DeviceType::cpu) {
-        throw UsageError(
-            fmt::format("--hardware-id {} is a {} entry; calibrate --device cpu needs "
-                        "a cpu entry",
-                        hardware_id, to_string(spec.device_type)));
-      }
-    } else if (match.cpu.entry_id) {
-      hardware_id = *match.cpu.entry_id;
-    }
-    for (const std::string& note : match.cpu.notes) warnings.push_back(note);
-    if (power_mode.empty()) power_mode = match.power_mode;
-  }
-  if (power_mode.empty()) power_mode = "default";
-  const HardwareSpec* spec =
-      database && !hardware_id.empty() ? &database->get(hardware_id).spec : nullptr;
-  if (spec != nullptr && !spec->power_modes.empty() &&
-      spec->find_power_mode(power_mode) == nullptr) {
+// The spec of `hardware_id`, checked to define `power_mode` when it defines modes at all.
+const HardwareSpec* spec_for(const RunContext& context, const std::string& hardware_id,
+                             const std::string& power_mode) {
+  if (context.database == nullptr || hardware_id.empty()) return nullptr;
+  const HardwareSpec* spec = &context.database->get(hardware_id).spec;
+  if (!spec->power_modes.empty() && spec->find_power_mode(power_mode) == nullptr) {
     std::string names;
-    for (const PowerMode& mode : spec->power_modes)
+    for (const PowerMode& mode : spec->power_modes) {
       names += (names.empty() ? "" : ", ") + mode.name;
-    throw DataError(database->path_for(*spec).string(), "/power_modes",
+    }
+    throw DataError(context.database->path_for(*spec).string(), "/power_modes",
                     fmt::format("power mode '{}' is not one of {}'s ({}); pass --power-mode",
                                 power_mode, hardware_id, names));
   }
+  return spec;
+}
+
+CalibrationProfile new_profile(const RunContext& context, DeviceType type,
+                               const std::string& hardware_id) {
+  CalibrationProfile profile;
+  profile.tool.name = "calibrate";
+  profile.tool.version = version();
+  profile.tool.git_revision = git_revision();
+  profile.tool.extra = build_info();
+  profile.hardware_id = hardware_id;
+  profile.device_type = type;
+  profile.power_mode = context.power_mode;
+  profile.host = host_info(context.system);
+  profile.settings.plan = std::string(to_string(context.options.plan));
+  return profile;
+}
+
+void fill_settings(CalibrationProfile& profile, const CalibrationPlan& plan, Json extra) {
+  const PlanDefaults defaults = plan_defaults(plan.plan);
+  profile.settings.warmup_runs = defaults.warmups;
+  profile.settings.trials = defaults.max_trials;
+  profile.settings.time_budget_s =
+      plan.time_budget_s > 0 ? plan.time_budget_s : defaults.time_budget_s;
+  extra["min_trials"] = defaults.min_trials;
+  extra["target_cv"] = defaults.target_cv;
+  if (!plan.kernels.empty()) extra["kernels"] = plan.kernels;
+  profile.settings.extra = extra;
+}
+
+CalibrationPlan plan_for(const CalibrateOptions& options, const std::string& device) {
+  CalibrationPlan plan;
+  plan.plan = options.plan;
+  plan.device = device;
+  plan.precisions = options.precisions;
+  plan.time_budget_s = options.time_budget_s.value_or(0);
+  // --kernels may name both devices' kernels: each run takes its own.
+  for (const std::string& id : options.kernels) {
+    const KernelDescriptor* kernel = find_kernel(id);
+    if (kernel == nullptr || kernel->device == device || options.device == device) {
+      plan.kernels.push_back(id);  // plan_run reports unknown ids and other devices' kernels
+    }
+  }
+  return plan;
+}
+
+// True when --kernels names no kernel of `device` although it names some: nothing to run there.
+bool kernels_skip_device(const CalibrateOptions& options, const std::string& device) {
+  if (options.kernels.empty() || options.device != "all") return false;
+  for (const std::string& id : options.kernels) {
+    const KernelDescriptor* kernel = find_kernel(id);
+    if (kernel == nullptr || kernel->device == device) return false;
+  }
+  return true;
+}
+
+void announce(const RunContext& context, const std::string& device, const std::string& id,
+              const std::string& model, const std::string& detail) {
+  if (context.options.quiet) return;
+  context.io.err << fmt::format("calibrate {}: {} ({}), power mode {}, plan {}, {}\n", device,
+                                id.empty() ? "unknown entry" : id, model, context.power_mode,
+                                to_string(context.options.plan), detail);
+}
+
+RunResult run_with_progress(const RunContext& context, const PlannedRun& planned,
+                            const CalibrationPlan& plan, const KernelEnv& env,
+                            TrialObserver* observer) {
+  ProgressBar bar(context.io.err,
+                  context.options.progress && context.io.err_is_terminal && !context.options.quiet);
+  return run_plan(planned, plan, env, std::ref(bar), context.options.stop, observer);
+}
+
+DeviceRun calibrate_cpu(const RunContext& context, const std::string& started_at,
+                        const std::string& output_suffix) {
+  const CalibrateOptions& options = context.options;
+  std::vector<std::string> warnings;
+  const std::string hardware_id =
+      entry_for(context, DeviceType::cpu, context.match ? &context.match->cpu : nullptr, warnings);
+  const HardwareSpec* spec = spec_for(context, hardware_id, context.power_mode);
 
   // Threads: one per physical core unless told otherwise, never more than the cores.
   // (Under a fixture sysroot the detected CPUs are another machine's: run on this one's.)
+  const SystemInfo& system = context.system;
   std::vector<int> cpus = system.cpu.one_cpu_per_core.empty() || options.sysroot != "/"
                               ? allowed_cpus()
                               : system.cpu.one_cpu_per_core;
@@ -222,12 +333,7 @@ int run_calibrate(const CalibrateOptions& options, Io& io) {
   env.cpu = host_cpu_features();
   env.cpus = cpus;
 
-  CalibrationPlan plan;
-  plan.plan = options.plan;
-  plan.device = options.device;
-  plan.kernels = options.kernels;
-  plan.precisions = options.precisions;
-  plan.time_budget_s = options.time_budget_s.value_or(0);
+  CalibrationPlan plan = plan_for(options, "cpu");
   MemoryTopology memory;
   if (system.cpu.caches.known()) memory.caches = *system.cpu.caches;
   if (system.memory.total_bytes.known()) {
@@ -235,185 +341,491 @@ int run_calibrate(const CalibrateOptions& options, Io& io) {
   }
   // --kernels none: workloads only; their roofs then come from the entry's stored calibration.
   const bool no_kernels = options.kernels == std::vector<std::string>{"none"};
-  if (no_kernels && options.workloads.empty()) {
-    throw UsageError("--kernels none leaves nothing to run: add --workloads");
-  }
   PlannedRun planned;
   if (!no_kernels) planned = plan_run(plan, env, memory);  // UsageError for unknown kernels
   std::optional<WorkloadPlan> workload_plan;
   if (!options.workloads.empty()) {
     workload_plan = plan_workloads(options.workloads, options.batches, options.precisions,
                                    options.workload_backend, options.plan);
-  } else if (!options.batches.empty()) {
-    throw UsageError("--batch goes with --workloads");
   }
 
-  const std::string started_at = utc_now();
-  const fs::path output = options.output ? *options.output
-                                         : default_output(database ? &*database : nullptr, spec,
-                                                          power_mode, timestamp_stem(started_at));
-  check_writable(output);
-
-  if (!options.quiet) {
-    io.err << fmt::format("calibrate: {} ({}), power mode {}, plan {}, {} thread{}\n",
-                          hardware_id.empty() ? "unknown machine" : hardware_id,
-                          system.cpu.model.value_or("cpu model unknown"), power_mode,
-                          to_string(options.plan), env.threads(), env.threads() == 1 ? "" : "s");
-  }
+  DeviceRun run;
+  run.spec = spec;
+  run.output = output_for(options.output, context.database, spec, context.power_mode, started_at,
+                          output_suffix);
+  check_writable(run.output);
+  announce(context, "cpu", hardware_id, system.cpu.model.value_or("cpu model unknown"),
+           fmt::format("{} thread{}", env.threads(), env.threads() == 1 ? "" : "s"));
 
   // Conditions of the run: what else is busy, the clock under vector load.
   EnvironmentFacts facts =
       environment_facts(system.cpu.governor.value_or(""), busy_fraction(options.sysroot, 0.25));
   for (const std::string& warning : environment_warnings(facts)) warnings.push_back(warning);
-  HostInfo host = host_info(system);
+  CalibrationProfile& profile = run.profile;
+  profile = new_profile(context, DeviceType::cpu, hardware_id);
+  profile.started_at = started_at;
   for (ClockLoad load : {ClockLoad::scalar, widest_clock_load()}) {
     if (!clock_load_available(load)) continue;
     ClockOptions clock;
     clock.load = load;
     clock.cpus = cpus;
     ClockMeasurement measured = measure_core_clock(clock);
-    host.clocks_mhz[fmt::format("measured_{}", to_string(load))] = std::round(measured.mhz);
+    profile.host.clocks_mhz[fmt::format("measured_{}", to_string(load))] = std::round(measured.mhz);
     if (load == ClockLoad::scalar && widest_clock_load() == ClockLoad::scalar) break;
   }
 
-  ProgressBar bar(io.err, options.progress && io.err_is_terminal && !options.quiet);
-  RunResult result;
-  try {
-    result = run_plan(planned, plan, env, std::ref(bar), options.stop);
-  } catch (const Interrupted& interrupted) {
-    io.err << "\ncalibrate: " << interrupted.what() << "\n";
-    return 130;
-  }
+  TrialMonitor monitor(cpu_power_source(options.sysroot), {});
+  RunResult result = run_with_progress(context, planned, plan, env, &monitor);
   for (const std::string& warning : result.warnings) warnings.push_back(warning);
   std::vector<WorkloadRecord> workload_records;
   if (workload_plan) {
     NetworkConfig network;
     network.cpus = cpus;
     network.seed = env.seed;
-    try {
-      workload_records =
-          run_workloads(*workload_plan, network, options.sysroot, std::ref(bar), options.stop);
-    } catch (const Interrupted& interrupted) {
-      io.err << "\ncalibrate: " << interrupted.what() << "\n";
-      return 130;
-    }
+    ProgressBar bar(context.io.err,
+                    options.progress && context.io.err_is_terminal && !options.quiet);
+    workload_records =
+        run_workloads(*workload_plan, network, options.sysroot, std::ref(bar), options.stop);
   }
 
-  CalibrationProfile profile;
-  profile.tool.name = "calibrate";
-  profile.tool.version = version();
-  profile.tool.git_revision = git_revision();
-  profile.tool.extra = build_info();
-  profile.hardware_id = hardware_id;
-  profile.device_type = DeviceType::cpu;
-  profile.power_mode = power_mode;
-  profile.started_at = started_at;
   profile.finished_at = utc_now();
-  profile.host = host;
   profile.backends = cpu_backends(env);
-  profile.settings.plan = std::string(to_string(options.plan));
-  const PlanDefaults defaults = plan_defaults(options.plan);
-  profile.settings.warmup_runs = defaults.warmups;
-  profile.settings.trials = defaults.max_trials;
   profile.settings.threads = static_cast<long long>(env.threads());
-  profile.settings.time_budget_s =
-      plan.time_budget_s > 0 ? plan.time_budget_s : defaults.time_budget_s;
-  Json settings_extra = Json::object({{"min_trials", defaults.min_trials},
-                                      {"target_cv", defaults.target_cv},
-                                      {"cpus", cpus},
-                                      {"cpu_features", env.cpu.names()}});
-  if (!options.kernels.empty()) settings_extra["kernels"] = options.kernels;
-  if (workload_plan) {
-    std::vector<std::string> names;
-    for (const Workload& workload : workload_plan->workloads) names.push_back(workload.name);
-    std::vector<std::string> precisions;
-    for (Precision precision : workload_plan->precisions) {
-      precisions.emplace_back(to_string(precision));
-    }
-    const WorkloadSettings& trials = workload_plan->settings;
-    settings_extra["workloads"] = Json::object({{"names", names},
-                                                {"precisions", precisions},
-                                                {"batches", workload_plan->batches},
-                                                {"backend", workload_plan->backend->name()},
-                                                {"warmup_runs", trials.warmups},
-                                                {"min_trials", trials.min_trials},
-                                                {"max_trials", trials.max_trials},
-                                                {"target_cv", trials.target_cv},
-                                                {"time_budget_s", trials.time_budget_s}});
-  }
-  profile.settings.extra = settings_extra;
+  Json settings_extra = Json::object({{"cpus", cpus}, {"cpu_features", env.cpu.names()}});
+  if (workload_plan) settings_extra["workloads"] = workload_settings_json(*workload_plan);
+  fill_settings(profile, plan, settings_extra);
   profile.measurements = std::move(result.measurements);
   profile.workloads = std::move(workload_records);
-  predict_workloads(profile, spec, output.generic_string());
-  if (!match_evidence.is_null()) profile.extra = Json::object({{"match", match_evidence}});
+  predict_workloads(profile, spec, run.output.generic_string());
+  if (context.match) {
+    profile.extra = Json::object({{"match", device_match_to_json(context.match->cpu, 3)}});
+  }
+  profile.warnings = warnings;
+  return run;
+}
 
-  // A rate above the entry's theoretical peak means a wrong peak or a wrong kernel: say so.
-  if (spec != nullptr) {
-    for (const MeasurementRecord& record : profile.measurements) {
-      if (record.status != MeasurementStatus::passed || !record.gflops || !record.precision ||
-          record.emulated) {
-        continue;
-      }
-      auto peak = spec->peak_for_mode(*record.precision, power_mode);
-      if (peak && record.gflops->best > *peak * 1.02) {
-        warnings.push_back(fmt::format(
-            "{} reached {} {}, above {}'s theoretical {} peak of {} in mode {}: the database's "
-            "peak or the kernel is wrong; export_calibration will refuse it",
-            record.kernel, format_rate(record.gflops->best), throughput_unit(*record.precision),
-            hardware_id, to_string(*record.precision), format_rate(*peak), power_mode));
+// The GPU's power source and the clocks sampled during its trials: ina3221 and devfreq on a
+// Jetson, NVML on other GPUs.
+struct GpuMonitoring {
+  PowerSourceChoice power;
+  std::vector<Gauge> gauges;
+  Json device_facts;  // NVML's facts for the profile's device (null when NVML is unavailable)
+  std::shared_ptr<Nvml> nvml;
+  std::optional<Nvml::Device> nvml_device;
+};
+
+GpuMonitoring gpu_monitoring(const RunContext& context, const GpuFacts& facts,
+                             const DeviceInfo& info) {
+  GpuMonitoring monitoring;
+  const fs::path sysroot = context.options.sysroot;
+  if (facts.integrated) {
+    monitoring.power = jetson_gpu_power_source(sysroot);
+    JetsonClocks clocks = read_jetson_clocks(sysroot);
+    if (!clocks.devfreq.empty()) {
+      const fs::path cur_freq = sysroot / (clocks.devfreq.substr(1) + "/cur_freq");
+      monitoring.gauges.push_back({"gpu_clock_mhz", clocks.devfreq + "/cur_freq", [cur_freq] {
+                                     std::ifstream in(cur_freq);
+                                     double hz = 0;
+                                     if (!(in >> hz)) return std::optional<double>();
+                                     return std::optional<double>(hz / 1e6);
+                                   }});
+    }
+    return monitoring;
+  }
+  std::string problem;
+  monitoring.nvml = Nvml::open(problem);
+  if (!monitoring.nvml) {
+    monitoring.power.problem = "NVML: " + problem;
+    monitoring.device_facts = Json::object({{"unavailable", "NVML: " + problem}});
+    return monitoring;
+  }
+  NvmlValue<Nvml::Device> device;
+  if (info.extra.is_object() && info.extra.contains("pci_bus_id")) {
+    device = monitoring.nvml->device_by_pci_bus_id(info.extra["pci_bus_id"].get<std::string>());
+  } else {
+    device.problem = "the CUDA runtime gave no PCI bus id to find the device in NVML by";
+  }
+  if (!device.known()) {
+    monitoring.power.problem = device.problem;
+    monitoring.device_facts = Json::object({{"unavailable", device.problem}});
+    return monitoring;
+  }
+  monitoring.nvml_device = *device.value;
+  monitoring.power = nvml_power_source(monitoring.nvml, *device.value);
+  monitoring.device_facts = nvml_device_facts(*monitoring.nvml, *device.value);
+  std::shared_ptr<Nvml> nvml = monitoring.nvml;
+  Nvml::Device handle = *device.value;
+  monitoring.gauges.push_back(
+      {"sm_clock_mhz", "nvml", [nvml, handle] { return nvml->sm_clock_mhz(handle).value; }});
+  monitoring.gauges.push_back(
+      {"temperature_c", "nvml", [nvml, handle] { return nvml->temperature_c(handle).value; }});
+  return monitoring;
+}
+
+DeviceRun calibrate_gpu(const RunContext& context, int gpu, const std::string& started_at,
+                        const std::string& output_suffix) {
+  const CalibrateOptions& options = context.options;
+  std::vector<std::string> warnings;
+  const std::string device_name = fmt::format("cuda:{}", gpu);
+  const DeviceMatch* matched = nullptr;
+  if (context.match) {
+    for (const DeviceMatch& candidate : context.match->gpus) {
+      if (candidate.device == device_name) matched = &candidate;
+    }
+  }
+  const std::string hardware_id = entry_for(context, DeviceType::gpu, matched, warnings);
+  const HardwareSpec* spec = spec_for(context, hardware_id, context.power_mode);
+
+  KernelEnv env;
+  env.cpu = host_cpu_features();
+  env.gpu = gpu;
+  env.gpu_facts = cuda_device_facts(gpu);
+  CalibrationPlan plan = plan_for(options, "cuda");
+  MemoryTopology host_memory;
+  if (context.system.memory.total_bytes.known()) {
+    host_memory.available_bytes = static_cast<long long>(*context.system.memory.total_bytes) / 2;
+  }
+  PlannedRun planned = plan_run(plan, env, host_memory);
+
+  DeviceRun run;
+  run.spec = spec;
+  run.output = output_for(options.output, context.database, spec, context.power_mode, started_at,
+                          output_suffix);
+  check_writable(run.output);
+  const std::string model = env.gpu_facts.present ? env.gpu_facts.name : "no GPU";
+  announce(context, device_name, hardware_id, model,
+           env.gpu_facts.present
+               ? fmt::format("{} SMs, {:.1f} of {:.1f} GiB free", env.gpu_facts.multiprocessors,
+                             static_cast<double>(env.gpu_facts.free_bytes) / (1 << 30),
+                             static_cast<double>(env.gpu_facts.memory_bytes) / (1 << 30))
+               : env.gpu_facts.problem);
+  if (!env.gpu_facts.present) warnings.push_back(env.gpu_facts.problem);
+
+  CalibrationProfile& profile = run.profile;
+  profile = new_profile(context, DeviceType::gpu, hardware_id);
+  profile.started_at = started_at;
+  DeviceInfo device = cuda_device_info(gpu);
+  for (const std::string& warning : cuda_environment_warnings()) warnings.push_back(warning);
+
+  GpuMonitoring monitoring = gpu_monitoring(context, env.gpu_facts, device);
+  if (!device.extra.is_object()) device.extra = Json::object();
+  if (!monitoring.device_facts.is_null()) {
+    device.extra["nvml"] = monitoring.device_facts;
+    if (monitoring.device_facts.contains("driver_version")) {
+      device.driver_version = monitoring.device_facts["driver_version"].get<std::string>();
+    }
+  }
+  if (!device.driver_version) {
+    for (const GpuDevice& detected : context.system.gpus) {
+      if (detected.device == device_name && detected.driver_version.known()) {
+        device.driver_version = *detected.driver_version;
       }
     }
   }
-  profile.warnings = warnings;
-
-  save_json_atomic(output, profile_to_json(profile));
-
-  // Without an entry the table still compares with theoretical peaks: those add_hardware would
-  // derive from detection (cores x lanes x FMA units x 2 x the clock measured above), said so.
-  std::optional<Draft> draft;
-  if (spec == nullptr && options.format != CalibrateFormat::json && !options.quiet) {
-    auto measured =
-        host.clocks_mhz.find(fmt::format("measured_{}", to_string(widest_clock_load())));
-    ClockMeasurer clock_from_run = [&](const std::vector<int>&, std::string& note) {
-      if (measured == host.clocks_mhz.end()) return std::optional<double>();
-      note = "the clock calibrate measured under vector load";
-      return std::optional<double>(measured->second);
-    };
-    draft = draft_cpu_entry(system, clock_from_run);
-    if (draft->spec.theoretical_peaks.empty()) draft.reset();
+  const NvpModelMode* mode = nullptr;
+  const PowerModeDetection& detected_mode = context.system.board.power_mode;
+  if (detected_mode.conf && detected_mode.id.known() &&
+      detected_mode.name.value_or("") == context.power_mode) {
+    mode = detected_mode.conf->find(*detected_mode.id);
   }
-  if (options.format == CalibrateFormat::json) {
-    io.out << dump_json(profile_to_json(profile));
-  } else if (!options.quiet) {
+  if (env.gpu_facts.integrated && context.system.board.is_jetson()) {
+    JetsonClocks clocks = read_jetson_clocks(options.sysroot);
+    device.extra["jetson_clocks"] = jetson_clocks_to_json(clocks);
+    for (const std::string& warning : jetson_clock_warnings(clocks, mode)) {
+      warnings.push_back(warning);
+    }
+  }
+
+  TrialMonitor monitor(std::move(monitoring.power), monitoring.gauges);
+  RunResult result = run_with_progress(context, planned, plan, env, &monitor);
+  for (const std::string& warning : result.warnings) warnings.push_back(warning);
+  const std::map<std::string, double> highest = monitor.run_max();
+  if (auto clock = highest.find("gpu_clock_mhz"); clock != highest.end()) {
+    if (auto warning = jetson_load_clock_warning(clock->second, mode, context.power_mode)) {
+      warnings.push_back(*warning);
+    }
+    device.extra["highest_gpu_clock_mhz"] = clock->second;
+  }
+  if (auto clock = highest.find("sm_clock_mhz"); clock != highest.end()) {
+    device.extra["highest_sm_clock_mhz"] = clock->second;
+  }
+  if (monitoring.nvml && monitoring.nvml_device) {
+    auto reasons = monitoring.nvml->throttle_reasons(*monitoring.nvml_device);
+    if (reasons.known()) {
+      std::string named = describe_throttle_reasons(*reasons.value);
+      if (!named.empty()) {
+        warnings.push_back("after the run the GPU's clocks were held back by: " + named);
+      }
+    }
+  }
+
+  profile.finished_at = utc_now();
+  profile.devices = {device};
+  profile.backends = cuda_backends();
+  profile.settings.threads = 1;
+  fill_settings(profile, plan, Json::object({{"gpu", gpu}}));
+  profile.measurements = std::move(result.measurements);
+  if (matched != nullptr) {
+    profile.extra = Json::object({{"match", device_match_to_json(*matched, 3)}});
+  }
+  profile.warnings = warnings;
+  return run;
+}
+
+// A rate above the entry's theoretical peak means a wrong peak or a wrong kernel: say so.
+void check_against_peaks(DeviceRun& run) {
+  if (run.spec == nullptr) return;
+  CalibrationProfile& profile = run.profile;
+  for (const MeasurementRecord& record : profile.measurements) {
+    if (record.status != MeasurementStatus::passed || !record.gflops || !record.precision ||
+        record.emulated) {
+      continue;
+    }
+    auto peak = run.spec->peak_for_mode(*record.precision, profile.power_mode);
+    if (peak && record.gflops->best > *peak * 1.02) {
+      profile.warnings.push_back(fmt::format(
+          "{} reached {} {}, above {}'s theoretical {} peak of {} in mode {}: the database's "
+          "peak or the kernel is wrong; export_calibration will refuse it",
+          record.kernel, format_rate(record.gflops->best), throughput_unit(*record.precision),
+          profile.hardware_id, to_string(*record.precision), format_rate(*peak),
+          profile.power_mode));
+    }
+  }
+}
+
+// Without an entry the CPU's table still compares with theoretical peaks: those add_hardware
+// would derive from detection (cores x lanes x FMA units x 2 x the clock measured in the run).
+std::optional<Draft> derived_cpu_entry(const RunContext& context, const DeviceRun& run) {
+  if (run.spec != nullptr || run.profile.device_type != DeviceType::cpu) return std::nullopt;
+  const auto& clocks = run.profile.host.clocks_mhz;
+  auto measured = clocks.find(fmt::format("measured_{}", to_string(widest_clock_load())));
+  ClockMeasurer clock_from_run = [&](const std::vector<int>&, std::string& note) {
+    if (measured == clocks.end()) return std::optional<double>();
+    note = "the clock calibrate measured under vector load";
+    return std::optional<double>(measured->second);
+  };
+  std::optional<Draft> draft = draft_cpu_entry(context.system, clock_from_run);
+  if (draft->spec.theoretical_peaks.empty()) return std::nullopt;
+  return draft;
+}
+
+void report(const RunContext& context, const DeviceRun& run) {
+  const CalibrationProfile& profile = run.profile;
+  if (context.options.format == CalibrateFormat::console && !context.options.quiet) {
     if (!profile.measurements.empty()) {
-      io.out << render_measurement_table(profile, spec != nullptr ? spec
-                                                  : draft         ? &draft->spec
-                                                                  : nullptr);
+      const std::optional<Draft> draft = derived_cpu_entry(context, run);
+      context.io.out << render_measurement_table(profile, run.spec != nullptr ? run.spec
+                                                          : draft             ? &draft->spec
+                                                                              : nullptr);
       if (draft) {
-        io.out << "% peak: against peaks derived from detection (no database entry; "
-                  "add_hardware --from-detection drafts the same)\n";
+        context.io.out << "% peak: against peaks derived from detection (no database entry; "
+                          "add_hardware --from-detection drafts the same)\n";
       }
     }
     if (!profile.workloads.empty()) {
-      if (!profile.measurements.empty()) io.out << "\n";
-      io.out << render_workload_table(profile);
-      if (options.workload_layers) {
+      if (!profile.measurements.empty()) context.io.out << "\n";
+      context.io.out << render_workload_table(profile);
+      if (context.options.workload_layers) {
         for (const WorkloadRecord& record : profile.workloads) {
           if (record.status == MeasurementStatus::passed) {
-            io.out << "\n" << render_workload_layers(record);
+            context.io.out << "\n" << render_workload_layers(record);
           }
         }
       }
     }
   }
+  if (context.options.quiet) return;
+  for (const std::string& warning : run.profile.warnings) {
+    context.io.err << "warning: " << warning << "\n";
+  }
+  context.io.err << fmt::format("profile written to {}\n", run.output.string());
+  if (run.spec == nullptr) {
+    context.io.err << "no database entry matches this "
+                   << (run.profile.device_type == DeviceType::cpu ? "CPU" : "GPU")
+                   << ": add one with `add_hardware --from-detection`, then `export_calibration "
+                      "--calibration "
+                   << run.output.string() << " --hardware-id ID`\n";
+  }
+}
+
+// Which devices this run measures.
+struct DeviceChoice {
+  bool cpu = false;
+  bool gpu = false;
+  int gpu_index = 0;
+};
+
+DeviceChoice choose_devices(const CalibrateOptions& options) {
+  if (options.device != "cpu" && options.device != "cuda" && options.device != "all") {
+    throw UsageError(fmt::format("--device {}: expected cpu, cuda or all", options.device));
+  }
+  if (options.device == "cuda" && !cuda_built()) {
+    std::string problem;
+    cuda_device_count(problem);
+    throw UsageError("--device cuda: " + problem);
+  }
+  const bool no_kernels = options.kernels == std::vector<std::string>{"none"};
+  if (no_kernels && options.workloads.empty()) {
+    throw UsageError("--kernels none leaves nothing to run: add --workloads");
+  }
+  if (!options.batches.empty() && options.workloads.empty()) {
+    throw UsageError("--batch goes with --workloads");
+  }
+  if (!options.workloads.empty() && options.device == "cuda") {
+    throw UsageError(
+        "--workloads runs on the CPU only: the GPU workload runner (cuDNN or cuBLAS, CUDA "
+        "graphs) is not written yet; use --device cpu or all");
+  }
+  DeviceChoice choice;
+  choice.gpu_index = options.gpu.value_or(0);
+  choice.cpu = options.device != "cuda" && !kernels_skip_device(options, "cpu");
+  std::string problem;
+  const int gpus = cuda_built() ? cuda_device_count(problem) : 0;
+  if (options.gpu && (*options.gpu < 0 || (gpus > 0 && *options.gpu >= gpus))) {
+    throw UsageError(fmt::format("--gpu {}: the CUDA runtime sees {} device{}", *options.gpu, gpus,
+                                 gpus == 1 ? "" : "s"));
+  }
+  // --device cuda without a usable GPU still runs: every kernel records why it cannot.
+  choice.gpu = options.device == "cuda" || (options.device == "all" && gpus > 0 && !no_kernels &&
+                                            !kernels_skip_device(options, "cuda"));
+  if (options.output && choice.cpu && choice.gpu && !output_is_folder(options.output)) {
+    throw UsageError(fmt::format(
+        "--output {} names one profile, but this run writes two (the CPU's and cuda:{}'s): pass "
+        "a folder (--output runs/), --device cpu or --device cuda",
+        options.output->string(), choice.gpu_index));
+  }
+  return choice;
+}
+
+// Detection, the database and the match: everything a run of the chosen devices needs to know.
+RunContext make_context(const CalibrateOptions& options, Io& io,
+                        const std::optional<Database>& database) {
+  RunContext context(options, io, detect_system(detect_options_for(options.sysroot)));
+  context.database = database ? &*database : nullptr;
+  if (database) context.match = match_machine(*database, context.system);
+  context.power_mode = options.power_mode.value_or("");
+  if (context.power_mode.empty() && context.match) context.power_mode = context.match->power_mode;
+  if (context.power_mode.empty()) context.power_mode = "default";
+  return context;
+}
+
+// Measures every chosen device and writes one profile each; the paths written.
+std::vector<fs::path> calibrate_devices(const RunContext& context, const DeviceChoice& choice) {
+  // Checked before any device runs, so a bad --hardware-id fails before the first measurement.
+  std::vector<std::string> ignored;
+  if (choice.cpu) entry_for(context, DeviceType::cpu, nullptr, ignored);
+  if (choice.gpu) entry_for(context, DeviceType::gpu, nullptr, ignored);
+
+  const std::string started_at = utc_now();
+  // Suffixes keep the files of one run apart where they share a folder (--output runs/, the temp
+  // folder of unknown devices): the device, and the mode when every mode is calibrated. The
+  // profiles/<vendor>/<entry>/<mode>/ folders need none.
+  const bool suffix = (choice.cpu && choice.gpu) || output_is_folder(context.options.output);
+  const std::string mode = context.options.all_power_modes ? "-" + context.power_mode : "";
+  std::vector<DeviceRun> runs;
+  if (choice.cpu) runs.push_back(calibrate_cpu(context, started_at, suffix ? mode + "-cpu" : ""));
+  if (choice.gpu) {
+    runs.push_back(calibrate_gpu(context, choice.gpu_index, utc_now(),
+                                 fmt::format("{}-cuda{}", mode, choice.gpu_index)));
+  }
+  std::vector<fs::path> written;
+  Json printed = Json::array();
+  for (DeviceRun& run : runs) {
+    check_against_peaks(run);
+    save_json_atomic(run.output, profile_to_json(run.profile));
+    written.push_back(run.output);
+    printed.push_back(profile_to_json(run.profile));
+    report(context, run);
+  }
+  if (context.options.format == CalibrateFormat::json) {
+    context.io.out << dump_json(printed.size() == 1 ? printed[0] : printed);
+  }
+  return written;
+}
+
+int calibrate_all_power_modes(const CalibrateOptions& options, Io& io,
+                              const std::optional<Database>& database, const DeviceChoice& choice) {
+  SystemInfo system = detect_system(detect_options_for(options.sysroot));
+  const PowerModeDetection& detected = system.board.power_mode;
+  if (!detected.conf || detected.conf->modes.empty()) {
+    throw Error(fmt::format(
+        "--all-power-modes: no nvpmodel modes ({}: {})", detected.name.source,
+        detected.name.problem.empty() ? "no POWER_MODEL blocks" : detected.name.problem));
+  }
+  if (!detected.id.known()) {
+    throw Error(
+        fmt::format("--all-power-modes: the current mode is unknown ({}: {}), so it could "
+                    "not be restored afterwards",
+                    detected.id.source, detected.id.problem));
+  }
+  if (options.nvpmodel == "nvpmodel" && ::geteuid() != 0) {
+    throw Error(
+        "--all-power-modes switches modes with nvpmodel, which needs root: run it with "
+        "sudo");
+  }
+  PowerModeSwitcher switcher;
+  switcher.nvpmodel = options.nvpmodel;
+  switcher.settle_s = options.power_mode_settle_s;
+  const int original = *detected.id;
   if (!options.quiet) {
-    for (const std::string& warning : profile.warnings) io.err << "warning: " << warning << "\n";
-    io.err << fmt::format("profile written to {}\n", output.string());
-    if (spec == nullptr) {
-      io.err << "no database entry matches this machine: add one with `add_hardware "
-                "--from-detection`, then `export_calibration --calibration "
-             << output.string() << " --hardware-id ID`\n";
+    io.err << fmt::format(
+        "calibrate: {} power modes; the current one ({}) is restored at the end\n",
+        detected.conf->modes.size(), detected.name.value_or("id " + std::to_string(original)));
+  }
+  AllModesResult all =
+      for_each_power_mode(*detected.conf, original, switcher, [&](const NvpModelMode& mode) {
+        if (!options.quiet) {
+          io.err << fmt::format("calibrate: power mode {} (id {})\n", mode.name, mode.id);
+        }
+        CalibrateOptions in_mode = options;
+        in_mode.power_mode = mode.name;
+        RunContext context = make_context(in_mode, io, database);
+        calibrate_devices(context, choice);
+      });
+  bool failed = !all.restored;
+  std::string table = "power mode        id  status      note\n";
+  for (const ModeRun& run : all.modes) {
+    table += fmt::format("{:<17} {:>2}  {:<10}  {}\n", run.name, run.id, run.status, run.message);
+    failed = failed || run.status == "failed";
+  }
+  if (!options.quiet) {
+    io.err << table << "calibrate: " << all.restore_message << "\n";
+  }
+  if (!all.restored) {
+    io.err << "calibrate: the board is NOT in its original power mode: run `sudo nvpmodel -m "
+           << original << "`\n";
+  }
+  return failed ? 1 : 0;
+}
+
+}  // namespace
+
+int run_calibrate(const CalibrateOptions& options, Io& io) {
+  const DeviceChoice choice = choose_devices(options);
+  if (options.all_power_modes && options.power_mode) {
+    throw UsageError("--all-power-modes calibrates every mode: it takes no --power-mode");
+  }
+  if (options.all_power_modes && options.output && !output_is_folder(options.output)) {
+    throw UsageError(
+        "--all-power-modes writes one profile per mode and device: --output must name a folder "
+        "(--output runs/), or be left out to write under profiles/");
+  }
+  std::optional<Database> database;
+  if (!options.database.empty()) {
+    try {
+      database = Database::load(options.database);
+    } catch (const Error& error) {
+      if (options.hardware_id) throw;
+      spdlog::warn("no database ({}): the profile will not name a hardware entry", error.what());
     }
+  }
+  try {
+    if (options.all_power_modes) return calibrate_all_power_modes(options, io, database, choice);
+    RunContext context = make_context(options, io, database);
+    calibrate_devices(context, choice);
+  } catch (const Interrupted& interrupted) {
+    io.err << "\ncalibrate: " << interrupted.what() << "\n";
+    return 130;
   }
   return 0;
 }

@@ -17,6 +17,7 @@
 #include "hwcal/summary.hpp"
 #include "hwcal/validate.hpp"
 #include "hwcal/workload_summary.hpp"
+#include "hwcal/version.hpp"
 
 namespace hwcal {
 namespace {
@@ -88,6 +89,16 @@ void check_flags(const SummarizeOptions& options) {
   if ((options.history || !options.compare.empty()) && options.format != ReportFormat::console &&
       options.format != ReportFormat::json) {
     throw UsageError("--history and --compare print console text or json (--format)");
+  }
+  const bool drawn = options.format == ReportFormat::html || options.format == ReportFormat::svg;
+  if (drawn && (options.check || options.history || !options.compare.empty() ||
+                options.fail_on_regression_percent)) {
+    throw UsageError(
+        "--format html and svg draw the report: not with --check, --history, --compare or "
+        "--fail-on-regression");
+  }
+  if (options.format == ReportFormat::svg && options.filter.ids.size() != 1) {
+    throw UsageError("--format svg draws one entry's roofline: give exactly one --id");
   }
   if (options.fail_on_regression_percent &&
       (*options.fail_on_regression_percent <= 0 || *options.fail_on_regression_percent >= 100)) {
@@ -179,6 +190,11 @@ int run_summarize_database(const SummarizeOptions& options, Io& io) {
   // Calibration summaries are re-derived from the profiles they link, found next to the
   // database (profiles/ in the root's parent).
   const std::filesystem::path base = calibration_base(options.database);
+  // The HTML report draws rooflines and history; the SVG one a roofline alone.
+  EntryReportOptions entry_options;
+  entry_options.graphics =
+      options.format == ReportFormat::html || options.format == ReportFormat::svg;
+  if (options.format == ReportFormat::html) entry_options.history_base = base;
   std::size_t files = scan_database(options.database, [&](EntryVisit& visit) {
     Scanned result;
     if (visit.spec) {
@@ -191,10 +207,12 @@ int run_summarize_database(const SummarizeOptions& options, Io& io) {
           check_generated_header(*visit.spec, *mappers_dir, options.database, visit.diagnostics);
         }
       } else if (!gate && matches(options.filter, *visit.spec)) {
-        result.report = build_entry_report(*visit.spec, visit.display_path);
-        // Per-layer workload detail comes from the linked profiles: JSON only.
-        if (options.format == ReportFormat::json)
+        result.report = build_entry_report(*visit.spec, visit.display_path, entry_options);
+        if (result.report->history) visit.diagnostics.append(result.report->history->problems);
+        // Per-layer workload detail comes from the linked profiles: JSON and the HTML report.
+        if (options.format == ReportFormat::json || options.format == ReportFormat::html) {
           add_workload_layers(*result.report, *visit.spec, base);
+        }
       }
       if (gate && visit.spec->calibration_profiles && matches(options.filter, *visit.spec)) {
         EntryHistory history = load_history(*visit.spec, base);
@@ -270,9 +288,12 @@ int run_summarize_database(const SummarizeOptions& options, Io& io) {
   }
   std::sort(report.entries.begin(), report.entries.end(),
             [](const EntryReport& a, const EntryReport& b) { return a.id < b.id; });
-  emit(options, io, render(report, options.format),
-       fmt::format("summary of {} entr{}", report.entries.size(),
-                   report.entries.size() == 1 ? "y" : "ies"));
+  report.generator = version_line("summarize_database");
+  std::string human_summary = fmt::format("summary of {} entr{}", report.entries.size(),
+                                          report.entries.size() == 1 ? "y" : "ies");
+  if (options.format == ReportFormat::html) human_summary = "HTML report: " + human_summary;
+  if (options.format == ReportFormat::svg) human_summary = "roofline of " + options.filter.ids[0];
+  emit(options, io, render(report, options.format), human_summary);
 
   // The summary is printed even when some files are broken, but CI must notice them.
   if (diagnostics.has_errors()) {

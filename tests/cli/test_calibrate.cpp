@@ -11,6 +11,7 @@
 
 #include <gtest/gtest.h>
 
+#include "hwcal/gpu.hpp"
 #include "hwcal/json_io.hpp"
 #include "hwcal/profile.hpp"
 #include "test_support.hpp"
@@ -30,6 +31,7 @@ std::string workstation() { return (test::fixtures_dir() / "machines/x86_worksta
 
 std::vector<std::string> small_run(const fs::path& output) {
   return {"--plan",        "quick",
+          "--device",      "cpu",
           "--sysroot",     workstation(),
           "--database",    test::bundled_database().string(),
           "--kernels",     "cpu_gemm_fp32_openblas,cpu_stream_triad,cpu_gemm_bf16_openblas",
@@ -111,7 +113,8 @@ TEST(CalibrateCli, UsageErrorsComeBeforeAnyWork) {
 }
 
 TEST(CalibrateCli, UnwritableOutputFailsBeforeMeasuring) {
-  auto result = run_program(kCalibrate, {"--plan", "quick", "--output", "/proc/hwcal/run.json"});
+  auto result = run_program(
+      kCalibrate, {"--plan", "quick", "--device", "cpu", "--output", "/proc/hwcal/run.json"});
   EXPECT_EQ(result.exit_code, 1);
   EXPECT_NE(result.err.find("/proc/hwcal: cannot create the output folder"), std::string::npos)
       << result.err;
@@ -129,16 +132,11 @@ TEST(CalibrateCli, UnknownHardwareIdIsAnError) {
 TEST(CalibrateCli, InterruptWritesNothing) {
   test::TempDir dir;
   fs::path output = dir / "run.json";
-  std::vector<std::string> strings = {kCalibrate,
-                                      "--plan",
-                                      "standard",
-                                      "--sysroot",
-                                      workstation(),
-                                      "--database",
-                                      test::bundled_database().string(),
-                                      "--output",
-                                      output.string(),
-                                      "--quiet"};
+  std::vector<std::string> strings = {
+      kCalibrate,    "--plan",        "standard",
+      "--device",    "cpu",           "--sysroot",
+      workstation(), "--database",    test::bundled_database().string(),
+      "--output",    output.string(), "--quiet"};
   std::vector<char*> argv;
   for (std::string& s : strings) argv.push_back(s.data());
   argv.push_back(nullptr);
@@ -157,6 +155,123 @@ TEST(CalibrateCli, InterruptWritesNothing) {
   EXPECT_EQ(WEXITSTATUS(status), 130);
   EXPECT_FALSE(fs::exists(output));
   EXPECT_EQ(test::snapshot_tree(dir.path()).size(), 0u);
+}
+
+bool machine_has_gpu() {
+  std::string problem;
+  return cuda_device_count(problem) > 0;
+}
+
+// Every record of a CPU run says what power it drew, or why that could not be read.
+TEST(CalibrateCli, EveryRecordStatesItsPowerOrWhyNot) {
+  test::TempDir dir;
+  fs::path output = dir / "run.json";
+  auto result = run_program(kCalibrate, small_run(output));
+  ASSERT_EQ(result.exit_code, 0) << result.err;
+  Json profile = load_json_file(output);
+  for (const Json& record : profile["measurements"]) {
+    if (record["status"] != "passed") continue;
+    const Json& power = record["power"];
+    EXPECT_TRUE(power.contains("avg_watts") || power.contains("unavailable")) << power.dump();
+  }
+}
+
+// --output runs/ takes every profile of the run, named by its start and device.
+TEST(CalibrateCli, AnOutputFolderTakesEveryProfile) {
+  test::TempDir dir;
+  auto result = run_program(kCalibrate, small_run(dir / "runs/"));
+  ASSERT_EQ(result.exit_code, 0) << result.err;
+  std::vector<fs::path> written;
+  for (const auto& entry : fs::directory_iterator(dir / "runs")) written.push_back(entry.path());
+  ASSERT_EQ(written.size(), 1u);
+  EXPECT_EQ(written[0].string().substr(written[0].string().size() - 9), "-cpu.json");
+  EXPECT_EQ(load_json_file(written[0])["device_type"], "cpu");
+}
+
+TEST(CalibrateCli, WithoutAGpuTheDefaultIsTheCpu) {
+  if (machine_has_gpu()) GTEST_SKIP() << "this machine has a GPU: the default runs it too";
+  test::TempDir dir;
+  auto args = small_run(dir / "run.json");
+  args.erase(args.begin() + 2, args.begin() + 4);  // no --device
+  auto result = run_program(kCalibrate, args);
+  ASSERT_EQ(result.exit_code, 0) << result.err;
+  EXPECT_EQ(load_json_file(dir / "run.json")["device_type"], "cpu");
+}
+
+// A build without CUDA refuses --device cuda; a CUDA build on a machine without a GPU runs and
+// records, kernel by kernel, the runtime's reason.
+TEST(CalibrateCli, DeviceCudaWithoutAGpuSaysWhy) {
+  if (machine_has_gpu()) GTEST_SKIP() << "this machine has a GPU";
+  test::TempDir dir;
+  fs::path output = dir / "gpu.json";
+  auto result = run_program(
+      kCalibrate, {"--device", "cuda", "--plan", "quick", "--kernels",
+                   "cuda_gemm_fp32_cublas,cuda_memcpy_d2d", "--sysroot", workstation(),
+                   "--database", test::bundled_database().string(), "--output", output.string()});
+  if (!cuda_built()) {
+    EXPECT_EQ(result.exit_code, 2);
+    EXPECT_NE(result.err.find("--device cuda: this build has no CUDA"), std::string::npos)
+        << result.err;
+    return;
+  }
+  ASSERT_EQ(result.exit_code, 0) << result.err;
+  CalibrationProfile profile = profile_from_json(load_json_file(output), output.string());
+  EXPECT_EQ(profile.device_type, DeviceType::gpu);
+  // The fixture's /proc/driver/nvidia names an RTX 4090: the GPU entry comes from detection.
+  EXPECT_EQ(profile.hardware_id, "nvidia_geforce_rtx_4090");
+  ASSERT_EQ(profile.devices.size(), 1u);
+  EXPECT_EQ(profile.devices[0].id, "cuda:0");
+  ASSERT_EQ(profile.measurements.size(), 2u);
+  for (const MeasurementRecord& record : profile.measurements) {
+    EXPECT_EQ(record.status, MeasurementStatus::unsupported);
+    EXPECT_EQ(record.device, "cuda:0");
+    EXPECT_EQ(record.message.rfind("no CUDA device: cudaGetDeviceCount: cudaError", 0), 0u)
+        << record.message;
+  }
+  EXPECT_NE(result.out.find("cuda_memcpy_d2d"), std::string::npos);
+  // --list-kernels shows this build's CUDA kernels too.
+  auto kernels = run_program(kCalibrate, {"--list-kernels"});
+  EXPECT_NE(kernels.out.find("cuda_gemm_fp8_e4m3_cublaslt"), std::string::npos);
+}
+
+// Every nvpmodel mode in turn through a fake nvpmodel on a copy of the Jetson fixture: 7W asks
+// for a reboot and is skipped, the others are calibrated into their own folders, 25W comes back.
+TEST(CalibrateCli, AllPowerModesSwitchesCalibratesAndRestores) {
+  test::TempDir dir;
+  fs::path board = dir / "board";
+  test::copy_tree(test::fixtures_dir() / "machines/jetson_orin_nano_25w", board);
+  fs::path database = test::copy_bundled_database(dir / "checkout");
+  const fs::path status = board / "var/lib/nvpmodel/status";
+  auto result = run_program(
+      kCalibrate,
+      {"--all-power-modes", "--nvpmodel",
+       (test::fixtures_dir() / "nvpmodel/fake_nvpmodel.sh").string(), "--power-mode-settle", "0",
+       "--device", "cpu", "--kernels", "cpu_stream_triad", "--plan", "quick", "--time-budget", "1",
+       "--sysroot", board.string(), "--database", database.string()},
+      {{"FAKE_NVPMODEL_STATUS", status.string()}, {"FAKE_NVPMODEL_REBOOT", "3"}});
+  EXPECT_EQ(result.exit_code, 0) << result.err;
+  EXPECT_NE(result.err.find("calibrate: power mode MAXN_SUPER (id 2)"), std::string::npos)
+      << result.err;
+  EXPECT_NE(result.err.find("7W                 3  skipped"), std::string::npos) << result.err;
+  EXPECT_NE(result.err.find("needs a reboot"), std::string::npos);
+  EXPECT_NE(result.err.find("mode 1 restored"), std::string::npos);
+  EXPECT_EQ(test::read_file(status).substr(0, 10), "pmode:0001");
+  const fs::path profiles = dir / "checkout/profiles/nvidia/jetson_orin_nano_cpu";
+  for (const char* mode : {"15W", "MAXN_SUPER"}) {
+    std::vector<fs::path> written;
+    for (const auto& entry : fs::directory_iterator(profiles / mode)) written.push_back(entry);
+    ASSERT_EQ(written.size(), 1u) << mode;
+    EXPECT_EQ(load_json_file(written[0])["power_mode"], mode);
+  }
+  EXPECT_FALSE(fs::exists(profiles / "7W"));
+
+  // A machine without nvpmodel modes cannot do it, and says so before measuring anything.
+  auto x86 = run_program(kCalibrate, {"--all-power-modes", "--nvpmodel", "/bin/false", "--sysroot",
+                                      workstation(), "--device", "cpu"});
+  EXPECT_EQ(x86.exit_code, 1);
+  EXPECT_NE(x86.err.find("--all-power-modes: no nvpmodel modes"), std::string::npos) << x86.err;
+  auto both = run_program(kCalibrate, {"--all-power-modes", "--power-mode", "15W"});
+  EXPECT_EQ(both.exit_code, 2);
 }
 
 TEST(CalibrateCli, ListKernelsNamesEveryKernel) {

@@ -148,12 +148,68 @@ TEST(SummarizeCli, HelpAndVersion) {
   EXPECT_EQ(version.out.rfind("summarize_database (hwcal) 0.1.0, git ", 0), 0u) << version.out;
 }
 
+TEST(SummarizeCli, HtmlReportToAFileAndToStdout) {
+  test::TempDir dir;
+  const fs::path output = dir / "report.html";
+  auto written = run_program(kProgram, {"--database", fixture_db("minimal").string(), "--format",
+                                        "html", "--output", output.string()});
+  EXPECT_EQ(written.exit_code, 0) << written.err;
+  EXPECT_EQ(written.out, "HTML report: summary of 2 entries; written to " + output.string() + "\n");
+  const std::string html = test::read_file(output);
+  EXPECT_EQ(html.rfind("<!DOCTYPE html>", 0), 0u);
+  EXPECT_NE(html.find("Made by summarize_database (hwcal) 0.1.0"), std::string::npos);
+  // The fixture's profiles (beside the database) are the Orin Nano GPU's history.
+  EXPECT_NE(html.find("id=\"jetson_orin_nano_gpu-history\""), std::string::npos);
+  EXPECT_NE(html.find("id=\"roofline-intel_core_i7_12700k\"><svg"), std::string::npos);
+
+  auto printed = run_program(kProgram, {"--database", fixture_db("minimal").string(), "--format",
+                                        "html", "--id", "intel_core_i7_12700k"});
+  EXPECT_EQ(printed.exit_code, 0) << printed.err;
+  EXPECT_EQ(printed.out.rfind("<!DOCTYPE html>", 0), 0u);
+  EXPECT_EQ(printed.out.find("jetson_orin_nano_gpu"), std::string::npos);
+}
+
+TEST(SummarizeCli, SvgRooflineOfOneEntry) {
+  test::TempDir dir;
+  const fs::path output = dir / "roofline.svg";
+  auto written =
+      run_program(kProgram, {"--database", fixture_db("minimal").string(), "--format", "svg",
+                             "--id", "jetson_orin_nano_gpu", "--output", output.string()});
+  EXPECT_EQ(written.exit_code, 0) << written.err;
+  EXPECT_EQ(written.out, "roofline of jetson_orin_nano_gpu; written to " + output.string() + "\n");
+  // The same drawing the golden test checks, byte for byte.
+  EXPECT_EQ(test::compare_golden("roofline_jetson_orin_nano_gpu.svg", test::read_file(output)), "");
+  auto printed = run_program(kProgram, {"--database", fixture_db("minimal").string(), "--format",
+                                        "svg", "--id", "intel_core_i7_12700k"});
+  EXPECT_EQ(printed.exit_code, 0) << printed.err;
+  EXPECT_EQ(printed.out.rfind("<svg xmlns=\"http://www.w3.org/2000/svg\"", 0), 0u);
+}
+
+TEST(SummarizeCli, DrawnFormatsRefuseWhatTheyCannotDraw) {
+  const std::string db = fixture_db("minimal").string();
+  for (auto args : std::vector<std::vector<std::string>>{
+           {"--format", "svg"},
+           {"--format", "svg", "--id", "jetson_orin_nano_gpu", "--id", "intel_core_i7_12700k"},
+           {"--format", "html", "--check"},
+           {"--format", "svg", "--id", "jetson_orin_nano_gpu", "--history", "jetson_orin_nano_gpu"},
+           {"--format", "html", "--fail-on-regression", "10"}}) {
+    args.insert(args.begin(), {"--database", db});
+    auto result = run_program(kProgram, args);
+    EXPECT_EQ(result.exit_code, 2) << args[3] << " " << result.err;
+    EXPECT_NE(result.err.find("usage: summarize_database"), std::string::npos) << result.err;
+  }
+  auto unknown = run_program(kProgram, {"--database", db, "--format", "svg", "--id", "nope"});
+  EXPECT_EQ(unknown.exit_code, 1);
+  EXPECT_NE(unknown.err.find("unknown hardware id 'nope'"), std::string::npos) << unknown.err;
+}
+
 TEST(SummarizeCli, NeverWritesIntoTheDatabase) {
   test::TempDir dir;
   test::copy_tree(fixture_db("minimal"), dir.path());
   auto before = test::snapshot_tree(dir.path());
   run_program(kProgram, {"--database", dir.path().string()});
   run_program(kProgram, {"--database", dir.path().string(), "--check"});
+  run_program(kProgram, {"--database", dir.path().string(), "--format", "html"});
   EXPECT_EQ(test::snapshot_tree(dir.path()), before);
 }
 

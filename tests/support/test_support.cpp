@@ -120,6 +120,14 @@ ProgramResult run_program(const std::string& program, const std::vector<std::str
   return result;
 }
 
+std::size_t count_occurrences(const std::string& text, const std::string& what) {
+  std::size_t n = 0;
+  for (std::size_t at = text.find(what); at != std::string::npos; at = text.find(what, at + 1)) {
+    ++n;
+  }
+  return n;
+}
+
 std::string compare_golden(const std::string& name, const std::string& actual) {
   fs::path path = fs::path(HWCAL_GOLDEN_DIR) / name;
   const char* update = std::getenv("HWCAL_UPDATE_GOLDEN");

@@ -61,6 +61,9 @@ ProgramResult run_program(const std::string& program, const std::vector<std::str
 // the test process, and it works as root, unlike a read-only folder.
 bool fails_with_file_size_limit(std::size_t limit_bytes, const std::function<void()>& write);
 
+// How many times `what` occurs in `text` (overlapping occurrences count).
+std::size_t count_occurrences(const std::string& text, const std::string& what);
+
 // Compares `actual` with tests/golden/<name>; with HWCAL_UPDATE_GOLDEN=1 rewrites the file.
 // Returns "" on a match, else a message with the first differing line.
 std::string compare_golden(const std::string& name, const std::string& actual);

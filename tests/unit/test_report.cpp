@@ -94,6 +94,90 @@ INSTANTIATE_TEST_SUITE_P(Formats, ReportGolden,
                                            ReportFormat::json, ReportFormat::csv),
                          format_name);
 
+DatabaseReport drawn_minimal_report(const ReportFilter& filter = {}) {
+  EntryReportOptions options;
+  options.graphics = true;
+  options.history_base = test::fixtures_dir() / "databases";  // its profiles/ folder
+  DatabaseReport report =
+      build_report(Database::load(test::fixtures_dir() / "databases/minimal"), filter, options);
+  report.database = "hardware_database";  // not the machine-specific path
+  return report;
+}
+
+TEST(Report, GraphicsAddTheResourceModelModesSideBySideAndHistory) {
+  DatabaseReport report = drawn_minimal_report();
+  ASSERT_EQ(report.entries.size(), 2u);
+  const EntryReport& gpu = report.entries[1];
+  ASSERT_TRUE(gpu.resource.has_value());
+  EXPECT_EQ(gpu.resource->model().id, "jetson_orin_nano_gpu");
+  // The entry's own mode order, the uncalibrated default included.
+  ASSERT_EQ(gpu.modes_side_by_side.size(), 3u);
+  EXPECT_EQ(gpu.modes_side_by_side[0].name, "15W");
+  EXPECT_EQ(gpu.modes_side_by_side[1].name, "25W");
+  EXPECT_EQ(gpu.modes_side_by_side[2].name, "MAXN_SUPER");
+  EXPECT_TRUE(gpu.modes_side_by_side[0].calibrated);
+  EXPECT_FALSE(gpu.modes_side_by_side[2].calibrated);
+  ASSERT_TRUE(gpu.history.has_value());
+  EXPECT_EQ(gpu.history->modes.size(), 2u);
+  EXPECT_TRUE(gpu.regressions.empty());
+  const EntryReport& cpu = report.entries[0];
+  ASSERT_EQ(cpu.modes_side_by_side.size(), 1u);
+  EXPECT_EQ(cpu.modes_side_by_side[0].name, "default");
+  ASSERT_TRUE(cpu.history.has_value());
+  EXPECT_TRUE(cpu.history->modes.empty());
+  // Without the options, none of it (the text reports do not pay for it).
+  EXPECT_FALSE(minimal_report().entries[1].resource.has_value());
+}
+
+TEST(Report, BestLowPrecisionPrefersMeasured) {
+  DatabaseReport report = drawn_minimal_report();
+  const ModeReport& w25 = report.entries[1].modes.front();
+  // int8's theoretical peak is the highest, but only fp16 was measured.
+  EXPECT_EQ(best_low_precision(w25)->precision, Precision::fp16);
+  const ModeReport& maxn = report.entries[1].modes_side_by_side[2];
+  EXPECT_EQ(best_low_precision(maxn)->precision, Precision::int8);
+  EXPECT_FALSE(best_low_precision(report.entries[0].modes.front()).has_value());
+}
+
+TEST(Report, HtmlIsOneSelfContainedPage) {
+  const std::string html = render_html(drawn_minimal_report());
+  EXPECT_EQ(html.rfind("<!DOCTYPE html>\n<html lang=\"en\">", 0), 0u);
+  // Nothing fetched: the only URL is the SVG namespace.
+  EXPECT_EQ(test::count_occurrences(html, "http"),
+            test::count_occurrences(html, "xmlns=\"http://www.w3.org/2000/svg\""));
+  for (const char* outside : {"<link", " src=", "@import", "url(", "<img", "<iframe"}) {
+    EXPECT_EQ(html.find(outside), std::string::npos) << outside;
+  }
+  // A roofline per entry, the overview's rows in id order with their links.
+  EXPECT_NE(html.find("<figure class=\"roofline\" id=\"roofline-intel_core_i7_12700k\"><svg"),
+            std::string::npos);
+  EXPECT_NE(html.find("<figure class=\"roofline\" id=\"roofline-jetson_orin_nano_gpu\"><svg"),
+            std::string::npos);
+  EXPECT_LT(html.find("href=\"#entry-intel_core_i7_12700k\""),
+            html.find("href=\"#entry-jetson_orin_nano_gpu\""));
+  // Accessible: headed sections, table headers with scope, titled plots.
+  EXPECT_EQ(test::count_occurrences(html, "<section class=\"entry\""), 2u);
+  EXPECT_EQ(test::count_occurrences(html, "<svg "), test::count_occurrences(html, "role=\"img\""));
+  // Two rooflines; the fixture's history has one run per mode, too few for a chart.
+  EXPECT_EQ(test::count_occurrences(html, "<svg "), 2u);
+  EXPECT_NE(html.find("<th scope=\"colgroup\" colspan=\"3\">15W</th>"), std::string::npos);
+  EXPECT_NE(html.find("Power modes side by side"), std::string::npos);
+  EXPECT_NE(html.find("One run so far"), std::string::npos);
+}
+
+TEST(Report, HtmlMatchesGolden) {
+  EXPECT_EQ(test::compare_golden("summary_minimal.html", render_html(drawn_minimal_report())), "");
+}
+
+TEST(Report, SvgIsOneEntrysRoofline) {
+  ReportFilter filter;
+  filter.ids = {"jetson_orin_nano_gpu"};
+  const std::string svg = render(drawn_minimal_report(filter), ReportFormat::svg);
+  EXPECT_EQ(test::compare_golden("roofline_jetson_orin_nano_gpu.svg", svg), "");
+  EXPECT_THROW(render_svg(drawn_minimal_report()), DataError);  // two entries
+  EXPECT_THROW(render_svg(minimal_report(filter)), Error);      // built without graphics
+}
+
 TEST(Report, RatesAndPercents) {
   EXPECT_EQ(format_rate(1880.064), "1880.1");
   EXPECT_EQ(format_rate(989429.8), "989430");

@@ -4,6 +4,7 @@
 #include <cctype>
 #include <set>
 
+#include "hwcal/gpu.hpp"
 #include "hwcal/runner.hpp"
 #include "hwcal/thread_team.hpp"
 
@@ -46,6 +47,9 @@ TEST(Runner, EveryKernelIdClassifiesAsItsFamily) {
       EXPECT_EQ(kind, KernelClass::peak_fma) << kernel.id;
     } else if (kernel.id.find("_stream_") != std::string::npos) {
       EXPECT_EQ(kind, KernelClass::stream) << kernel.id;
+    } else if (kernel.id.find("_h2d_") != std::string::npos ||
+               kernel.id.find("_d2h_") != std::string::npos) {
+      EXPECT_EQ(kind, KernelClass::transfer) << kernel.id;
     } else {
       EXPECT_EQ(kind, KernelClass::copy) << kernel.id;
     }
@@ -168,6 +172,147 @@ TEST(Runner, FractionOfCeilingUsesTheBestFmaKernelOfThePrecision) {
   ASSERT_TRUE(records[2].fraction_of_ceiling.has_value());
   EXPECT_DOUBLE_EQ(*records[2].fraction_of_ceiling, 0.9);
   EXPECT_FALSE(records[3].fraction_of_ceiling.has_value());  // no fp64 ceiling measured
+}
+
+// ---- the GPU's plan: pure planning from the GPU's facts, no GPU needed -----------------------
+
+GpuFacts h100() {
+  GpuFacts gpu;
+  gpu.present = true;
+  gpu.name = "NVIDIA H100 80GB HBM3";
+  gpu.compute_major = 9;
+  gpu.compute_minor = 0;
+  gpu.multiprocessors = 132;
+  gpu.max_threads_per_multiprocessor = 2048;
+  gpu.memory_bytes = 85LL << 30;
+  gpu.free_bytes = 84LL << 30;
+  gpu.l2_bytes = 50LL << 20;
+  gpu.peak_memory_gbps = 3352;
+  return gpu;
+}
+
+GpuFacts orin_nano() {
+  GpuFacts gpu;
+  gpu.present = true;
+  gpu.name = "Orin";
+  gpu.compute_major = 8;
+  gpu.compute_minor = 7;
+  gpu.multiprocessors = 8;
+  gpu.max_threads_per_multiprocessor = 1536;
+  gpu.integrated = true;
+  gpu.can_map_host_memory = true;
+  gpu.memory_bytes = 7LL << 30;
+  gpu.free_bytes = 1LL << 30;
+  gpu.l2_bytes = 2LL << 20;
+  gpu.peak_memory_gbps = 102;
+  return gpu;
+}
+
+KernelEnv gpu_env(const GpuFacts& facts) {
+  KernelEnv env;
+  env.cpu = host_cpu_features();
+  env.gpu_facts = facts;
+  return env;
+}
+
+std::vector<const PlannedCall*> calls_of(const PlannedRun& planned, const std::string& id) {
+  std::vector<const PlannedCall*> calls;
+  for (const PlannedCall& call : planned.calls) {
+    if (call.kernel->id == id) calls.push_back(&call);
+  }
+  return calls;
+}
+
+TEST(RunnerCuda, StandardPlanOnAnH100) {
+  if (!cuda_built()) GTEST_SKIP() << "this build has no CUDA kernels";
+  CalibrationPlan plan;
+  plan.plan = Plan::standard;
+  plan.device = "cuda";
+  PlannedRun planned = plan_run(plan, gpu_env(h100()), {{}, 64LL << 30});
+  EXPECT_TRUE(planned.warnings.empty());
+  auto dgemm = calls_of(planned, "cuda_gemm_fp64_cublas");
+  ASSERT_EQ(dgemm.size(), 3u);
+  EXPECT_EQ(dgemm.back()->shape.n, 8192);
+  EXPECT_EQ(dgemm.back()->skipped, "");
+  auto fp8 = calls_of(planned, "cuda_gemm_fp8_e4m3_cublaslt");
+  ASSERT_FALSE(fp8.empty());
+  EXPECT_EQ(fp8.front()->unavailable, "");
+  // Device memory: a sweep from the L2 up to 1 GiB arrays, 20x the 50 MiB L2.
+  auto d2d = calls_of(planned, "cuda_memcpy_d2d");
+  ASSERT_GE(d2d.size(), 5u);
+  EXPECT_EQ(d2d.front()->shape.array_bytes, 256 << 10);
+  EXPECT_EQ(d2d.front()->residency, Residency::l2);
+  EXPECT_EQ(d2d.back()->shape.array_bytes, 1LL << 30);
+  EXPECT_EQ(d2d.back()->residency, Residency::dram);
+  // Transfers: no cache level, 256 MiB host buffers at most.
+  auto h2d = calls_of(planned, "cuda_memcpy_h2d_pinned");
+  ASSERT_EQ(h2d.size(), 4u);
+  EXPECT_EQ(h2d.back()->shape.array_bytes, 256LL << 20);
+  EXPECT_FALSE(h2d.back()->residency.has_value());
+  // Zero-copy measures shared DRAM: on a discrete GPU it says why it does not run.
+  auto zerocopy = calls_of(planned, "cuda_stream_copy_zerocopy");
+  ASSERT_EQ(zerocopy.size(), 1u);
+  EXPECT_NE(zerocopy[0]->unavailable.find("integrated GPUs"), std::string::npos);
+}
+
+TEST(RunnerCuda, ASmallGpuSkipsWhatDoesNotFitAndSaysWhy) {
+  if (!cuda_built()) GTEST_SKIP() << "this build has no CUDA kernels";
+  CalibrationPlan plan;
+  plan.plan = Plan::standard;
+  plan.device = "cuda";
+  PlannedRun planned = plan_run(plan, gpu_env(orin_nano()), {{}, 3LL << 30});
+  auto dgemm = calls_of(planned, "cuda_gemm_fp64_cublas");
+  ASSERT_EQ(dgemm.size(), 3u);
+  EXPECT_EQ(dgemm[1]->skipped, "");  // 4096: 384 MiB
+  EXPECT_EQ(dgemm[2]->skipped,
+            "n=8192 needs 1536 MiB of GPU memory; 614 MiB of the 1024 MiB free may be used");
+  auto fp8 = calls_of(planned, "cuda_gemm_fp8_e4m3_cublaslt");
+  ASSERT_EQ(fp8.size(), 1u);
+  EXPECT_EQ(fp8[0]->unavailable,
+            "FP8 tensor cores needs compute capability 8.9 or newer; this GPU has 8.7");
+  // Three 128 MiB arrays fit in 60% of 1 GiB and are 64x the L2: DRAM.
+  auto triad = calls_of(planned, "cuda_stream_triad");
+  EXPECT_EQ(triad.back()->shape.array_bytes, 128LL << 20);
+  EXPECT_EQ(triad.back()->residency, Residency::dram);
+  auto zerocopy = calls_of(planned, "cuda_stream_copy_zerocopy");
+  ASSERT_FALSE(zerocopy.empty());
+  EXPECT_EQ(zerocopy.back()->unavailable, "");
+  // Host buffers take at most a quarter of the host's spare 3 GiB: 256 MiB still fits.
+  auto h2d = calls_of(planned, "cuda_memcpy_h2d_pageable");
+  EXPECT_EQ(h2d.back()->shape.array_bytes, 256LL << 20);
+}
+
+TEST(RunnerCuda, WithoutAGpuEveryKernelSaysWhy) {
+  if (!cuda_built()) GTEST_SKIP() << "this build has no CUDA kernels";
+  GpuFacts none;
+  none.problem =
+      "no CUDA device: cudaGetDeviceCount: cudaErrorNoDevice (no CUDA-capable device "
+      "is detected)";
+  CalibrationPlan plan;
+  plan.plan = Plan::quick;
+  plan.device = "cuda";
+  PlannedRun planned = plan_run(plan, gpu_env(none), {});
+  ASSERT_FALSE(planned.calls.empty());
+  for (const PlannedCall& call : planned.calls) {
+    EXPECT_EQ(call.unavailable, none.problem) << call.kernel->id;
+  }
+}
+
+TEST(RunnerCuda, SkippedCallsAreRecordedNotRun) {
+  PlannedRun planned;
+  PlannedCall call;
+  call.kernel = find_kernel("cpu_gemm_fp64_openblas");
+  ASSERT_NE(call.kernel, nullptr);
+  call.shape.m = call.shape.n = call.shape.k = 1 << 20;  // would never finish
+  call.skipped = "does not fit";
+  planned.calls.push_back(call);
+  CalibrationPlan plan;
+  plan.plan = Plan::quick;
+  RunResult result = run_plan(planned, plan, two_threads(), nullptr);
+  ASSERT_EQ(result.measurements.size(), 1u);
+  EXPECT_EQ(result.measurements[0].status, MeasurementStatus::skipped);
+  EXPECT_EQ(result.measurements[0].message, "does not fit");
+  EXPECT_EQ(result.measurements[0].shape.n, 1 << 20);
 }
 
 // Runs one small call of every kernel this machine offers and checks its result: what the

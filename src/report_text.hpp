@@ -1,0 +1,33 @@
+// Text helpers the report's renderers share (report.cpp, report_html.cpp, roofline_plot.cpp).
+// Private to the library.
+#pragma once
+
+#include <cctype>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace hwcal::report_text {
+
+inline std::string lower(std::string_view text) {
+  std::string out;
+  for (char c : text) out += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return out;
+}
+
+inline std::string join(const std::vector<std::string>& items, std::string_view separator) {
+  std::string out;
+  for (std::size_t i = 0; i < items.size(); ++i) {
+    if (i) out += separator;
+    out += items[i];
+  }
+  return out;
+}
+
+// "NVIDIA H100 SXM5 80GB", without repeating the vendor when the model already names it.
+inline std::string device_name(std::string_view vendor, std::string_view model) {
+  if (lower(model).rfind(lower(vendor), 0) == 0) return std::string(model);
+  return std::string(vendor) + " " + std::string(model);
+}
+
+}  // namespace hwcal::report_text
