@@ -8,8 +8,8 @@
 
 #include "hwcal/error.hpp"
 #include "hwcal/json_io.hpp"
-#include "report_workloads.hpp"
 #include "report_text.hpp"
+#include "report_workloads.hpp"
 
 namespace hwcal {
 namespace {

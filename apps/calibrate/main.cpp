@@ -58,7 +58,8 @@ int main(int argc, char** argv) {
                  "CUDA, the GPU when there is one); one profile per device")
       ->check(CLI::IsMember({"cpu", "cuda", "all"}));
   app.add_option("--gpu", gpu, "The CUDA device to calibrate (default 0)");
-  app.add_option("--kernels", options.kernels, "Only these kernel ids (comma-separated); none: no micro-benchmarks")
+  app.add_option("--kernels", options.kernels,
+                 "Only these kernel ids (comma-separated); none: no micro-benchmarks")
       ->delimiter(',');
   app.add_option("--workloads", options.workloads,
                  "Also run these networks (comma-separated bundled names or .json files) and "

@@ -16,8 +16,8 @@
 #include "hwcal/mappers.hpp"
 #include "hwcal/summary.hpp"
 #include "hwcal/validate.hpp"
-#include "hwcal/workload_summary.hpp"
 #include "hwcal/version.hpp"
+#include "hwcal/workload_summary.hpp"
 
 namespace hwcal {
 namespace {

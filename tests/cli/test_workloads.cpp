@@ -97,6 +97,19 @@ TEST(WorkloadsCli, CalibrateExportAndSummarize) {
   auto csv = run_program(kSummarize, {"--database", database.string(), "--id",
                                       "intel_core_i7_12700k", "--format", "csv"});
   EXPECT_NE(csv.out.find("workload:tiny:fp32:b1,images/s"), std::string::npos) << csv.out;
+  // The HTML report: the results' table and per-layer bars, predicted against measured.
+  auto html = run_program(kSummarize, {"--database", database.string(), "--id",
+                                       "intel_core_i7_12700k", "--format", "html"});
+  ASSERT_EQ(html.exit_code, 0) << html.err;
+  EXPECT_NE(html.out.find("id=\"intel_core_i7_12700k-workloads\""), std::string::npos);
+  EXPECT_NE(html.out.find("<summary>Per layer: tiny fp32 batch 1"), std::string::npos);
+  const std::size_t charts = test::count_occurrences(html.out, "<figure class=\"layer-bars\">");
+  EXPECT_EQ(charts, rows.size());  // every result whose run is linked gets its chart
+  // A measured bar per layer in each chart, each with its figures on hover, and a predicted one
+  // beside it where the roofline has a peak: the fp32 results (the entry has no bf16 peak).
+  EXPECT_EQ(test::count_occurrences(html.out, "</title></rect>"), 7u * charts + 7u * 2);
+  EXPECT_EQ(test::count_occurrences(html.out, " predicted (calibrated roof, "), 7u * 2);
+  EXPECT_NE(html.out.find("no roofline prediction at bf16"), std::string::npos);
 
   // A result edited by hand no longer re-derives.
   Json edited = entry;

@@ -25,10 +25,10 @@ struct CalibrateOptions {
   std::filesystem::path database;  // empty: calibrate without a database (unknown machine)
   std::filesystem::path sysroot = "/";
   Plan plan = Plan::standard;
-  std::string device = "all";  // cpu, cuda, or all: the CPU and the GPU when there is one
-  std::optional<int> gpu;      // CUDA device index (default 0)
-  std::vector<std::string> kernels;   // {"none"}: no micro-benchmarks (workloads only)
-  std::vector<Precision> precisions;  // micro-benchmarks and workloads alike
+  std::string device = "all";          // cpu, cuda, or all: the CPU and the GPU when there is one
+  std::optional<int> gpu;              // CUDA device index (default 0)
+  std::vector<std::string> kernels;    // {"none"}: no micro-benchmarks (workloads only)
+  std::vector<Precision> precisions;   // micro-benchmarks and workloads alike
   std::optional<std::size_t> threads;  // default: one per physical core
   std::optional<double> time_budget_s;
   std::optional<std::string> hardware_id;
