@@ -135,6 +135,27 @@ void predict_workloads(CalibrationProfile& profile, const HardwareSpec* spec,
   const ResourceModelStorage storage = build_resource_model(model_spec);
   for (WorkloadRecord& record : profile.workloads) {
     add_predictions(record, storage.model(), mode, calibration);
+    // Faster than the calibrated roof: the roof is too low, not the stack too good. It scales
+    // the datasheet peak by the micro-benchmark GEMM's efficiency, and the workload's backend
+    // (oneDNN's own kernels) can beat that GEMM's library.
+    if (record.status != MeasurementStatus::passed || !record.roofline ||
+        !record.roofline->calibrated || !record.roofline->calibrated->stack_efficiency ||
+        *record.roofline->calibrated->stack_efficiency <= 1.05) {
+      continue;
+    }
+    const RooflineRecord& roof = *record.roofline->calibrated;
+    std::string theoretical;
+    if (record.roofline->theoretical && record.roofline->theoretical->stack_efficiency) {
+      theoretical = fmt::format(" (on the datasheet roof: {})",
+                                format_percent(*record.roofline->theoretical->stack_efficiency));
+    }
+    profile.warnings.push_back(fmt::format(
+        "{} {} batch {} ran at {} of the calibrated roofline{}: the roof ({} {} GFLOPS, "
+        "calibration from {}) is below what the {} backend reaches, so the micro-benchmark GEMM "
+        "of this precision understates the machine",
+        record.workload, to_string(record.precision), record.batch,
+        format_percent(*roof.stack_efficiency), theoretical, format_rate(roof.peak_gflops),
+        to_string(record.precision), record.roofline->calibration, record.backend));
   }
 }
 

@@ -400,7 +400,8 @@ DeviceRun calibrate_cpu(const RunContext& context, const std::string& started_at
   if (context.match) {
     profile.extra = Json::object({{"match", device_match_to_json(context.match->cpu, 3)}});
   }
-  profile.warnings = warnings;
+  // predict_workloads' warnings after the run's own.
+  profile.warnings.insert(profile.warnings.begin(), warnings.begin(), warnings.end());
   return run;
 }
 
