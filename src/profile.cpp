@@ -279,6 +279,192 @@ Json measurement_to_json(const MeasurementRecord& record) {
   return out;
 }
 
+std::optional<RooflineRecord> parse_roof_record(FieldReader& parent, const char* key) {
+  const Json* object = parent.object(key);
+  if (object == nullptr) return std::nullopt;
+  FieldReader reader(*object, parent.file(), parent.pointer_of(key), parent.diagnostics());
+  RooflineRecord roof;
+  roof.seconds = reader.number("seconds", true).value_or(0);
+  roof.bound = reader.string("bound", true).value_or("");
+  if (reader.has("bound") && roof.bound != "compute" && roof.bound != "memory") {
+    reader.error("bound",
+                 fmt::format("unknown bound '{}' (expected compute or memory)", roof.bound));
+  }
+  roof.peak_gflops = reader.number("peak_gflops", true).value_or(0);
+  roof.bandwidth_gbps = reader.number("bandwidth_gbps", true).value_or(0);
+  roof.compute_calibrated = reader.boolean("compute_calibrated").value_or(false);
+  roof.bandwidth_calibrated = reader.boolean("bandwidth_calibrated").value_or(false);
+  roof.stack_efficiency = reader.number("stack_efficiency");
+  roof.extra = reader.unknown_fields();
+  return roof;
+}
+
+Json roof_record_to_json(const RooflineRecord& roof) {
+  Json out = Json::object();
+  out["seconds"] = roof.seconds;
+  out["bound"] = roof.bound;
+  out["peak_gflops"] = roof.peak_gflops;
+  out["bandwidth_gbps"] = roof.bandwidth_gbps;
+  out["compute_calibrated"] = roof.compute_calibrated;
+  out["bandwidth_calibrated"] = roof.bandwidth_calibrated;
+  put_optional(out, "stack_efficiency", roof.stack_efficiency);
+  append_extra(out, roof.extra);
+  return out;
+}
+
+std::optional<WorkloadPrediction> parse_prediction(FieldReader& parent) {
+  const Json* object = parent.object("roofline");
+  if (object == nullptr) return std::nullopt;
+  FieldReader reader(*object, parent.file(), parent.pointer_of("roofline"), parent.diagnostics());
+  WorkloadPrediction prediction;
+  prediction.calibration = reader.string("calibration").value_or("");
+  prediction.calibrated = parse_roof_record(reader, "calibrated");
+  prediction.theoretical = parse_roof_record(reader, "theoretical");
+  prediction.message = reader.string("message").value_or("");
+  prediction.extra = reader.unknown_fields();
+  return prediction;
+}
+
+Json prediction_to_json(const WorkloadPrediction& prediction) {
+  Json out = Json::object();
+  if (!prediction.calibration.empty()) out["calibration"] = prediction.calibration;
+  if (prediction.calibrated) out["calibrated"] = roof_record_to_json(*prediction.calibrated);
+  if (prediction.theoretical) out["theoretical"] = roof_record_to_json(*prediction.theoretical);
+  if (!prediction.message.empty()) out["message"] = prediction.message;
+  append_extra(out, prediction.extra);
+  return out;
+}
+
+LayerRecord parse_layer_record(FieldReader& reader) {
+  LayerRecord layer;
+  layer.name = reader.string("name", true).value_or("");
+  layer.kind = reader.string("kind", true).value_or("");
+  layer.flops = reader.number("flops", true).value_or(0);
+  layer.bytes = reader.number("bytes", true).value_or(0);
+  layer.implementation = reader.string("implementation");
+  layer.samples_s = read_numbers(reader, "samples_s");
+  layer.stats_s = parse_stats(reader);
+  layer.roofline = parse_prediction(reader);
+  layer.extra = reader.unknown_fields();
+  return layer;
+}
+
+Json layer_record_to_json(const LayerRecord& layer) {
+  Json out = Json::object();
+  out["name"] = layer.name;
+  out["kind"] = layer.kind;
+  out["flops"] = layer.flops;
+  out["bytes"] = layer.bytes;
+  put_optional(out, "implementation", layer.implementation);
+  out["samples_s"] = layer.samples_s;
+  if (layer.stats_s) out["stats_s"] = stats_to_json(*layer.stats_s);
+  if (layer.roofline) out["roofline"] = prediction_to_json(*layer.roofline);
+  append_extra(out, layer.extra);
+  return out;
+}
+
+WorkloadRecord parse_workload_record(FieldReader& reader) {
+  WorkloadRecord record;
+  record.workload = reader.string("workload", true).value_or("");
+  record.device = reader.string("device", true).value_or("");
+  record.backend = reader.string("backend", true).value_or("");
+  if (auto precision = reader.string("precision", true)) {
+    if (auto parsed = parse_precision(*precision)) {
+      record.precision = *parsed;
+    } else {
+      reader.error("precision", fmt::format("unknown precision '{}' (expected one of {})",
+                                            *precision, precision_names()));
+    }
+  }
+  if (auto batch = reader.integer("batch", true)) {
+    if (*batch < 1) reader.error("batch", fmt::format("must be at least 1, got {}", *batch));
+    record.batch = *batch;
+  }
+  if (const Json* input = reader.object("input")) {
+    FieldReader input_reader(*input, reader.file(), reader.pointer_of("input"),
+                             reader.diagnostics());
+    TensorShape shape;
+    shape.channels = input_reader.integer("channels", true).value_or(0);
+    shape.height = input_reader.integer("height", true).value_or(0);
+    shape.width = input_reader.integer("width", true).value_or(0);
+    record.input = shape;
+  }
+  record.threads = reader.integer("threads");
+  record.flops = reader.number("flops").value_or(0);
+  record.bytes = reader.number("bytes").value_or(0);
+  record.samples_s = read_numbers(reader, "samples_s");
+  record.stats_s = parse_stats(reader);
+  record.images_per_s = read_throughput(reader, "images_per_s");
+  record.roofline = parse_prediction(reader);
+  if (const Json* energy = reader.object("energy")) {
+    FieldReader energy_reader(*energy, reader.file(), reader.pointer_of("energy"),
+                              reader.diagnostics());
+    EnergyRecord parsed;
+    parsed.joules_per_image = energy_reader.number("joules_per_image");
+    parsed.counter = energy_reader.string("counter").value_or("");
+    parsed.message = energy_reader.string("message").value_or("");
+    parsed.extra = energy_reader.unknown_fields();
+    record.energy = parsed;
+  }
+  if (const Json* layers = reader.array("layers")) {
+    for (std::size_t i = 0; i < layers->size(); ++i) {
+      FieldReader layer_reader((*layers)[i], reader.file(),
+                               pointer_append(reader.pointer_of("layers"), i),
+                               reader.diagnostics());
+      if (layer_reader.valid()) record.layers.push_back(parse_layer_record(layer_reader));
+    }
+  }
+  if (auto status = reader.string("status", true)) {
+    if (auto parsed = parse_measurement_status(*status)) {
+      record.status = *parsed;
+    } else {
+      reader.error("status",
+                   fmt::format("unknown status '{}' (expected passed, unsupported, skipped or "
+                               "error)",
+                               *status));
+    }
+  }
+  record.message = reader.string("message").value_or("");
+  record.extra = reader.unknown_fields();
+  return record;
+}
+
+Json workload_record_to_json(const WorkloadRecord& record) {
+  Json out = Json::object();
+  out["workload"] = record.workload;
+  out["device"] = record.device;
+  out["backend"] = record.backend;
+  out["precision"] = std::string(to_string(record.precision));
+  out["batch"] = record.batch;
+  if (record.input) {
+    out["input"] = Json::object({{"channels", record.input->channels},
+                                 {"height", record.input->height},
+                                 {"width", record.input->width}});
+  }
+  put_optional(out, "threads", record.threads);
+  out["flops"] = record.flops;
+  out["bytes"] = record.bytes;
+  out["samples_s"] = record.samples_s;
+  if (record.stats_s) out["stats_s"] = stats_to_json(*record.stats_s);
+  if (record.images_per_s) out["images_per_s"] = throughput_to_json(*record.images_per_s);
+  if (record.roofline) out["roofline"] = prediction_to_json(*record.roofline);
+  if (record.energy) {
+    Json energy = Json::object();
+    put_optional(energy, "joules_per_image", record.energy->joules_per_image);
+    if (!record.energy->counter.empty()) energy["counter"] = record.energy->counter;
+    if (!record.energy->message.empty()) energy["message"] = record.energy->message;
+    append_extra(energy, record.energy->extra);
+    out["energy"] = energy;
+  }
+  out["status"] = std::string(to_string(record.status));
+  if (!record.message.empty()) out["message"] = record.message;
+  Json layers = Json::array();
+  for (const LayerRecord& layer : record.layers) layers.push_back(layer_record_to_json(layer));
+  out["layers"] = layers;
+  append_extra(out, record.extra);
+  return out;
+}
+
 // ^[a-z0-9_]+$ (ids) or ^[A-Za-z0-9_]+$ (power modes).
 bool is_word(std::string_view text, bool capitals) {
   if (text.empty()) return false;
@@ -519,6 +705,13 @@ CalibrationProfile parse_profile(const Json& document, const std::string& file,
       if (record_reader.valid()) profile.measurements.push_back(parse_measurement(record_reader));
     }
   }
+  if (const Json* workloads = reader.array("workloads")) {
+    for (std::size_t i = 0; i < workloads->size(); ++i) {
+      FieldReader record_reader((*workloads)[i], file,
+                                pointer_append(reader.pointer_of("workloads"), i), diagnostics);
+      if (record_reader.valid()) profile.workloads.push_back(parse_workload_record(record_reader));
+    }
+  }
   profile.extra = reader.unknown_fields();
   return profile;
 }
@@ -570,6 +763,13 @@ Json profile_to_json(const CalibrationProfile& profile) {
     measurements.push_back(measurement_to_json(record));
   }
   out["measurements"] = measurements;
+  if (!profile.workloads.empty()) {
+    Json workloads = Json::array();
+    for (const WorkloadRecord& record : profile.workloads) {
+      workloads.push_back(workload_record_to_json(record));
+    }
+    out["workloads"] = workloads;
+  }
   append_extra(out, profile.extra);
   return out;
 }

@@ -9,6 +9,7 @@
 #include "hwcal/error.hpp"
 #include "hwcal/json_io.hpp"
 #include "report_text.hpp"
+#include "report_workloads.hpp"
 
 namespace hwcal {
 namespace {
@@ -188,6 +189,7 @@ EntryReport build_entry_report(const HardwareSpec& spec, const std::string& file
   for (const ModeReport& mode : entry.modes) {
     entry.last_calibrated = std::max(entry.last_calibrated, mode.calibration_date);
   }
+  entry.workloads = workload_rows(spec);
 
   if (options.graphics) {
     entry.resource = build_resource_model(spec);
@@ -308,6 +310,7 @@ std::string render_console(const DatabaseReport& report) {
                "\n";
       }
     }
+    out += console_workloads(entry);
   }
   if (report.entries.empty()) out = "no entries match\n";
   return out;
@@ -370,6 +373,7 @@ std::string render_markdown(const DatabaseReport& report) {
                            mode.calibration_date, percent_or_dash(mode.avg_efficiency));
       }
     }
+    out += markdown_workloads(entry);
   }
   return out;
 }
@@ -429,6 +433,7 @@ std::string render_json(const DatabaseReport& report) {
       modes.push_back(mode_item);
     }
     item["modes"] = modes;
+    if (!entry.workloads.empty()) item["workloads"] = json_workloads(entry);
     entries.push_back(item);
   }
   out["entries"] = entries;
@@ -457,6 +462,9 @@ std::string render_csv(const DatabaseReport& report) {
                       number(mode.theoretical_bandwidth_gbps), number(mode.measured_bandwidth_gbps),
                       number(mode.bandwidth_efficiency), mode.calibration_date);
     }
+    out += csv_workloads(entry,
+                         fmt::format("{},{},{},{}", csv_field(entry.id), csv_field(entry.vendor),
+                                     csv_field(entry.model), entry.device_type));
   }
   return out;
 }

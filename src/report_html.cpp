@@ -12,6 +12,7 @@
 #include "hwcal/roofline_plot.hpp"
 #include "hwcal/svg.hpp"
 #include "report_text.hpp"
+#include "report_workloads.hpp"
 
 namespace hwcal {
 namespace {
@@ -431,6 +432,7 @@ std::string entry_section(const EntryReport& entry, double regression_fraction) 
   }
   out += "<div class=\"mode-tables\">\n" + modes_table(entry) + "</div>\n";
   out += "</div>\n";
+  out += html_workloads(entry);
   if (entry.history) out += history_section(entry, regression_fraction);
   out += "</section>\n";
   return out;

@@ -577,6 +577,10 @@ HardwareSpec parse_spec(const Json& document, const std::string& file, Diagnosti
     spec.calibration_profiles = parse_calibration_profiles(
         *profiles, file, reader.pointer_of("calibration_profiles"), diagnostics);
   }
+  if (const Json* workloads = reader.object("workload_summary")) {
+    spec.workload_summary = parse_workload_summary(
+        *workloads, file, reader.pointer_of("workload_summary"), diagnostics);
+  }
   spec.notes = reader.string("notes");
   spec.extra = reader.unknown_fields();
   return spec;
@@ -684,6 +688,8 @@ Json spec_to_json(const HardwareSpec& spec) {
     append_extra(item, profiles.extra);
     out["calibration_profiles"] = item;
   }
+  if (spec.workload_summary)
+    out["workload_summary"] = workload_summary_to_json(*spec.workload_summary);
   put_optional(out, "notes", spec.notes);
   append_extra(out, spec.extra);
   return out;

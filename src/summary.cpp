@@ -124,6 +124,11 @@ bool is_posix_relative(const std::string& path) {
 
 }  // namespace
 
+void compare_derived_json(const Json& stored, const Json& derived, const std::string& pointer,
+                          const std::string& file, Diagnostics& diagnostics) {
+  compare_json(stored, derived, pointer, file, diagnostics);
+}
+
 double round_rate(double value) { return rounded(value, std::fabs(value) >= 10 ? 1 : 3); }
 
 double round_efficiency(double value) {

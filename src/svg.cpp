@@ -129,10 +129,16 @@ void Document::polyline(const std::vector<Point>& points, const Style& style) {
   body_ += fmt::format("{}<polyline points=\"{}\"{}/>\n", indent(depth_), list, attributes(style));
 }
 
-void Document::rect(Point corner, double width, double height, const Style& style) {
-  body_ += fmt::format("{}<rect x=\"{}\" y=\"{}\" width=\"{}\" height=\"{}\"{}/>\n", indent(depth_),
-                       number(corner.x), number(corner.y), number(width), number(height),
-                       attributes(style));
+void Document::rect(Point corner, double width, double height, const Style& style,
+                    std::string_view tooltip) {
+  const std::string start = fmt::format("{}<rect x=\"{}\" y=\"{}\" width=\"{}\" height=\"{}\"{}",
+                                        indent(depth_), number(corner.x), number(corner.y),
+                                        number(width), number(height), attributes(style));
+  if (tooltip.empty()) {
+    body_ += start + "/>\n";
+  } else {
+    body_ += fmt::format("{}><title>{}</title></rect>\n", start, escape(tooltip));
+  }
 }
 
 void Document::circle(Point centre, double radius, const Style& style, std::string_view tooltip) {

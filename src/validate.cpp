@@ -9,6 +9,7 @@
 #include <fmt/format.h>
 
 #include "hwcal/json_io.hpp"
+#include "hwcal/workload_summary.hpp"
 
 namespace fs = std::filesystem;
 
@@ -366,6 +367,7 @@ Diagnostics validate_spec(const HardwareSpec& spec, const std::string& file,
     }
   }
 
+  validate_workload_summary(spec, file, diagnostics);
   check_sources(spec, file, diagnostics);
   return diagnostics;
 }

@@ -8,6 +8,7 @@
 #include "cli.hpp"
 #include "hwcal/error.hpp"
 #include "hwcal/tools/calibrate.hpp"
+#include "hwcal/workload.hpp"
 
 namespace {
 
@@ -30,7 +31,9 @@ int main(int argc, char** argv) {
       "  calibrate --kernels cpu_gemm_fp32_openblas,cpu_stream_triad --threads 4\n"
       "  calibrate --hardware-id intel_core_i7_12700k --output run.json --device cpu\n"
       "  sudo calibrate --all-power-modes              a Jetson: every nvpmodel mode in turn\n"
-      "  calibrate --list-kernels",
+      "  calibrate --list-kernels\n"
+      "  calibrate --workloads resnet18,mobilenetv2 --batch 1,8     networks against the roofline\n"
+      "  calibrate --workloads resnet18 --kernels none             networks only",
       "calibrate"};
   hwcal::cli::CommonOptions common;
   hwcal::cli::add_common_options(app, common, "calibrate");
@@ -47,6 +50,7 @@ int main(int argc, char** argv) {
   double time_budget = 0;
   int gpu = 0;
   bool list_kernels = false;
+  bool list_workloads = false;
   app.add_option("--plan", plan, "quick (one size each, ~10 s), standard (~60 s) or full")
       ->check(CLI::IsMember({"quick", "standard", "full"}));
   app.add_option("--device", options.device,
@@ -54,8 +58,21 @@ int main(int argc, char** argv) {
                  "CUDA, the GPU when there is one); one profile per device")
       ->check(CLI::IsMember({"cpu", "cuda", "all"}));
   app.add_option("--gpu", gpu, "The CUDA device to calibrate (default 0)");
-  app.add_option("--kernels", options.kernels, "Only these kernel ids (comma-separated)")
+  app.add_option("--kernels", options.kernels,
+                 "Only these kernel ids (comma-separated); none: no micro-benchmarks")
       ->delimiter(',');
+  app.add_option("--workloads", options.workloads,
+                 "Also run these networks (comma-separated bundled names or .json files) and "
+                 "compare them with the roofline")
+      ->delimiter(',');
+  app.add_option("--batch", options.batches, "Batch sizes of the workloads (default 1,8,32)")
+      ->delimiter(',');
+  app.add_option("--workload-backend", options.workload_backend,
+                 "What runs the workloads: auto (oneDNN where built), onednn or portable "
+                 "(im2col + OpenBLAS, fp32)")
+      ->check(CLI::IsMember({"auto", "onednn", "portable"}));
+  app.add_flag("--workload-layers", options.workload_layers,
+               "Print every layer of every workload configuration");
   app.add_option("--precisions", precisions, "Only these precisions (comma-separated)")
       ->delimiter(',');
   app.add_option("--threads", threads, "CPU threads (default: one per physical core)");
@@ -76,12 +93,24 @@ int main(int argc, char** argv) {
   app.add_option("--power-mode-settle", options.power_mode_settle_s,
                  "Seconds to wait after switching power modes (default 2)");
   app.add_flag("--list-kernels", list_kernels, "List the kernels this build has and exit");
+  app.add_flag("--list-workloads", list_workloads, "List the bundled workloads and exit");
 
   return hwcal::cli::run(app, argc, argv, common, [&] {
     if (list_kernels) {
       for (const hwcal::KernelDescriptor& kernel : hwcal::builtin_kernels()) {
         std::cout << fmt::format("{:<28} {:<5} {:<9} {}\n", kernel.id, kernel.device,
                                  hwcal::to_string(kernel.precision), kernel.description);
+      }
+      return 0;
+    }
+    if (list_workloads) {
+      for (const std::string& name : hwcal::bundled_workload_names()) {
+        hwcal::Workload workload = hwcal::resolve_workload(name);
+        std::cout << fmt::format(
+            "{:<14} {:>3} layers {:>7.3f} G multiply-adds {:>6.2f} M "
+            "parameters  {}\n",
+            workload.name, workload.layers.size(), static_cast<double>(workload.macs()) / 1e9,
+            static_cast<double>(workload.trained_parameters()) / 1e6, workload.title);
       }
       return 0;
     }

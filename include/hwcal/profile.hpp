@@ -19,6 +19,7 @@
 #include "hwcal/precision.hpp"
 #include "hwcal/spec.hpp"
 #include "hwcal/stats.hpp"
+#include "hwcal/workload.hpp"
 
 namespace hwcal {
 
@@ -160,6 +161,77 @@ struct MeasurementRecord {
   Json extra;           // unknown fields (null when there are none)
 };
 
+// One roof's prediction of a piece of work (roofline.hpp's estimate on the entry's resource
+// model) and the stack efficiency it gives: predicted seconds / measured median seconds, so 1.0
+// means the stack reaches the roof. A network's prediction is the sum of its layers' (each layer
+// bound by its own limit); its bound is the limit that binds the larger part of that sum.
+struct RooflineRecord {
+  double seconds = 0;
+  std::string bound;  // "compute" or "memory"
+  double peak_gflops = 0;
+  double bandwidth_gbps = 0;
+  bool compute_calibrated = false;  // the roof applied a measured efficiency
+  bool bandwidth_calibrated = false;
+  std::optional<double> stack_efficiency;
+  Json extra;  // unknown fields (null when there are none)
+};
+
+// Both roofs, or why there is no prediction (no database entry, no peak of the precision).
+struct WorkloadPrediction {
+  // Where the calibrated roof's efficiencies came from: "this run" (the run's own GEMM and
+  // STREAM results), "database" (the entry's calibration_summary) or "none" (uncalibrated: the
+  // calibrated roof equals the theoretical one).
+  std::string calibration;
+  std::optional<RooflineRecord> calibrated;
+  std::optional<RooflineRecord> theoretical;
+  std::string message;  // why there is none
+  Json extra;           // unknown fields (null when there are none)
+};
+
+struct LayerRecord {
+  std::string name;
+  std::string kind;  // Layer::kind(): conv, depthwise, pointwise, fc, max_pool, ..., add
+  double flops = 0;  // per pass of the batch
+  double bytes = 0;
+  std::optional<std::string> implementation;  // e.g. oneDNN's "jit:avx512_core"
+  std::vector<double> samples_s;
+  std::optional<TrialStats> stats_s;
+  std::optional<WorkloadPrediction> roofline;
+  Json extra;  // unknown fields (null when there are none)
+};
+
+// Energy per image from a package energy counter, or why it could not be read.
+struct EnergyRecord {
+  std::optional<double> joules_per_image;
+  std::string counter;  // what was read, e.g. "intel-rapl:0 (package-0)"
+  std::string message;  // why there is no figure
+  Json extra;           // unknown fields (null when there are none)
+};
+
+// One workload at one precision and batch: end-to-end passes and layer-by-layer passes, every
+// trial's seconds. Status as for measurements: an unsupported precision is recorded with its
+// reason and the run goes on.
+struct WorkloadRecord {
+  std::string workload;  // "resnet18"
+  std::string device;    // "cpu" or "cuda:0"
+  std::string backend;   // onednn, portable
+  Precision precision = Precision::fp32;
+  long long batch = 1;
+  std::optional<TensorShape> input;  // one image
+  std::optional<long long> threads;
+  double flops = 0;  // per pass of the batch
+  double bytes = 0;
+  std::vector<double> samples_s;  // end to end
+  std::optional<TrialStats> stats_s;
+  std::optional<Throughput> images_per_s;  // best and median
+  std::optional<WorkloadPrediction> roofline;
+  std::optional<EnergyRecord> energy;
+  std::vector<LayerRecord> layers;
+  MeasurementStatus status = MeasurementStatus::passed;
+  std::string message;
+  Json extra;  // unknown fields (null when there are none)
+};
+
 struct CalibrationProfile {
   long long schema_version = kProfileSchemaVersion;
   ToolInfo tool;
@@ -175,6 +247,7 @@ struct CalibrationProfile {
   std::vector<std::string> warnings;  // frequency scaling on, debug build, clocks below max
   std::optional<ProfileSource> source;
   std::vector<MeasurementRecord> measurements;
+  std::vector<WorkloadRecord> workloads;  // `calibrate --workloads`; absent in older profiles
   Json extra;  // unknown top-level fields, in document order (null when there are none)
 
   // The model string an entry's detection patterns are matched against: the first device's

@@ -52,6 +52,27 @@ struct ModeReport {
   long long runs = 0;
 };
 
+// A layer of a workload result, re-derived from its newest linked run (JSON reports only).
+struct WorkloadLayerRow {
+  std::string name;
+  std::string kind;
+  double flops = 0;
+  double bytes = 0;
+  std::optional<double> best_ms;
+  std::optional<double> median_ms;
+  RoofPair predicted_ms;
+  RoofPair stack_efficiency;
+  std::optional<std::string> bound;
+  std::optional<std::string> implementation;
+};
+
+// One result of the entry's workload_summary (report_workloads.cpp renders them).
+struct WorkloadRow {
+  std::string power_mode;
+  WorkloadResult result;
+  std::vector<WorkloadLayerRow> layers;  // filled by add_workload_layers
+};
+
 struct EntryReport {
   std::string id;
   std::string vendor;
@@ -67,6 +88,7 @@ struct EntryReport {
   // The mode the summary's top level describes first (else the default mode), then the other
   // calibrated modes, then the default mode if it is not among them.
   std::vector<ModeReport> modes;
+  std::vector<WorkloadRow> workloads;  // by mode, then as the summary orders them
   bool calibrated() const { return !modes_calibrated.empty(); }
 
   // What the HTML and SVG renderers draw; filled when EntryReportOptions asks for it.
@@ -105,6 +127,11 @@ DatabaseReport build_report(const Database& database, const ReportFilter& filter
                             const EntryReportOptions& options = {});
 EntryReport build_entry_report(const HardwareSpec& spec, const std::string& file,
                                const EntryReportOptions& options = {});
+
+// Per-layer detail of the entry's workload results from the runs they link (under `base`, the
+// database's parent): what JSON reports show. Results whose runs cannot be read keep none.
+void add_workload_layers(EntryReport& entry, const HardwareSpec& spec,
+                         const std::filesystem::path& base);
 
 std::string render_console(const DatabaseReport& report);
 std::string render_markdown(const DatabaseReport& report);

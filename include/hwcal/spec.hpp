@@ -136,6 +136,44 @@ struct CalibrationProfiles {
   Json extra;  // unknown fields (null when there are none)
 };
 
+// A figure on both roofs of the roofline: the calibrated one (primary) and the datasheet's.
+struct RoofPair {
+  std::optional<double> calibrated;
+  std::optional<double> theoretical;
+};
+
+// One workload at one precision and batch in one power mode, derived by export_calibration
+// from the linked runs (workload_summary.hpp says how) and re-derived by the drift check.
+struct WorkloadResult {
+  std::string workload;  // "resnet18"
+  std::string device;    // "cpu", "cuda:0"
+  Precision precision = Precision::fp32;
+  long long batch = 1;
+  std::string backend;               // "onednn-2.6.3"
+  double latency_ms = 0;             // the median over runs of each run's median pass
+  double best_latency_ms = 0;        // the fastest pass of any run
+  double images_per_s = 0;           // batch / latency
+  RoofPair predicted_ms;             // the roofline's time on the entry's resource model
+  RoofPair stack_efficiency;         // predicted_ms / latency_ms
+  std::optional<std::string> bound;  // compute or memory (calibrated roof)
+  std::optional<double> energy_j_per_image;
+  long long runs = 0;
+  std::string calibration_date;  // the newest run's start, UTC
+  Json extra;                    // unknown fields (null when there are none)
+};
+
+struct WorkloadModeSummary {
+  std::vector<std::string> profiles;  // the runs, POSIX paths relative to the database's parent
+  std::vector<WorkloadResult> results;
+  Json extra;  // unknown fields (null when there are none)
+};
+
+// `workload_summary`: written only by export_calibration.
+struct WorkloadSummary {
+  std::map<std::string, WorkloadModeSummary> by_power_mode;
+  Json extra;  // unknown fields (null when there are none)
+};
+
 struct HardwareSpec {
   long long schema_version = kSpecSchemaVersion;
   std::string id;
@@ -160,6 +198,7 @@ struct HardwareSpec {
   std::optional<MapperSettings> mapper;
   std::optional<CalibrationSummary> calibration_summary;
   std::optional<CalibrationProfiles> calibration_profiles;
+  std::optional<WorkloadSummary> workload_summary;
   std::optional<std::string> notes;
 
   Json extra;  // unknown top-level fields, in document order (null when there are none)
@@ -207,6 +246,12 @@ std::vector<CacheLevel> parse_caches(const Json& array, const std::string& file,
 Json caches_to_json(const std::vector<CacheLevel>& levels);
 ModeSummary parse_mode_summary(const Json& object, const std::string& file,
                                const std::string& pointer, Diagnostics& diagnostics);
+
+// An entry's workload_summary (src/workload_summary.cpp): structural problems become diagnostics.
+WorkloadSummary parse_workload_summary(const Json& object, const std::string& file,
+                                       const std::string& pointer, Diagnostics& diagnostics);
+Json workload_summary_to_json(const WorkloadSummary& summary);
+Json workload_result_to_json(const WorkloadResult& result);
 
 // The calibration of one power mode: by_power_mode[mode], else the summary's top level when it
 // describes that mode (its power_mode, or the default mode when it names none); nullptr when the

@@ -80,6 +80,12 @@ std::filesystem::path calibration_base(const std::filesystem::path& database_roo
 Diagnostics check_calibration(const HardwareSpec& spec, const std::string& file,
                               const std::filesystem::path& base);
 
+// Every difference between a stored summary object and a re-derived one, as errors against
+// `file` at the field's pointer (numbers equal within a billionth are equal). The drift checks
+// of calibration and workload summaries share it.
+void compare_derived_json(const Json& stored, const Json& derived, const std::string& pointer,
+                          const std::string& file, Diagnostics& diagnostics);
+
 // The rounding summaries use, so that what is written validates and re-derives identically:
 // rates to 0.1 (0.001 below 10), efficiencies to 4 decimals where validation's tolerance
 // allows it.

@@ -40,8 +40,9 @@ class Document {
 
   void line(Point from, Point to, const Style& style);
   void polyline(const std::vector<Point>& points, const Style& style);
-  void rect(Point corner, double width, double height, const Style& style);
   // `tooltip` becomes a <title> child, as for text.
+  void rect(Point corner, double width, double height, const Style& style,
+            std::string_view tooltip = "");
   void circle(Point centre, double radius, const Style& style, std::string_view tooltip = "");
   // `tooltip` becomes a <title> child: shown on hover, read by screen readers.
   void text(Point at, std::string_view content, const Style& style, double rotate_degrees = 0,

@@ -24,6 +24,7 @@
 #include "hwcal/report.hpp"
 #include "hwcal/thread_team.hpp"
 #include "hwcal/version.hpp"
+#include "hwcal/workload_calibration.hpp"
 
 namespace fs = std::filesystem;
 
@@ -338,7 +339,15 @@ DeviceRun calibrate_cpu(const RunContext& context, const std::string& started_at
   if (system.memory.total_bytes.known()) {
     memory.available_bytes = static_cast<long long>(*system.memory.total_bytes) / 2;
   }
-  PlannedRun planned = plan_run(plan, env, memory);  // UsageError for unknown kernels
+  // --kernels none: workloads only; their roofs then come from the entry's stored calibration.
+  const bool no_kernels = options.kernels == std::vector<std::string>{"none"};
+  PlannedRun planned;
+  if (!no_kernels) planned = plan_run(plan, env, memory);  // UsageError for unknown kernels
+  std::optional<WorkloadPlan> workload_plan;
+  if (!options.workloads.empty()) {
+    workload_plan = plan_workloads(options.workloads, options.batches, options.precisions,
+                                   options.workload_backend, options.plan);
+  }
 
   DeviceRun run;
   run.spec = spec;
@@ -368,16 +377,31 @@ DeviceRun calibrate_cpu(const RunContext& context, const std::string& started_at
   TrialMonitor monitor(cpu_power_source(options.sysroot), {});
   RunResult result = run_with_progress(context, planned, plan, env, &monitor);
   for (const std::string& warning : result.warnings) warnings.push_back(warning);
+  std::vector<WorkloadRecord> workload_records;
+  if (workload_plan) {
+    NetworkConfig network;
+    network.cpus = cpus;
+    network.seed = env.seed;
+    ProgressBar bar(context.io.err,
+                    options.progress && context.io.err_is_terminal && !options.quiet);
+    workload_records =
+        run_workloads(*workload_plan, network, options.sysroot, std::ref(bar), options.stop);
+  }
 
   profile.finished_at = utc_now();
   profile.backends = cpu_backends(env);
   profile.settings.threads = static_cast<long long>(env.threads());
-  fill_settings(profile, plan, Json::object({{"cpus", cpus}, {"cpu_features", env.cpu.names()}}));
+  Json settings_extra = Json::object({{"cpus", cpus}, {"cpu_features", env.cpu.names()}});
+  if (workload_plan) settings_extra["workloads"] = workload_settings_json(*workload_plan);
+  fill_settings(profile, plan, settings_extra);
   profile.measurements = std::move(result.measurements);
+  profile.workloads = std::move(workload_records);
+  predict_workloads(profile, spec, run.output.generic_string());
   if (context.match) {
     profile.extra = Json::object({{"match", device_match_to_json(context.match->cpu, 3)}});
   }
-  profile.warnings = warnings;
+  // predict_workloads' warnings after the run's own.
+  profile.warnings.insert(profile.warnings.begin(), warnings.begin(), warnings.end());
   return run;
 }
 
@@ -587,14 +611,28 @@ std::optional<Draft> derived_cpu_entry(const RunContext& context, const DeviceRu
 }
 
 void report(const RunContext& context, const DeviceRun& run) {
+  const CalibrationProfile& profile = run.profile;
   if (context.options.format == CalibrateFormat::console && !context.options.quiet) {
-    const std::optional<Draft> draft = derived_cpu_entry(context, run);
-    context.io.out << render_measurement_table(run.profile, run.spec != nullptr ? run.spec
-                                                            : draft             ? &draft->spec
-                                                                                : nullptr);
-    if (draft) {
-      context.io.out << "% peak: against peaks derived from detection (no database entry; "
-                        "add_hardware --from-detection drafts the same)\n";
+    if (!profile.measurements.empty()) {
+      const std::optional<Draft> draft = derived_cpu_entry(context, run);
+      context.io.out << render_measurement_table(profile, run.spec != nullptr ? run.spec
+                                                          : draft             ? &draft->spec
+                                                                              : nullptr);
+      if (draft) {
+        context.io.out << "% peak: against peaks derived from detection (no database entry; "
+                          "add_hardware --from-detection drafts the same)\n";
+      }
+    }
+    if (!profile.workloads.empty()) {
+      if (!profile.measurements.empty()) context.io.out << "\n";
+      context.io.out << render_workload_table(profile);
+      if (context.options.workload_layers) {
+        for (const WorkloadRecord& record : profile.workloads) {
+          if (record.status == MeasurementStatus::passed) {
+            context.io.out << "\n" << render_workload_layers(record);
+          }
+        }
+      }
     }
   }
   if (context.options.quiet) return;
@@ -627,6 +665,18 @@ DeviceChoice choose_devices(const CalibrateOptions& options) {
     cuda_device_count(problem);
     throw UsageError("--device cuda: " + problem);
   }
+  const bool no_kernels = options.kernels == std::vector<std::string>{"none"};
+  if (no_kernels && options.workloads.empty()) {
+    throw UsageError("--kernels none leaves nothing to run: add --workloads");
+  }
+  if (!options.batches.empty() && options.workloads.empty()) {
+    throw UsageError("--batch goes with --workloads");
+  }
+  if (!options.workloads.empty() && options.device == "cuda") {
+    throw UsageError(
+        "--workloads runs on the CPU only: the GPU workload runner (cuDNN or cuBLAS, CUDA "
+        "graphs) is not written yet; use --device cpu or all");
+  }
   DeviceChoice choice;
   choice.gpu_index = options.gpu.value_or(0);
   choice.cpu = options.device != "cuda" && !kernels_skip_device(options, "cpu");
@@ -637,8 +687,8 @@ DeviceChoice choose_devices(const CalibrateOptions& options) {
                                  gpus == 1 ? "" : "s"));
   }
   // --device cuda without a usable GPU still runs: every kernel records why it cannot.
-  choice.gpu = options.device == "cuda" ||
-               (options.device == "all" && gpus > 0 && !kernels_skip_device(options, "cuda"));
+  choice.gpu = options.device == "cuda" || (options.device == "all" && gpus > 0 && !no_kernels &&
+                                            !kernels_skip_device(options, "cuda"));
   if (options.output && choice.cpu && choice.gpu && !output_is_folder(options.output)) {
     throw UsageError(fmt::format(
         "--output {} names one profile, but this run writes two (the CPU's and cuda:{}'s): pass "

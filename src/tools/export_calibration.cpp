@@ -13,6 +13,7 @@
 #include "hwcal/legacy_profile.hpp"
 #include "hwcal/summary.hpp"
 #include "hwcal/validate.hpp"
+#include "hwcal/workload_summary.hpp"
 
 namespace fs = std::filesystem;
 
@@ -262,6 +263,57 @@ std::vector<std::string> over_peak(const ModeSummary& summary, const HardwareSpe
   return problems;
 }
 
+std::string describe(const WorkloadResult& result, const std::string& id, const std::string& mode) {
+  std::string text = fmt::format("{} {}: {} {} batch {}: {:.4g} ms, {:.4g} images/s", id, mode,
+                                 result.workload, to_string(result.precision), result.batch,
+                                 result.latency_ms, result.images_per_s);
+  if (result.stack_efficiency.calibrated) {
+    text += fmt::format(", stack efficiency {:.1f}% ({}-bound)",
+                        *result.stack_efficiency.calibrated * 100, result.bound.value_or("?"));
+  }
+  return text;
+}
+
+// The entry's workload summary after this export: the exported modes from their new runs, the
+// others re-derived from the runs they link (the calibrated roofs may have changed). Unknown
+// fields of modes and of results are kept.
+WorkloadSummary updated_workload_summary(
+    const HardwareSpec& updated, const std::map<std::string, std::vector<CalibrationRun>>& exported,
+    const fs::path& base, std::vector<std::string>& lines, const fs::path& database) {
+  WorkloadSummary summary = updated.workload_summary.value_or(WorkloadSummary{});
+  for (auto& [mode, stored] : summary.by_power_mode) {
+    auto fresh = exported.find(mode);
+    WorkloadModeSummary derived;
+    try {
+      derived = summarize_workloads(
+          updated, mode,
+          fresh != exported.end() ? fresh->second : load_workload_runs(stored, base));
+    } catch (const DataError& error) {
+      throw DataError(database.string(), pointer_append("/workload_summary/by_power_mode", mode),
+                      fmt::format("{}: {}", updated.id, error.what()));
+    }
+    for (WorkloadResult& result : derived.results) {
+      for (const WorkloadResult& old : stored.results) {
+        if (old.workload == result.workload && old.precision == result.precision &&
+            old.batch == result.batch && old.device == result.device) {
+          result.extra = old.extra;
+        }
+      }
+    }
+    derived.extra = stored.extra;
+    stored = derived;
+  }
+  for (const auto& [mode, runs] : exported) {
+    if (summary.by_power_mode.count(mode) == 0) {
+      summary.by_power_mode[mode] = summarize_workloads(updated, mode, runs);
+    }
+    for (const WorkloadResult& result : summary.by_power_mode[mode].results) {
+      lines.push_back(describe(result, updated.id, mode));
+    }
+  }
+  return summary;
+}
+
 std::set<std::string> error_keys(const Diagnostics& diagnostics) {
   std::set<std::string> keys;
   for (const Diagnostic& diagnostic : diagnostics.items()) {
@@ -382,13 +434,22 @@ int run_export_calibration(const ExportOptions& options, Io& io) {
     std::map<std::string, std::vector<std::string>> paths;
     if (spec.calibration_summary) by_mode = spec.calibration_summary->by_power_mode;
     if (spec.calibration_profiles) paths = spec.calibration_profiles->power_modes;
+    std::map<std::string, std::vector<CalibrationRun>> workload_runs;
+    bool calibrated = false;
     for (const auto& [mode, items] : modes) {
       std::vector<CalibrationRun> runs;
       std::vector<std::string> mode_paths;
       for (const Pending* item : items) {
-        runs.push_back({item->loaded.profile, item->stored_path});
-        mode_paths.push_back(item->stored_path);
+        const CalibrationProfile& profile = item->loaded.profile;
+        // A run of workloads only (calibrate --kernels none) leaves the calibration summary be.
+        if (!has_workloads(profile) || !profile.measurements.empty()) {
+          runs.push_back({profile, item->stored_path});
+          mode_paths.push_back(item->stored_path);
+        }
+        if (has_workloads(profile)) workload_runs[mode].push_back({profile, item->stored_path});
       }
+      if (runs.empty()) continue;
+      calibrated = true;
       std::sort(mode_paths.begin(), mode_paths.end());
       ModeSummaryResult result = summarize_mode(spec, mode, runs);
       for (const std::string& note : result.notes) {
@@ -400,10 +461,17 @@ int run_export_calibration(const ExportOptions& options, Io& io) {
       by_mode[mode] = result.summary;
       paths[mode] = mode_paths;
     }
-    EntryCalibration calibration = build_entry_calibration(spec, by_mode, paths);
     HardwareSpec updated = spec;
-    updated.calibration_summary = calibration.summary;
-    updated.calibration_profiles = calibration.profiles;
+    if (calibrated) {
+      EntryCalibration calibration = build_entry_calibration(spec, by_mode, paths);
+      updated.calibration_summary = calibration.summary;
+      updated.calibration_profiles = calibration.profiles;
+    }
+    if (!workload_runs.empty() || spec.workload_summary) {
+      // Results depend on the calibrated roofs: modes not exported now are re-derived too.
+      updated.workload_summary =
+          updated_workload_summary(updated, workload_runs, base, lines, options.database);
+    }
 
     // What export adds must validate; problems the entry already had are not export's to fix.
     const std::string relative =

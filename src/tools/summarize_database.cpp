@@ -17,6 +17,7 @@
 #include "hwcal/summary.hpp"
 #include "hwcal/validate.hpp"
 #include "hwcal/version.hpp"
+#include "hwcal/workload_summary.hpp"
 
 namespace hwcal {
 namespace {
@@ -201,12 +202,17 @@ int run_summarize_database(const SummarizeOptions& options, Io& io) {
         visit.diagnostics.append(
             validate_spec(*visit.spec, visit.display_path, visit.relative_path));
         visit.diagnostics.append(check_calibration(*visit.spec, visit.display_path, base));
+        visit.diagnostics.append(check_workload_summary(*visit.spec, visit.display_path, base));
         if (mappers_dir && !visit.diagnostics.has_errors()) {
           check_generated_header(*visit.spec, *mappers_dir, options.database, visit.diagnostics);
         }
       } else if (!gate && matches(options.filter, *visit.spec)) {
         result.report = build_entry_report(*visit.spec, visit.display_path, entry_options);
         if (result.report->history) visit.diagnostics.append(result.report->history->problems);
+        // Per-layer workload detail comes from the linked profiles: JSON and the HTML report.
+        if (options.format == ReportFormat::json || options.format == ReportFormat::html) {
+          add_workload_layers(*result.report, *visit.spec, base);
+        }
       }
       if (gate && visit.spec->calibration_profiles && matches(options.filter, *visit.spec)) {
         EntryHistory history = load_history(*visit.spec, base);

@@ -25,10 +25,10 @@ struct CalibrateOptions {
   std::filesystem::path database;  // empty: calibrate without a database (unknown machine)
   std::filesystem::path sysroot = "/";
   Plan plan = Plan::standard;
-  std::string device = "all";  // cpu, cuda, or all: the CPU and the GPU when there is one
-  std::optional<int> gpu;      // CUDA device index (default 0)
-  std::vector<std::string> kernels;
-  std::vector<Precision> precisions;
+  std::string device = "all";          // cpu, cuda, or all: the CPU and the GPU when there is one
+  std::optional<int> gpu;              // CUDA device index (default 0)
+  std::vector<std::string> kernels;    // {"none"}: no micro-benchmarks (workloads only)
+  std::vector<Precision> precisions;   // micro-benchmarks and workloads alike
   std::optional<std::size_t> threads;  // default: one per physical core
   std::optional<double> time_budget_s;
   std::optional<std::string> hardware_id;
@@ -41,6 +41,11 @@ struct CalibrateOptions {
   bool all_power_modes = false;             // every nvpmodel mode in turn (Jetson, root)
   std::string nvpmodel = "nvpmodel";        // the program that switches modes
   double power_mode_settle_s = 2;           // wait after a switch
+  // --workloads: whole networks, after the micro-benchmarks (workload_calibration.hpp).
+  std::vector<std::string> workloads;     // bundled names or .json files
+  std::vector<long long> batches;         // empty: 1, 8, 32
+  std::string workload_backend = "auto";  // auto, onednn, portable
+  bool workload_layers = false;           // print each configuration's layers too
 };
 
 // 0 when the profiles were written (kernels that failed or were unsupported are recorded in

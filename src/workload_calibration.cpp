@@ -1,0 +1,249 @@
+#include "hwcal/workload_calibration.hpp"
+
+#include <algorithm>
+
+#include <fmt/format.h>
+
+#include "hwcal/energy.hpp"
+#include "hwcal/error.hpp"
+#include "hwcal/report.hpp"
+#include "hwcal/resource_model.hpp"
+#include "hwcal/summary.hpp"
+#include "hwcal/workload_roofline.hpp"
+
+namespace hwcal {
+namespace {
+
+std::string milliseconds(double seconds) { return fmt::format("{:.3f}", seconds * 1e3); }
+
+std::string efficiency_text(const std::optional<RooflineRecord>& roof) {
+  if (!roof || !roof->stack_efficiency) return "-";
+  return format_percent(*roof->stack_efficiency);
+}
+
+}  // namespace
+
+std::vector<long long> default_workload_batches() { return {1, 8, 32}; }
+
+WorkloadPlan plan_workloads(const std::vector<std::string>& names,
+                            const std::vector<long long>& batches,
+                            const std::vector<Precision>& precisions, const std::string& backend,
+                            Plan plan) {
+  WorkloadPlan result;
+  for (const std::string& name : names) {
+    Workload workload = resolve_workload(name);  // UsageError for an unknown name
+    const bool seen =
+        std::any_of(result.workloads.begin(), result.workloads.end(),
+                    [&](const Workload& other) { return other.name == workload.name; });
+    if (!seen) result.workloads.push_back(std::move(workload));
+  }
+  result.batches = batches.empty() ? default_workload_batches() : batches;
+  for (long long batch : result.batches) {
+    if (batch < 1) throw UsageError(fmt::format("--batch {}: a batch is at least 1", batch));
+  }
+  for (Precision precision : workload_precisions()) {
+    if (precisions.empty() ||
+        std::find(precisions.begin(), precisions.end(), precision) != precisions.end()) {
+      result.precisions.push_back(precision);
+    }
+  }
+  if (result.precisions.empty()) {
+    throw UsageError(
+        "--workloads run in fp32, fp16, bf16 or int8, and --precisions names none of them");
+  }
+  result.backend = make_cpu_workload_backend(backend);
+  result.settings = workload_settings(plan);
+  return result;
+}
+
+Json workload_settings_json(const WorkloadPlan& plan) {
+  std::vector<std::string> names;
+  for (const Workload& workload : plan.workloads) names.push_back(workload.name);
+  std::vector<std::string> precisions;
+  for (Precision precision : plan.precisions) precisions.emplace_back(to_string(precision));
+  const WorkloadSettings& trials = plan.settings;
+  return Json::object({{"names", names},
+                       {"precisions", precisions},
+                       {"batches", plan.batches},
+                       {"backend", plan.backend->name()},
+                       {"warmup_runs", trials.warmups},
+                       {"min_trials", trials.min_trials},
+                       {"max_trials", trials.max_trials},
+                       {"target_cv", trials.target_cv},
+                       {"time_budget_s", trials.time_budget_s}});
+}
+
+std::vector<WorkloadRecord> run_workloads(const WorkloadPlan& plan, const NetworkConfig& base,
+                                          const std::filesystem::path& sysroot,
+                                          const std::function<void(const RunProgress&)>& progress,
+                                          const std::atomic<bool>* stop) {
+  std::string unreadable;
+  std::optional<EnergyCounter> energy = EnergyCounter::open(sysroot, unreadable);
+  std::vector<WorkloadRecord> records;
+  RunProgress state;
+  state.total = plan.configurations();
+  for (const Workload& workload : plan.workloads) {
+    for (Precision precision : plan.precisions) {
+      for (long long batch : plan.batches) {
+        state.current = fmt::format("{} {} batch {}", workload.name, to_string(precision), batch);
+        if (progress) progress(state);
+        NetworkConfig config = base;
+        config.precision = precision;
+        config.batch = batch;
+        records.push_back(measure_workload(*plan.backend, workload, config, plan.settings,
+                                           energy ? &*energy : nullptr, unreadable, stop));
+        ++state.done;
+      }
+    }
+  }
+  state.current.clear();
+  if (progress) progress(state);
+  return records;
+}
+
+void predict_workloads(CalibrationProfile& profile, const HardwareSpec* spec,
+                       const std::string& profile_path) {
+  if (profile.workloads.empty()) return;
+  if (spec == nullptr) {
+    for (WorkloadRecord& record : profile.workloads) {
+      if (record.status != MeasurementStatus::passed) continue;
+      WorkloadPrediction none;
+      none.message =
+          "no database entry for this machine, so no resource model: no roofline prediction "
+          "(add_hardware --from-detection adds one)";
+      record.roofline = none;
+    }
+    return;
+  }
+  const std::string& mode = profile.power_mode;
+  HardwareSpec model_spec = *spec;
+  std::string calibration = find_mode_summary(*spec, mode) != nullptr ? "database" : "none";
+  // This run's micro-benchmarks, summarized as export_calibration would: the freshest roofs.
+  try {
+    ModeSummaryResult summary = summarize_mode(*spec, mode, {{profile, profile_path}});
+    std::map<std::string, ModeSummary> by_mode;
+    std::map<std::string, std::vector<std::string>> paths;
+    if (spec->calibration_summary) by_mode = spec->calibration_summary->by_power_mode;
+    if (spec->calibration_profiles) paths = spec->calibration_profiles->power_modes;
+    by_mode[mode] = summary.summary;
+    paths[mode] = {profile_path};
+    model_spec.calibration_summary = build_entry_calibration(*spec, by_mode, paths).summary;
+    calibration = "this run";
+  } catch (const DataError&) {
+    // No GEMM and no DRAM bandwidth in this run (--kernels none): the stored calibration.
+  }
+  const ResourceModelStorage storage = build_resource_model(model_spec);
+  for (WorkloadRecord& record : profile.workloads) {
+    add_predictions(record, storage.model(), mode, calibration);
+    // Faster than the calibrated roof: the roof is too low, not the stack too good. It scales
+    // the datasheet peak by the micro-benchmark GEMM's efficiency, and the workload's backend
+    // (oneDNN's own kernels) can beat that GEMM's library.
+    if (record.status != MeasurementStatus::passed || !record.roofline ||
+        !record.roofline->calibrated || !record.roofline->calibrated->stack_efficiency ||
+        *record.roofline->calibrated->stack_efficiency <= 1.05) {
+      continue;
+    }
+    const RooflineRecord& roof = *record.roofline->calibrated;
+    std::string theoretical;
+    if (record.roofline->theoretical && record.roofline->theoretical->stack_efficiency) {
+      theoretical = fmt::format(" (on the datasheet roof: {})",
+                                format_percent(*record.roofline->theoretical->stack_efficiency));
+    }
+    profile.warnings.push_back(fmt::format(
+        "{} {} batch {} ran at {} of the calibrated roofline{}: the roof ({} {} GFLOPS, "
+        "calibration from {}) is below what the {} backend reaches, so the micro-benchmark GEMM "
+        "of this precision understates the machine",
+        record.workload, to_string(record.precision), record.batch,
+        format_percent(*roof.stack_efficiency), theoretical, format_rate(roof.peak_gflops),
+        to_string(record.precision), record.roofline->calibration, record.backend));
+  }
+}
+
+std::string render_workload_table(const CalibrationProfile& profile) {
+  std::string out =
+      fmt::format("{:<12} {:<9} {:>5} {:<8} {:>10} {:>10} {:>9} {:>12} {:<7} {:>9} {:>9}  {}\n",
+                  "workload", "precision", "batch", "backend", "best ms", "median ms", "images/s",
+                  "predicted ms", "bound", "stack eff", "theor eff", "status");
+  for (const WorkloadRecord& record : profile.workloads) {
+    std::string best = "-";
+    std::string median = "-";
+    std::string images = "-";
+    std::string predicted = "-";
+    std::string bound = "-";
+    if (record.stats_s) {
+      best = milliseconds(record.stats_s->min);
+      median = record.stats_s->median ? milliseconds(*record.stats_s->median) : "-";
+    }
+    if (record.images_per_s && record.images_per_s->median) {
+      images = format_rate(*record.images_per_s->median);
+    }
+    std::optional<RooflineRecord> calibrated;
+    std::optional<RooflineRecord> theoretical;
+    if (record.roofline) {
+      calibrated = record.roofline->calibrated;
+      theoretical = record.roofline->theoretical;
+    }
+    if (calibrated) {
+      predicted = milliseconds(calibrated->seconds);
+      bound = calibrated->bound;
+    }
+    std::string status(to_string(record.status));
+    if (record.status != MeasurementStatus::passed && !record.message.empty()) {
+      status += ": " + record.message;
+    }
+    out +=
+        fmt::format("{:<12} {:<9} {:>5} {:<8} {:>10} {:>10} {:>9} {:>12} {:<7} {:>9} {:>9}  {}\n",
+                    record.workload, to_string(record.precision), record.batch, record.backend,
+                    best, median, images, predicted, bound, efficiency_text(calibrated),
+                    efficiency_text(theoretical), status);
+  }
+  std::vector<std::string> notes;
+  for (const WorkloadRecord& record : profile.workloads) {
+    if (record.roofline && !record.roofline->message.empty()) {
+      const std::string note = fmt::format("no prediction for {} {}: {}", record.workload,
+                                           to_string(record.precision), record.roofline->message);
+      if (std::find(notes.begin(), notes.end(), note) == notes.end()) notes.push_back(note);
+    }
+  }
+  for (const WorkloadRecord& record : profile.workloads) {
+    if (record.roofline && !record.roofline->calibration.empty()) {
+      notes.push_back(fmt::format(
+          "stack eff = predicted / median on the calibrated roof (efficiencies from {}); theor "
+          "eff on the datasheet roof",
+          record.roofline->calibration == "this run"   ? "this run's GEMM and STREAM results"
+          : record.roofline->calibration == "database" ? "the entry's calibration_summary"
+                                                       : "nowhere: uncalibrated, equal to theor"));
+      break;
+    }
+  }
+  for (const WorkloadRecord& record : profile.workloads) {
+    if (record.energy && !record.energy->joules_per_image && !record.energy->message.empty()) {
+      notes.push_back("energy per image: not recorded: " + record.energy->message);
+      break;
+    }
+  }
+  for (const std::string& note : notes) out += note + "\n";
+  return out;
+}
+
+std::string render_workload_layers(const WorkloadRecord& record) {
+  std::string out = fmt::format("{} {} batch {} ({}), per layer:\n", record.workload,
+                                to_string(record.precision), record.batch, record.backend);
+  out += fmt::format("  {:<22} {:<15} {:>9} {:>9} {:>10} {:>10} {:>12} {:<7} {:>9}  {}\n", "layer",
+                     "kind", "GFLOP", "MB", "best ms", "median ms", "predicted ms", "bound",
+                     "stack eff", "implementation");
+  for (const LayerRecord& layer : record.layers) {
+    std::optional<RooflineRecord> calibrated;
+    if (layer.roofline) calibrated = layer.roofline->calibrated;
+    out += fmt::format(
+        "  {:<22} {:<15} {:>9.4f} {:>9.3f} {:>10} {:>10} {:>12} {:<7} {:>9}  {}\n", layer.name,
+        layer.kind, layer.flops / 1e9, layer.bytes / 1e6,
+        layer.stats_s ? milliseconds(layer.stats_s->min) : "-",
+        layer.stats_s && layer.stats_s->median ? milliseconds(*layer.stats_s->median) : "-",
+        calibrated ? milliseconds(calibrated->seconds) : "-", calibrated ? calibrated->bound : "-",
+        efficiency_text(calibrated), layer.implementation.value_or(""));
+  }
+  return out;
+}
+
+}  // namespace hwcal
