@@ -1,14 +1,16 @@
 #!/usr/bin/env bash
 # Installs what hwcal needs from Debian's (or Ubuntu's) archive: only what is missing, so a
 # second run does nothing. oneDNN (libdnnl-dev) is optional to the build, which configures
-# without it, but it is what reaches AMX and AVX-512 BF16/VNNI for low-precision GEMM. `scripts/setup.sh` installs what building needs; `--tests` adds what
-# the test suite needs. Runs apt-get as root, or through sudo.
+# without it, but it is what reaches AMX and AVX-512 BF16/VNNI for low-precision GEMM; Debian
+# builds it with the OpenCL GPU runtime, so its CMake package needs OpenCL's headers and library
+# (ocl-icd-opencl-dev), which it does not depend on. `scripts/setup.sh` installs what building
+# needs; `--tests` adds what the test suite needs. Runs apt-get as root, or through sudo.
 set -euo pipefail
 
 build_packages=(
   cmake make ninja-build g++ git pkg-config
   libcli11-dev nlohmann-json3-dev libfmt-dev libspdlog-dev libeigen3-dev libopenblas-dev
-  libdnnl-dev
+  libdnnl-dev ocl-icd-opencl-dev
 )
 # chromium renders the HTML report in the test suite (tests/report/check_html_report.sh).
 test_packages=(
