@@ -318,6 +318,16 @@ RunResult run_with_progress(const RunContext& context, const PlannedRun& planned
   return run_plan(planned, plan, env, std::ref(bar), context.options.stop, observer);
 }
 
+// The plan's configurations, when there is a plan, with a progress bar on a terminal.
+std::vector<WorkloadRecord> run_workloads_with_progress(
+    const RunContext& context, const std::optional<WorkloadPlan>& workload_plan,
+    const NetworkConfig& network) {
+  if (!workload_plan) return {};
+  const CalibrateOptions& options = context.options;
+  ProgressBar bar(context.io.err, options.progress && context.io.err_is_terminal && !options.quiet);
+  return run_workloads(*workload_plan, network, options.sysroot, std::ref(bar), options.stop);
+}
+
 DeviceRun calibrate_cpu(const RunContext& context, const std::string& started_at,
                         const std::string& output_suffix) {
   const CalibrateOptions& options = context.options;
@@ -387,16 +397,11 @@ DeviceRun calibrate_cpu(const RunContext& context, const std::string& started_at
   TrialMonitor monitor(cpu_power_source(options.sysroot), {});
   RunResult result = run_with_progress(context, planned, plan, env, &monitor);
   for (const std::string& warning : result.warnings) warnings.push_back(warning);
-  std::vector<WorkloadRecord> workload_records;
-  if (workload_plan) {
-    NetworkConfig network;
-    network.cpus = cpus;
-    network.seed = env.seed;
-    ProgressBar bar(context.io.err,
-                    options.progress && context.io.err_is_terminal && !options.quiet);
-    workload_records =
-        run_workloads(*workload_plan, network, options.sysroot, std::ref(bar), options.stop);
-  }
+  NetworkConfig network;
+  network.cpus = cpus;
+  network.seed = env.seed;
+  std::vector<WorkloadRecord> workload_records =
+      run_workloads_with_progress(context, workload_plan, network);
 
   profile.finished_at = utc_now();
   profile.backends = cpu_backends(env);
@@ -558,16 +563,11 @@ DeviceRun calibrate_gpu(const RunContext& context, int gpu, const std::string& s
   TrialMonitor monitor(std::move(monitoring.power), monitoring.gauges);
   RunResult result = run_with_progress(context, planned, plan, env, &monitor);
   for (const std::string& warning : result.warnings) warnings.push_back(warning);
-  std::vector<WorkloadRecord> workload_records;
-  if (workload_plan) {
-    NetworkConfig network;
-    network.gpu = gpu;
-    network.seed = env.seed;
-    ProgressBar bar(context.io.err,
-                    options.progress && context.io.err_is_terminal && !options.quiet);
-    workload_records =
-        run_workloads(*workload_plan, network, options.sysroot, std::ref(bar), options.stop);
-  }
+  NetworkConfig network;
+  network.gpu = gpu;
+  network.seed = env.seed;
+  std::vector<WorkloadRecord> workload_records =
+      run_workloads_with_progress(context, workload_plan, network);
   const std::map<std::string, double> highest = monitor.run_max();
   if (auto clock = highest.find("gpu_clock_mhz"); clock != highest.end()) {
     if (auto warning = jetson_load_clock_warning(clock->second, mode, context.power_mode)) {

@@ -6,6 +6,7 @@
 
 #include <gtest/gtest.h>
 
+#include "gpu_test_support.hpp"
 #include "hwcal/gpu.hpp"
 #include "hwcal/workload_calibration.hpp"
 #include "hwcal/workload_runner.hpp"
@@ -13,17 +14,6 @@
 
 namespace hwcal {
 namespace {
-
-std::string no_gpu_reason() {
-  std::string problem;
-  return cuda_device_count(problem) > 0 ? "" : problem;
-}
-
-#define HWCAL_SKIP_WITHOUT_GPU()              \
-  do {                                        \
-    const std::string why_ = no_gpu_reason(); \
-    if (!why_.empty()) GTEST_SKIP() << why_;  \
-  } while (false)
 
 Workload tiny() { return load_workload_file(test::fixtures_dir() / "workloads/tiny.json"); }
 
