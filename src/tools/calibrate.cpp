@@ -282,7 +282,6 @@ CalibrationPlan plan_for(const CalibrateOptions& options, const std::string& dev
   return plan;
 }
 
-// True when --kernels names no kernel of `device` although it names some: nothing to run there.
 bool is_gpu_workload_backend(const std::string& name) {
   return name == "cuda" || name == "cuda-graph";
 }
@@ -293,6 +292,7 @@ std::string workload_backend_for(const CalibrateOptions& options, bool gpu) {
                                                                   : "auto";
 }
 
+// True when --kernels names no kernel of `device` although it names some: nothing to run there.
 bool kernels_skip_device(const CalibrateOptions& options, const std::string& device) {
   if (options.kernels.empty() || options.device != "all") return false;
   for (const std::string& id : options.kernels) {
