@@ -298,4 +298,103 @@ std::vector<double> parse_smi_clock_log(std::string_view text) {
   return clocks;
 }
 
+std::optional<double> pytorch_eager_h100_ms(std::string_view workload, std::string_view precision,
+                                            long long batch) {
+  struct Figure {
+    const char* workload;
+    const char* precision;
+    double ms[3];  // batch 1, 8, 32
+  };
+  static const Figure figures[] = {{"resnet18", "fp32", {1.19, 1.41, 1.61}},
+                                   {"resnet18", "fp16", {1.56, 1.46, 2.87}},
+                                   {"mobilenetv2", "fp32", {5.16, 3.04, 3.14}},
+                                   {"mobilenetv2", "fp16", {3.66, 5.66, 3.53}}};
+  const int column = batch == 1 ? 0 : batch == 8 ? 1 : batch == 32 ? 2 : -1;
+  if (column < 0) return std::nullopt;
+  for (const Figure& figure : figures) {
+    if (workload == figure.workload && precision == figure.precision) return figure.ms[column];
+  }
+  return std::nullopt;
+}
+
+WorkloadCheckReport make_workload_check_report(const CalibrationProfile& profile) {
+  WorkloadCheckReport report;
+  if (!profile.devices.empty()) report.device = profile.devices.front().name.value_or("");
+  // The issue's figures were measured on an H100; elsewhere they are shown, not judged.
+  const bool h100 = report.device.find("H100") != std::string::npos;
+  for (const WorkloadRecord& record : profile.workloads) {
+    WorkloadCheckRow row;
+    row.workload = record.workload;
+    row.precision = std::string(to_string(record.precision));
+    row.batch = record.batch;
+    if (record.status == MeasurementStatus::passed && record.stats_s && record.stats_s->median) {
+      (record.backend == "cuda-graph" ? row.graph_ms : row.layer_ms) =
+          *record.stats_s->median * 1e3;
+    } else {
+      row.note = fmt::format("{}: {}", to_string(record.status), record.message);
+    }
+    if (record.extra.is_object() && record.extra.contains("graph")) {
+      const Json& graph = record.extra["graph"];
+      if (graph.contains("median_s")) row.graph_ms = graph["median_s"].get<double>() * 1e3;
+      if (graph.value("status", std::string()) != "passed" && graph.contains("message")) {
+        row.note +=
+            (row.note.empty() ? "graph: " : "; graph: ") + graph["message"].get<std::string>();
+      }
+      if (record.extra.contains("launch_overhead_share")) {
+        row.launch_overhead_share = record.extra["launch_overhead_share"].get<double>();
+      }
+    }
+    row.eager_ms = pytorch_eager_h100_ms(row.workload, row.precision, row.batch);
+    double factor = 0;
+    if (row.batch == 1) {
+      row.target = "graph <= eager / 2";
+      factor = 0.5;
+    } else if (row.batch == 32) {
+      row.target = "graph <= eager";
+      factor = 1.0;
+    }
+    if (factor == 0 || !row.eager_ms || !h100) {
+      row.result = "INFO";
+    } else if (!row.graph_ms) {
+      row.result = "MISS";
+      ++report.unjudged;
+    } else if (*row.graph_ms <= *row.eager_ms * factor) {
+      row.result = "PASS";
+    } else {
+      row.result = "MISS";
+      ++report.misses;
+    }
+    report.rows.push_back(row);
+  }
+  return report;
+}
+
+std::string render_workload_check_report(const WorkloadCheckReport& report) {
+  const auto ms = [](const std::optional<double>& value) {
+    return value ? fmt::format("{:.3f}", *value) : std::string("-");
+  };
+  std::string out = fmt::format(
+      "workloads on {} (medians, ms; eager: PyTorch 2.11 on an H100, "
+      "issue 9)\n",
+      report.device.empty() ? "the GPU" : report.device);
+  out += fmt::format("{:<12} {:<5} {:>5} {:>10} {:>9} {:>9} {:>9} {:>12} {:<19} {:<6} {}\n",
+                     "workload", "prec", "batch", "layer ms", "graph ms", "overhead", "eager ms",
+                     "eager/graph", "target", "result", "note");
+  for (const WorkloadCheckRow& row : report.rows) {
+    const std::string share =
+        row.launch_overhead_share ? fmt::format("{:.1f}%", *row.launch_overhead_share * 100) : "-";
+    const std::string speedup = row.eager_ms && row.graph_ms && *row.graph_ms > 0
+                                    ? fmt::format("{:.2f}x", *row.eager_ms / *row.graph_ms)
+                                    : std::string("-");
+    out += fmt::format("{:<12} {:<5} {:>5} {:>10} {:>9} {:>9} {:>9} {:>12} {:<19} {:<6} {}\n",
+                       row.workload, row.precision, row.batch, ms(row.layer_ms), ms(row.graph_ms),
+                       share, ms(row.eager_ms), speedup, row.target.empty() ? "-" : row.target,
+                       row.result, row.note);
+  }
+  out +=
+      "overhead = 1 - graph / layer by layer: the share of the layer-by-layer time spent "
+      "launching\n";
+  return out;
+}
+
 }  // namespace hwcal::bench

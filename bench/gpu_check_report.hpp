@@ -43,6 +43,38 @@ struct GpuCheckReport {
 GpuCheckReport make_gpu_check_report(const GpuCheckInputs& inputs);
 std::string render_gpu_check_report(const GpuCheckReport& report);
 
+// The workload part (issue 9): per workload, precision and batch of a `calibrate --device cuda
+// --workloads` profile, the layer-by-layer ("cuda") median, the graph-captured one
+// ("cuda-graph", the record's extra `graph`), the launch-overhead share, PyTorch eager's figure
+// from the issue and the targets: at batch 1 the graph at least 2x faster than eager, at batch 32
+// no slower; other batches are shown (INFO). Eager figures are the issue's H100 numbers: on
+// another GPU the rows are INFO too.
+struct WorkloadCheckRow {
+  std::string workload;
+  std::string precision;
+  long long batch = 1;
+  std::optional<double> layer_ms;  // layer by layer, median
+  std::optional<double> graph_ms;  // graph-captured, median
+  std::optional<double> launch_overhead_share;
+  std::optional<double> eager_ms;  // PyTorch eager (issue 9)
+  std::string target;              // "graph <= eager / 2", "graph <= eager"
+  std::string result;              // PASS, MISS, INFO
+  std::string note;                // a failed record's message
+};
+
+struct WorkloadCheckReport {
+  std::string device;
+  std::vector<WorkloadCheckRow> rows;
+  int misses = 0;
+  int unjudged = 0;  // a target row without both figures
+};
+
+// PyTorch 2.11 + cuDNN 9.19 eager on an H100 80GB HBM3, median of 50 runs (issue 9), in ms.
+std::optional<double> pytorch_eager_h100_ms(std::string_view workload, std::string_view precision,
+                                            long long batch);
+WorkloadCheckReport make_workload_check_report(const CalibrationProfile& profile);
+std::string render_workload_check_report(const WorkloadCheckReport& report);
+
 // `nvidia-smi --query-gpu=clocks.sm,... --format=csv,noheader,nounits -lms N` lines: the first
 // column of each line that starts with a number.
 std::vector<double> parse_smi_clock_log(std::string_view text);

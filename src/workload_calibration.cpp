@@ -25,10 +25,13 @@ std::string efficiency_text(const std::optional<RooflineRecord>& roof) {
 
 std::vector<long long> default_workload_batches() { return {1, 8, 32}; }
 
-WorkloadPlan plan_workloads(const std::vector<std::string>& names,
-                            const std::vector<long long>& batches,
-                            const std::vector<Precision>& precisions, const std::string& backend,
-                            Plan plan) {
+namespace {
+
+// Workloads, batches and precisions (out of `offered`) of a plan, checked.
+WorkloadPlan plan_configurations(const std::vector<std::string>& names,
+                                 const std::vector<long long>& batches,
+                                 const std::vector<Precision>& precisions,
+                                 const std::vector<Precision>& offered, Plan plan) {
   WorkloadPlan result;
   for (const std::string& name : names) {
     Workload workload = resolve_workload(name);  // UsageError for an unknown name
@@ -42,8 +45,10 @@ WorkloadPlan plan_workloads(const std::vector<std::string>& names,
     if (batch < 1) throw UsageError(fmt::format("--batch {}: a batch is at least 1", batch));
   }
   for (Precision precision : workload_precisions()) {
-    if (precisions.empty() ||
-        std::find(precisions.begin(), precisions.end(), precision) != precisions.end()) {
+    const bool default_one = std::find(offered.begin(), offered.end(), precision) != offered.end();
+    if ((precisions.empty() && default_one) ||
+        (!precisions.empty() &&
+         std::find(precisions.begin(), precisions.end(), precision) != precisions.end())) {
       result.precisions.push_back(precision);
     }
   }
@@ -51,9 +56,54 @@ WorkloadPlan plan_workloads(const std::vector<std::string>& names,
     throw UsageError(
         "--workloads run in fp32, fp16, bf16 or int8, and --precisions names none of them");
   }
-  result.backend = make_cpu_workload_backend(backend);
   result.settings = workload_settings(plan);
   return result;
+}
+
+}  // namespace
+
+WorkloadPlan plan_workloads(const std::vector<std::string>& names,
+                            const std::vector<long long>& batches,
+                            const std::vector<Precision>& precisions, const std::string& backend,
+                            Plan plan) {
+  WorkloadPlan result =
+      plan_configurations(names, batches, precisions, workload_precisions(), plan);
+  result.backend = make_cpu_workload_backend(backend);
+  return result;
+}
+
+WorkloadPlan plan_gpu_workloads(const std::vector<std::string>& names,
+                                const std::vector<long long>& batches,
+                                const std::vector<Precision>& precisions,
+                                const std::string& backend, Plan plan, int gpu) {
+  WorkloadPlan result =
+      plan_configurations(names, batches, precisions, {Precision::fp32, Precision::fp16}, plan);
+  if (backend == "auto") {
+    result.backend = make_gpu_workload_backend("cuda", gpu);
+    result.graph_backend = make_gpu_workload_backend("cuda-graph", gpu);
+  } else {
+    result.backend = make_gpu_workload_backend(backend, gpu);
+  }
+  return result;
+}
+
+void attach_graph_timing(WorkloadRecord& record, const WorkloadRecord& graph) {
+  Json timing = Json::object();
+  timing["backend"] = graph.backend;
+  timing["status"] = std::string(to_string(graph.status));
+  if (!graph.message.empty()) timing["message"] = graph.message;
+  timing["samples_s"] = graph.samples_s;
+  if (graph.stats_s) {
+    timing["best_s"] = graph.stats_s->min;
+    if (graph.stats_s->median) timing["median_s"] = *graph.stats_s->median;
+  }
+  if (!record.extra.is_object()) record.extra = Json::object();
+  record.extra["graph"] = timing;
+  if (record.status == MeasurementStatus::passed && graph.status == MeasurementStatus::passed &&
+      record.stats_s && record.stats_s->median && graph.stats_s && graph.stats_s->median &&
+      *record.stats_s->median > 0) {
+    record.extra["launch_overhead_share"] = 1.0 - *graph.stats_s->median / *record.stats_s->median;
+  }
 }
 
 Json workload_settings_json(const WorkloadPlan& plan) {
@@ -62,23 +112,27 @@ Json workload_settings_json(const WorkloadPlan& plan) {
   std::vector<std::string> precisions;
   for (Precision precision : plan.precisions) precisions.emplace_back(to_string(precision));
   const WorkloadSettings& trials = plan.settings;
-  return Json::object({{"names", names},
-                       {"precisions", precisions},
-                       {"batches", plan.batches},
-                       {"backend", plan.backend->name()},
-                       {"warmup_runs", trials.warmups},
-                       {"min_trials", trials.min_trials},
-                       {"max_trials", trials.max_trials},
-                       {"target_cv", trials.target_cv},
-                       {"time_budget_s", trials.time_budget_s}});
+  Json settings = Json::object({{"names", names},
+                                {"precisions", precisions},
+                                {"batches", plan.batches},
+                                {"backend", plan.backend->name()}});
+  if (plan.graph_backend) settings["graph_backend"] = plan.graph_backend->name();
+  settings["warmup_runs"] = trials.warmups;
+  settings["min_trials"] = trials.min_trials;
+  settings["max_trials"] = trials.max_trials;
+  settings["target_cv"] = trials.target_cv;
+  settings["time_budget_s"] = trials.time_budget_s;
+  return settings;
 }
 
 std::vector<WorkloadRecord> run_workloads(const WorkloadPlan& plan, const NetworkConfig& base,
                                           const std::filesystem::path& sysroot,
                                           const std::function<void(const RunProgress&)>& progress,
                                           const std::atomic<bool>* stop) {
-  std::string unreadable;
-  std::optional<EnergyCounter> energy = EnergyCounter::open(sysroot, unreadable);
+  std::string unreadable =
+      "energy per image is read from the CPU package's counter only; the GPU's is not read yet";
+  std::optional<EnergyCounter> energy;
+  if (plan.backend->device() == "cpu") energy = EnergyCounter::open(sysroot, unreadable);
   std::vector<WorkloadRecord> records;
   RunProgress state;
   state.total = plan.configurations();
@@ -92,6 +146,11 @@ std::vector<WorkloadRecord> run_workloads(const WorkloadPlan& plan, const Networ
         config.batch = batch;
         records.push_back(measure_workload(*plan.backend, workload, config, plan.settings,
                                            energy ? &*energy : nullptr, unreadable, stop));
+        if (plan.graph_backend) {
+          attach_graph_timing(records.back(),
+                              measure_workload(*plan.graph_backend, workload, config, plan.settings,
+                                               nullptr, unreadable, stop));
+        }
         ++state.done;
       }
     }
@@ -220,6 +279,24 @@ std::string render_workload_table(const CalibrationProfile& profile) {
     if (record.energy && !record.energy->joules_per_image && !record.energy->message.empty()) {
       notes.push_back("energy per image: not recorded: " + record.energy->message);
       break;
+    }
+  }
+  for (const WorkloadRecord& record : profile.workloads) {
+    if (!record.extra.is_object() || !record.extra.contains("graph")) continue;
+    const Json& graph = record.extra["graph"];
+    const std::string backend = graph.value("backend", std::string("graph"));
+    if (record.extra.contains("launch_overhead_share") && graph.contains("median_s") &&
+        record.stats_s && record.stats_s->median) {
+      notes.push_back(fmt::format(
+          "{} {} batch {}: {} median {} ms against {} ms layer by layer: launch overhead {} of "
+          "the layer-by-layer time",
+          record.workload, to_string(record.precision), record.batch, backend,
+          milliseconds(graph["median_s"].get<double>()), milliseconds(*record.stats_s->median),
+          format_percent(record.extra["launch_overhead_share"].get<double>())));
+    } else if (graph.contains("message") && graph["message"].get<std::string>() != record.message) {
+      notes.push_back(fmt::format(
+          "{} {} batch {}: {} {}: {}", record.workload, to_string(record.precision), record.batch,
+          backend, graph.value("status", std::string()), graph["message"].get<std::string>()));
     }
   }
   for (const std::string& note : notes) out += note + "\n";

@@ -68,9 +68,10 @@ int main(int argc, char** argv) {
   app.add_option("--batch", options.batches, "Batch sizes of the workloads (default 1,8,32)")
       ->delimiter(',');
   app.add_option("--workload-backend", options.workload_backend,
-                 "What runs the workloads: auto (oneDNN where built), onednn or portable "
-                 "(im2col + OpenBLAS, fp32)")
-      ->check(CLI::IsMember({"auto", "onednn", "portable"}));
+                 "What runs the workloads: auto (CPU: oneDNN where built; GPU: cuda and "
+                 "cuda-graph), onednn or portable (im2col + OpenBLAS, fp32); on the GPU cuda "
+                 "(layer by layer) or cuda-graph (one CUDA graph)")
+      ->check(CLI::IsMember({"auto", "onednn", "portable", "cuda", "cuda-graph"}));
   app.add_flag("--workload-layers", options.workload_layers,
                "Print every layer of every workload configuration");
   app.add_option("--precisions", precisions, "Only these precisions (comma-separated)")

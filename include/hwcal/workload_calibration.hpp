@@ -31,6 +31,9 @@ struct WorkloadPlan {
   std::vector<Precision> precisions;  // canonical order
   std::vector<long long> batches;
   std::shared_ptr<const WorkloadBackend> backend;
+  // GPU: "cuda-graph", measured beside each configuration of `backend` ("cuda"); its end-to-end
+  // time goes into the record's `graph`, with `launch_overhead_share` (see attach_graph_timing).
+  std::shared_ptr<const WorkloadBackend> graph_backend;
   WorkloadSettings settings;
   std::size_t configurations() const {
     return workloads.size() * precisions.size() * batches.size();
@@ -43,6 +46,21 @@ WorkloadPlan plan_workloads(const std::vector<std::string>& names,
                             const std::vector<long long>& batches,
                             const std::vector<Precision>& precisions, const std::string& backend,
                             Plan plan);
+
+// The GPU's plan for CUDA device `gpu`: backend "auto" measures "cuda" and, beside it,
+// "cuda-graph"; "cuda" or "cuda-graph" measures that one alone. Precisions default to fp32 and fp16
+// (what the GPU backends compute); others asked for are recorded as unsupported. UsageError as
+// above, and for a backend other than auto, cuda or cuda-graph (or any in a build without CUDA).
+WorkloadPlan plan_gpu_workloads(const std::vector<std::string>& names,
+                                const std::vector<long long>& batches,
+                                const std::vector<Precision>& precisions,
+                                const std::string& backend, Plan plan, int gpu);
+
+// Adds the graph-captured measurement of the same configuration to a layer-by-layer record, in
+// its extra fields: `graph` {backend, status, message, samples_s, best_s, median_s} and, when
+// both passed, `launch_overhead_share` = 1 - graph median / layer-by-layer median (the share of
+// the layer-by-layer time that launching costs; negative when the graph is slower).
+void attach_graph_timing(WorkloadRecord& record, const WorkloadRecord& graph);
 
 // The plan as the profile's settings record it: names, precisions, batches, backend, trials.
 Json workload_settings_json(const WorkloadPlan& plan);

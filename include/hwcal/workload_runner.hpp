@@ -6,8 +6,9 @@
 //
 // CPU backends (src/workloads/): `onednn` (convolution, pooling, binary-add and inner-product
 // primitives, created once; HWCAL_HAVE_ONEDNN) and `portable` (im2col and OpenBLAS GEMM, direct
-// depthwise and pooling loops; fp32 only). A GPU backend implements the same two classes with
-// device "cuda:N" and overrides the timed passes with events.
+// depthwise and pooling loops; fp32 only). GPU backends (src/cuda/workload_cuda.cpp): `cuda` and
+// `cuda-graph` (im2col and cuBLAS GEMM, direct kernels; fp32 and fp16), device "cuda:N", their
+// timed passes measured with CUDA events.
 #pragma once
 
 #include <atomic>
@@ -59,7 +60,7 @@ class PreparedNetwork {
 class WorkloadBackend {
  public:
   virtual ~WorkloadBackend() = default;
-  virtual std::string name() const = 0;    // "onednn", "portable" (GPU: "cudnn", "cuda")
+  virtual std::string name() const = 0;    // "onednn", "portable" (GPU: "cuda", "cuda-graph")
   virtual std::string device() const = 0;  // "cpu", or "cuda:0"
   virtual std::string description() const = 0;
   // "" when the backend runs `precision` here, else why not (recorded as `unsupported`).
@@ -75,6 +76,14 @@ std::vector<std::string> cpu_workload_backend_names();
 // "auto" (the first of those), "onednn" or "portable". UsageError for another name, or for
 // "onednn" in a build without it.
 std::unique_ptr<WorkloadBackend> make_cpu_workload_backend(std::string_view name);
+
+// The GPU backends this build has (src/cuda/workload_cuda.cpp): "cuda" (the layers launched one
+// by one on a stream, as an eager framework does) and "cuda-graph" (the same launches captured
+// once in a CUDA graph and replayed); empty in a build without CUDA.
+std::vector<std::string> gpu_workload_backend_names();
+// "cuda" or "cuda-graph" on CUDA device `gpu`. UsageError for another name, or in a build
+// without CUDA. Without a usable GPU the backend exists and unsupported_reason says why.
+std::unique_ptr<WorkloadBackend> make_gpu_workload_backend(std::string_view name, int gpu);
 
 // The random tensors every backend starts from, in logical layouts, so that backends computing
 // the same network agree: weights of conv layers OIHW (I = input channels / groups) and of fc

@@ -282,6 +282,16 @@ CalibrationPlan plan_for(const CalibrateOptions& options, const std::string& dev
   return plan;
 }
 
+bool is_gpu_workload_backend(const std::string& name) {
+  return name == "cuda" || name == "cuda-graph";
+}
+
+// --workload-backend names one device's backend; the other device takes its own "auto".
+std::string workload_backend_for(const CalibrateOptions& options, bool gpu) {
+  return is_gpu_workload_backend(options.workload_backend) == gpu ? options.workload_backend
+                                                                  : "auto";
+}
+
 // True when --kernels names no kernel of `device` although it names some: nothing to run there.
 bool kernels_skip_device(const CalibrateOptions& options, const std::string& device) {
   if (options.kernels.empty() || options.device != "all") return false;
@@ -306,6 +316,16 @@ RunResult run_with_progress(const RunContext& context, const PlannedRun& planned
   ProgressBar bar(context.io.err,
                   context.options.progress && context.io.err_is_terminal && !context.options.quiet);
   return run_plan(planned, plan, env, std::ref(bar), context.options.stop, observer);
+}
+
+// The plan's configurations, when there is a plan, with a progress bar on a terminal.
+std::vector<WorkloadRecord> run_workloads_with_progress(
+    const RunContext& context, const std::optional<WorkloadPlan>& workload_plan,
+    const NetworkConfig& network) {
+  if (!workload_plan) return {};
+  const CalibrateOptions& options = context.options;
+  ProgressBar bar(context.io.err, options.progress && context.io.err_is_terminal && !options.quiet);
+  return run_workloads(*workload_plan, network, options.sysroot, std::ref(bar), options.stop);
 }
 
 DeviceRun calibrate_cpu(const RunContext& context, const std::string& started_at,
@@ -346,7 +366,7 @@ DeviceRun calibrate_cpu(const RunContext& context, const std::string& started_at
   std::optional<WorkloadPlan> workload_plan;
   if (!options.workloads.empty()) {
     workload_plan = plan_workloads(options.workloads, options.batches, options.precisions,
-                                   options.workload_backend, options.plan);
+                                   workload_backend_for(options, false), options.plan);
   }
 
   DeviceRun run;
@@ -377,16 +397,11 @@ DeviceRun calibrate_cpu(const RunContext& context, const std::string& started_at
   TrialMonitor monitor(cpu_power_source(options.sysroot), {});
   RunResult result = run_with_progress(context, planned, plan, env, &monitor);
   for (const std::string& warning : result.warnings) warnings.push_back(warning);
-  std::vector<WorkloadRecord> workload_records;
-  if (workload_plan) {
-    NetworkConfig network;
-    network.cpus = cpus;
-    network.seed = env.seed;
-    ProgressBar bar(context.io.err,
-                    options.progress && context.io.err_is_terminal && !options.quiet);
-    workload_records =
-        run_workloads(*workload_plan, network, options.sysroot, std::ref(bar), options.stop);
-  }
+  NetworkConfig network;
+  network.cpus = cpus;
+  network.seed = env.seed;
+  std::vector<WorkloadRecord> workload_records =
+      run_workloads_with_progress(context, workload_plan, network);
 
   profile.finished_at = utc_now();
   profile.backends = cpu_backends(env);
@@ -486,7 +501,15 @@ DeviceRun calibrate_gpu(const RunContext& context, int gpu, const std::string& s
   if (context.system.memory.total_bytes.known()) {
     host_memory.available_bytes = static_cast<long long>(*context.system.memory.total_bytes) / 2;
   }
-  PlannedRun planned = plan_run(plan, env, host_memory);
+  // --kernels none: workloads only; their roofs then come from the entry's stored calibration.
+  const bool no_kernels = options.kernels == std::vector<std::string>{"none"};
+  PlannedRun planned;
+  if (!no_kernels) planned = plan_run(plan, env, host_memory);
+  std::optional<WorkloadPlan> workload_plan;
+  if (!options.workloads.empty()) {
+    workload_plan = plan_gpu_workloads(options.workloads, options.batches, options.precisions,
+                                       workload_backend_for(options, true), options.plan, gpu);
+  }
 
   DeviceRun run;
   run.spec = spec;
@@ -540,6 +563,11 @@ DeviceRun calibrate_gpu(const RunContext& context, int gpu, const std::string& s
   TrialMonitor monitor(std::move(monitoring.power), monitoring.gauges);
   RunResult result = run_with_progress(context, planned, plan, env, &monitor);
   for (const std::string& warning : result.warnings) warnings.push_back(warning);
+  NetworkConfig network;
+  network.gpu = gpu;
+  network.seed = env.seed;
+  std::vector<WorkloadRecord> workload_records =
+      run_workloads_with_progress(context, workload_plan, network);
   const std::map<std::string, double> highest = monitor.run_max();
   if (auto clock = highest.find("gpu_clock_mhz"); clock != highest.end()) {
     if (auto warning = jetson_load_clock_warning(clock->second, mode, context.power_mode)) {
@@ -564,12 +592,17 @@ DeviceRun calibrate_gpu(const RunContext& context, int gpu, const std::string& s
   profile.devices = {device};
   profile.backends = cuda_backends();
   profile.settings.threads = 1;
-  fill_settings(profile, plan, Json::object({{"gpu", gpu}}));
+  Json settings_extra = Json::object({{"gpu", gpu}});
+  if (workload_plan) settings_extra["workloads"] = workload_settings_json(*workload_plan);
+  fill_settings(profile, plan, settings_extra);
   profile.measurements = std::move(result.measurements);
+  profile.workloads = std::move(workload_records);
+  predict_workloads(profile, spec, run.output.generic_string());
   if (matched != nullptr) {
     profile.extra = Json::object({{"match", device_match_to_json(*matched, 3)}});
   }
-  profile.warnings = warnings;
+  // predict_workloads' warnings after the run's own.
+  profile.warnings.insert(profile.warnings.begin(), warnings.begin(), warnings.end());
   return run;
 }
 
@@ -672,10 +705,18 @@ DeviceChoice choose_devices(const CalibrateOptions& options) {
   if (!options.batches.empty() && options.workloads.empty()) {
     throw UsageError("--batch goes with --workloads");
   }
-  if (!options.workloads.empty() && options.device == "cuda") {
-    throw UsageError(
-        "--workloads runs on the CPU only: the GPU workload runner (cuDNN or cuBLAS, CUDA "
-        "graphs) is not written yet; use --device cpu or all");
+  // (--device cuda in a build without CUDA is refused above.)
+  if (!options.workloads.empty() && options.device != "all") {
+    const bool gpu_name = is_gpu_workload_backend(options.workload_backend);
+    if (options.device == "cuda" && options.workload_backend != "auto" && !gpu_name) {
+      throw UsageError(fmt::format(
+          "--workload-backend {} runs on the CPU: on the GPU it is auto, cuda or cuda-graph",
+          options.workload_backend));
+    }
+    if (options.device == "cpu" && gpu_name) {
+      throw UsageError(fmt::format("--workload-backend {} runs on the GPU: add --device cuda",
+                                   options.workload_backend));
+    }
   }
   DeviceChoice choice;
   choice.gpu_index = options.gpu.value_or(0);
@@ -687,8 +728,10 @@ DeviceChoice choose_devices(const CalibrateOptions& options) {
                                  gpus == 1 ? "" : "s"));
   }
   // --device cuda without a usable GPU still runs: every kernel records why it cannot.
-  choice.gpu = options.device == "cuda" || (options.device == "all" && gpus > 0 && !no_kernels &&
-                                            !kernels_skip_device(options, "cuda"));
+  // Under --device all the GPU runs when it has kernels or workloads to run.
+  const bool gpu_kernels = !no_kernels && !kernels_skip_device(options, "cuda");
+  choice.gpu = options.device == "cuda" ||
+               (options.device == "all" && gpus > 0 && (gpu_kernels || !options.workloads.empty()));
   if (options.output && choice.cpu && choice.gpu && !output_is_folder(options.output)) {
     throw UsageError(fmt::format(
         "--output {} names one profile, but this run writes two (the CPU's and cuda:{}'s): pass "

@@ -2,6 +2,7 @@
 // temporary copy of the bundled database, and the reports and the drift check that follow.
 #include <gtest/gtest.h>
 
+#include "hwcal/gpu.hpp"
 #include "hwcal/json_io.hpp"
 #include "hwcal/profile.hpp"
 #include "test_support.hpp"
@@ -150,12 +151,54 @@ TEST(WorkloadsCli, UsageErrors) {
       {"--batch", "8"},
       {"--workloads", "resnet18", "--workload-backend", "tensorrt"},
       {"--workloads", "resnet18", "--precisions", "fp64"},
+      {"--workloads", "resnet18", "--device", "cpu", "--workload-backend", "cuda"},
   };
   for (std::vector<std::string> args : cases) {
     args.insert(args.end(), {"--database", database, "--sysroot", workstation()});
     auto result = run_program(kCalibrate, args);
     EXPECT_EQ(result.exit_code, 2) << args[0] << " " << args[1] << ": " << result.err;
   }
+}
+
+// --device cuda --workloads: without CUDA a usage error; in a CUDA build on a machine without a
+// GPU (this one) every configuration is recorded as unsupported, with the runtime's reason.
+// tests/gpu/test_workload_cuda.cpp measures them where a GPU is present.
+TEST(WorkloadsCli, OnTheGpu) {
+  test::TempDir checkout;
+  const fs::path run = checkout / "gpu.json";
+  const std::vector<std::string> args = {
+      "--device",    "cuda",        "--kernels",  "none",
+      "--workloads", tiny(),        "--batch",    "1",
+      "--sysroot",   workstation(), "--database", test::bundled_database().string(),
+      "--output",    run.string()};
+  auto result = run_program(kCalibrate, args);
+  if (!cuda_built()) {
+    EXPECT_EQ(result.exit_code, 2) << result.err;
+    EXPECT_NE(result.err.find("no CUDA"), std::string::npos) << result.err;
+    return;
+  }
+  ASSERT_EQ(result.exit_code, 0) << result.err;
+  const CalibrationProfile profile = profile_from_json(load_json_file(run), run.string());
+  EXPECT_EQ(profile.device_type, DeviceType::gpu);
+  ASSERT_EQ(profile.workloads.size(), 2u);  // fp32 and fp16, the GPU's default precisions
+  EXPECT_EQ(profile.workloads[0].precision, Precision::fp32);
+  EXPECT_EQ(profile.workloads[1].precision, Precision::fp16);
+  std::string problem;
+  for (const WorkloadRecord& record : profile.workloads) {
+    EXPECT_EQ(record.device, "cuda:0");
+    EXPECT_EQ(record.backend, "cuda");
+    if (cuda_device_count(problem) == 0) {
+      EXPECT_EQ(record.status, MeasurementStatus::unsupported);
+      EXPECT_EQ(record.message, problem);
+      ASSERT_TRUE(record.extra.is_object());
+      EXPECT_EQ(record.extra["graph"]["backend"], "cuda-graph");
+    } else {
+      EXPECT_EQ(record.status, MeasurementStatus::passed) << record.message;
+    }
+  }
+  const Json settings = load_json_file(run)["settings"]["workloads"];
+  EXPECT_EQ(settings["backend"], "cuda");
+  EXPECT_EQ(settings["graph_backend"], "cuda-graph");
 }
 
 TEST(WorkloadsCli, ListWorkloads) {

@@ -3,6 +3,7 @@
 // runtime's reason ("no CUDA device: cudaGetDeviceCount: cudaErrorNoDevice ...").
 #include <gtest/gtest.h>
 
+#include "gpu_test_support.hpp"
 #include "hwcal/detect.hpp"
 #include "hwcal/gpu.hpp"
 #include "hwcal/power.hpp"
@@ -10,17 +11,6 @@
 
 namespace hwcal {
 namespace {
-
-std::string no_gpu_reason() {
-  std::string problem;
-  return cuda_device_count(problem) > 0 ? "" : problem;
-}
-
-#define HWCAL_SKIP_WITHOUT_GPU()              \
-  do {                                        \
-    const std::string why_ = no_gpu_reason(); \
-    if (!why_.empty()) GTEST_SKIP() << why_;  \
-  } while (false)
 
 KernelEnv gpu_env() {
   KernelEnv env;
@@ -162,7 +152,7 @@ TEST(CudaDevice, TheRuntimeDescribesTheGpu) {
 
 // On a machine without a GPU (the build machine) the reasons are the runtime's.
 TEST(CudaNoDevice, EverythingSaysWhy) {
-  if (no_gpu_reason().empty()) GTEST_SKIP() << "this machine has a GPU";
+  if (test::no_gpu_reason().empty()) GTEST_SKIP() << "this machine has a GPU";
   GpuFacts facts = cuda_device_facts(0);
   EXPECT_FALSE(facts.present);
   EXPECT_EQ(facts.problem.rfind("no CUDA device: cudaGetDeviceCount: cudaError", 0), 0u)

@@ -1,6 +1,8 @@
 #include <gtest/gtest.h>
 
 #include "gpu_check_report.hpp"
+#include "hwcal/stats.hpp"
+#include "hwcal/workload_calibration.hpp"
 #include "test_support.hpp"
 
 namespace hwcal::bench {
@@ -92,6 +94,82 @@ TEST(GpuProfile, DeviceFactsPowerAndClocksRoundTrip) {
   EXPECT_EQ(profile.recorded_model(), "NVIDIA H100 80GB HBM3");
   EXPECT_EQ(profile.measurements[2].extra["power"]["source"], "nvml");
   EXPECT_EQ(profile_to_json(profile), document);
+}
+
+}  // namespace
+}  // namespace hwcal::bench
+
+namespace hwcal::bench {
+namespace {
+
+WorkloadRecord gpu_record(const std::string& workload, Precision precision, long long batch,
+                          double layer_s, std::optional<double> graph_s) {
+  WorkloadRecord record;
+  record.workload = workload;
+  record.device = "cuda:0";
+  record.backend = "cuda";
+  record.precision = precision;
+  record.batch = batch;
+  record.samples_s = {layer_s};
+  record.stats_s = TrialStats::from(compute_stats(record.samples_s));
+  if (graph_s) {
+    WorkloadRecord graph = record;
+    graph.backend = "cuda-graph";
+    graph.samples_s = {*graph_s};
+    graph.stats_s = TrialStats::from(compute_stats(graph.samples_s));
+    attach_graph_timing(record, graph);
+  }
+  return record;
+}
+
+CalibrationProfile h100_workloads() {
+  CalibrationProfile profile;
+  DeviceInfo device;
+  device.id = "cuda:0";
+  device.name = "NVIDIA H100 80GB HBM3";
+  profile.devices = {device};
+  // Eager: 1.19 ms at batch 1, 1.61 at batch 32, 1.41 at batch 8.
+  profile.workloads = {gpu_record("resnet18", Precision::fp32, 1, 1.0e-3, 0.5e-3),
+                       gpu_record("resnet18", Precision::fp32, 8, 2.0e-3, 1.9e-3),
+                       gpu_record("resnet18", Precision::fp32, 32, 2.0e-3, 1.7e-3),
+                       gpu_record("mobilenetv2", Precision::fp16, 1, 1.0e-3, std::nullopt)};
+  return profile;
+}
+
+TEST(WorkloadCheckReport, JudgesTheGraphAgainstEagerAsTheIssueStatesIt) {
+  const WorkloadCheckReport report = make_workload_check_report(h100_workloads());
+  ASSERT_EQ(report.rows.size(), 4u);
+  // Batch 1: 0.5 ms against eager's 1.19 / 2 = 0.595: PASS; the share is 1 - 0.5 / 1.0.
+  EXPECT_EQ(report.rows[0].result, "PASS");
+  EXPECT_NEAR(*report.rows[0].launch_overhead_share, 0.5, 1e-12);
+  EXPECT_NEAR(*report.rows[0].eager_ms, 1.19, 1e-12);
+  EXPECT_EQ(report.rows[1].result, "INFO");  // batch 8 has no target
+  // Batch 32: 1.7 ms against eager's 1.61: MISS.
+  EXPECT_EQ(report.rows[2].result, "MISS");
+  // No graph figure where a target applies: not judged, and counted.
+  EXPECT_EQ(report.rows[3].result, "MISS");
+  EXPECT_FALSE(report.rows[3].launch_overhead_share);
+  EXPECT_EQ(report.misses, 1);
+  EXPECT_EQ(report.unjudged, 1);
+  const std::string text = render_workload_check_report(report);
+  EXPECT_NE(text.find("resnet18     fp32      1      1.000     0.500     50.0%     1.190"),
+            std::string::npos)
+      << text;
+}
+
+TEST(WorkloadCheckReport, OtherGpusAreShownNotJudged) {
+  CalibrationProfile profile = h100_workloads();
+  profile.devices.front().name = "Orin";
+  const WorkloadCheckReport report = make_workload_check_report(profile);
+  for (const WorkloadCheckRow& row : report.rows) EXPECT_EQ(row.result, "INFO") << row.workload;
+  EXPECT_EQ(report.misses + report.unjudged, 0);
+}
+
+TEST(WorkloadCheckReport, EagerFiguresAreTheIssues) {
+  EXPECT_EQ(pytorch_eager_h100_ms("mobilenetv2", "fp16", 8), 5.66);
+  EXPECT_EQ(pytorch_eager_h100_ms("resnet18", "fp16", 32), 2.87);
+  EXPECT_FALSE(pytorch_eager_h100_ms("resnet18", "bf16", 1));
+  EXPECT_FALSE(pytorch_eager_h100_ms("resnet18", "fp32", 2));
 }
 
 }  // namespace

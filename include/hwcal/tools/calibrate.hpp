@@ -44,7 +44,7 @@ struct CalibrateOptions {
   // --workloads: whole networks, after the micro-benchmarks (workload_calibration.hpp).
   std::vector<std::string> workloads;     // bundled names or .json files
   std::vector<long long> batches;         // empty: 1, 8, 32
-  std::string workload_backend = "auto";  // auto, onednn, portable
+  std::string workload_backend = "auto";  // auto, onednn, portable (CPU); cuda, cuda-graph
   bool workload_layers = false;           // print each configuration's layers too
 };
 
