@@ -208,6 +208,19 @@ Json stats_to_json(const TrialStats& stats) {
   return out;
 }
 
+// The record's status; an unknown name is a diagnostic naming the four.
+void read_status(FieldReader& reader, MeasurementStatus& status) {
+  auto name = reader.string("status", true);
+  if (!name) return;
+  if (auto parsed = parse_measurement_status(*name)) {
+    status = *parsed;
+  } else {
+    reader.error("status", fmt::format("unknown status '{}' (expected passed, unsupported, "
+                                       "skipped or error)",
+                                       *name));
+  }
+}
+
 MeasurementRecord parse_measurement(FieldReader& reader) {
   MeasurementRecord record;
   record.kernel = reader.string("kernel", true).value_or("");
@@ -241,16 +254,7 @@ MeasurementRecord parse_measurement(FieldReader& reader) {
     }
   }
   record.fraction_of_ceiling = reader.number("fraction_of_ceiling");
-  if (auto status = reader.string("status", true)) {
-    if (auto parsed = parse_measurement_status(*status)) {
-      record.status = *parsed;
-    } else {
-      reader.error("status",
-                   fmt::format("unknown status '{}' (expected passed, unsupported, skipped or "
-                               "error)",
-                               *status));
-    }
-  }
+  read_status(reader, record.status);
   record.message = reader.string("message").value_or("");
   record.extra = reader.unknown_fields();
   return record;
@@ -414,16 +418,7 @@ WorkloadRecord parse_workload_record(FieldReader& reader) {
       if (layer_reader.valid()) record.layers.push_back(parse_layer_record(layer_reader));
     }
   }
-  if (auto status = reader.string("status", true)) {
-    if (auto parsed = parse_measurement_status(*status)) {
-      record.status = *parsed;
-    } else {
-      reader.error("status",
-                   fmt::format("unknown status '{}' (expected passed, unsupported, skipped or "
-                               "error)",
-                               *status));
-    }
-  }
+  read_status(reader, record.status);
   record.message = reader.string("message").value_or("");
   record.extra = reader.unknown_fields();
   return record;

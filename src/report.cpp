@@ -14,6 +14,7 @@
 namespace hwcal {
 namespace {
 
+using report_text::csv_field;
 using report_text::join;
 using report_text::lower;
 
@@ -70,16 +71,6 @@ std::string percent_or_dash(const std::optional<double>& fraction) {
 std::string truncate(const std::string& text, std::size_t width) {
   if (text.size() <= width) return text;
   return text.substr(0, width - 3) + "...";
-}
-
-std::string csv_field(const std::string& text) {
-  if (text.find_first_of(",\"\n") == std::string::npos) return text;
-  std::string quoted = "\"";
-  for (char c : text) {
-    if (c == '"') quoted += '"';
-    quoted += c;
-  }
-  return quoted + "\"";
 }
 
 std::string markdown_cell(const std::string& text) {

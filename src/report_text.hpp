@@ -1,4 +1,5 @@
-// Text helpers the report's renderers share (report.cpp, report_html.cpp, roofline_plot.cpp).
+// Text helpers the report's renderers share (report.cpp, report_html.cpp, report_workloads.cpp,
+// roofline_plot.cpp).
 // Private to the library.
 #pragma once
 
@@ -28,6 +29,17 @@ inline std::string join(const std::vector<std::string>& items, std::string_view 
 inline std::string device_name(std::string_view vendor, std::string_view model) {
   if (lower(model).rfind(lower(vendor), 0) == 0) return std::string(model);
   return std::string(vendor) + " " + std::string(model);
+}
+
+// A CSV field, quoted (with doubled quotes) when it holds a comma, a quote or a line break.
+inline std::string csv_field(const std::string& text) {
+  if (text.find_first_of(",\"\n") == std::string::npos) return text;
+  std::string quoted = "\"";
+  for (char c : text) {
+    if (c == '"') quoted += '"';
+    quoted += c;
+  }
+  return quoted + "\"";
 }
 
 }  // namespace hwcal::report_text

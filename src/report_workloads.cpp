@@ -3,9 +3,12 @@
 #include <fmt/format.h>
 
 #include "hwcal/workload_summary.hpp"
+#include "report_text.hpp"
 
 namespace hwcal {
 namespace {
+
+using report_text::csv_field;
 
 std::string ms_text(const std::optional<double>& value) {
   return value ? fmt::format("{:.4g}", *value) : std::string("-");
@@ -22,16 +25,6 @@ Json optional_number(const std::optional<double>& value) {
 Json roof_pair(const RoofPair& pair) {
   return Json::object({{"calibrated", optional_number(pair.calibrated)},
                        {"theoretical", optional_number(pair.theoretical)}});
-}
-
-std::string csv_field(const std::string& text) {
-  if (text.find_first_of(",\"\n") == std::string::npos) return text;
-  std::string quoted = "\"";
-  for (char c : text) {
-    if (c == '"') quoted += '"';
-    quoted += c;
-  }
-  return quoted + "\"";
 }
 
 }  // namespace
