@@ -25,21 +25,6 @@ NetworkConfig config_for(Precision precision, long long batch) {
   return config;
 }
 
-// ||a - b|| / ||b||; infinite when a value is not finite or the sizes differ.
-double relative_error(const std::vector<float>& a, const std::vector<float>& b) {
-  if (a.size() != b.size()) return INFINITY;
-  double difference = 0;
-  double norm = 0;
-  for (std::size_t i = 0; i < a.size(); ++i) {
-    if (!std::isfinite(a[i]) || !std::isfinite(b[i])) return INFINITY;
-    const double got = a[i];
-    const double expected = b[i];
-    difference += (got - expected) * (got - expected);
-    norm += expected * expected;
-  }
-  return std::sqrt(difference / std::max(norm, 1e-30));
-}
-
 // Every layer of `backend` against the portable backend in fp32; fp16 has 11 bits of mantissa
 // and its errors grow through the layers, so its bound is wider.
 void compare_with_portable(const Workload& workload, const std::string& backend,
@@ -54,9 +39,9 @@ void compare_with_portable(const Workload& workload, const std::string& backend,
   reference->run();
   for (std::size_t i = 0; i < workload.layers.size(); ++i) {
     const std::vector<float> expected = reference->output(i);
-    ASSERT_GT(relative_error(expected, std::vector<float>(expected.size(), 0.0f)), 0.5)
+    ASSERT_GT(test::relative_error(expected, std::vector<float>(expected.size(), 0.0f)), 0.5)
         << workload.layers[i].name << ": the reference is all zeros";
-    EXPECT_LT(relative_error(network->output(i), expected), tolerance)
+    EXPECT_LT(test::relative_error(network->output(i), expected), tolerance)
         << workload.name << " " << backend << " " << to_string(precision) << ": layer "
         << workload.layers[i].name;
   }

@@ -6,6 +6,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <cmath>
 #include <csignal>
 #include <cstdlib>
 #include <fstream>
@@ -118,6 +120,20 @@ ProgramResult run_program(const std::string& program, const std::vector<std::str
   result.out = read_file(out_path);
   result.err = read_file(err_path);
   return result;
+}
+
+double relative_error(const std::vector<float>& a, const std::vector<float>& b) {
+  if (a.size() != b.size()) return INFINITY;
+  double difference = 0;
+  double norm = 0;
+  for (std::size_t i = 0; i < a.size(); ++i) {
+    if (!std::isfinite(a[i]) || !std::isfinite(b[i])) return INFINITY;
+    const double got = a[i];
+    const double expected = b[i];
+    difference += (got - expected) * (got - expected);
+    norm += expected * expected;
+  }
+  return std::sqrt(difference / std::max(norm, 1e-30));
 }
 
 std::size_t count_occurrences(const std::string& text, const std::string& what) {

@@ -64,6 +64,10 @@ bool fails_with_file_size_limit(std::size_t limit_bytes, const std::function<voi
 // How many times `what` occurs in `text` (overlapping occurrences count).
 std::size_t count_occurrences(const std::string& text, const std::string& what);
 
+// ||a - b|| / ||b|| of two tensors compared element by element; infinite when a value is not
+// finite or the sizes differ.
+double relative_error(const std::vector<float>& a, const std::vector<float>& b);
+
 // Compares `actual` with tests/golden/<name>; with HWCAL_UPDATE_GOLDEN=1 rewrites the file.
 // Returns "" on a match, else a message with the first differing line.
 std::string compare_golden(const std::string& name, const std::string& actual);

@@ -29,20 +29,6 @@ NetworkConfig small_config(Precision precision, long long batch = 2) {
   return config;
 }
 
-// ||a - b|| / ||b||, and whether everything is finite.
-double relative_error(const std::vector<float>& a, const std::vector<float>& b) {
-  double difference = 0;
-  double norm = 0;
-  for (std::size_t i = 0; i < a.size(); ++i) {
-    if (!std::isfinite(a[i]) || !std::isfinite(b[i])) return INFINITY;
-    const double got = a[i];
-    const double expected = b[i];
-    difference += (got - expected) * (got - expected);
-    norm += expected * expected;
-  }
-  return std::sqrt(difference / std::max(norm, 1e-30));
-}
-
 double norm_of(const std::vector<float>& values) {
   double sum = 0;
   for (const double value : values) sum += value * value;
@@ -65,7 +51,7 @@ void spot_check(const std::string& name) {
               static_cast<std::size_t>(workload.layers[i].output.elements() * config.batch));
     EXPECT_GT(norm_of(expected), 0) << workload.layers[i].name << ": all zeros";
     // fp32 with another summation order, through up to 64 layers.
-    EXPECT_LT(relative_error(got, expected), 1e-4) << name << " " << workload.layers[i].name;
+    EXPECT_LT(test::relative_error(got, expected), 1e-4) << name << " " << workload.layers[i].name;
   }
 }
 
@@ -88,7 +74,7 @@ TEST(WorkloadBackends, Bf16FollowsFp32WithinItsPrecision) {
   bf16->run();
   const std::size_t last = workload.layers.size() - 1;
   // 8 bits of mantissa through 31 layers: a few percent.
-  EXPECT_LT(relative_error(bf16->output(last), fp32->output(last)), 0.05);
+  EXPECT_LT(test::relative_error(bf16->output(last), fp32->output(last)), 0.05);
 }
 
 TEST(WorkloadBackends, PortableIsFp32Only) {
