@@ -25,14 +25,14 @@
 
 #include <fmt/format.h>
 
+#include "base/fill.hpp"
 #include "bench_common.hpp"
-#include "hwcal/clock.hpp"
-#include "hwcal/cpu_features.hpp"
-#include "hwcal/detect.hpp"
-#include "hwcal/fill.hpp"
-#include "hwcal/json_io.hpp"
-#include "hwcal/microarch.hpp"
-#include "hwcal/profile.hpp"
+#include "detect/clock.hpp"
+#include "detect/cpu_features.hpp"
+#include "detect/detect.hpp"
+#include "detect/microarch.hpp"
+#include "hwcal/json/json_io.hpp"
+#include "profile/profile.hpp"
 
 namespace fs = std::filesystem;
 

@@ -13,10 +13,10 @@
 #include <fmt/format.h>
 
 #include "bench_common.hpp"
-#include "hwcal/database.hpp"
-#include "hwcal/json_io.hpp"
-#include "hwcal/report.hpp"
-#include "hwcal/validate.hpp"
+#include "hwcal/database/database.hpp"
+#include "hwcal/database/validate.hpp"
+#include "hwcal/json/json_io.hpp"
+#include "report/report.hpp"
 
 namespace fs = std::filesystem;
 

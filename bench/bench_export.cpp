@@ -16,10 +16,10 @@
 #include <fmt/format.h>
 
 #include "bench_common.hpp"
-#include "hwcal/database.hpp"
-#include "hwcal/json_io.hpp"
-#include "hwcal/profile.hpp"
-#include "hwcal/summary.hpp"
+#include "hwcal/database/database.hpp"
+#include "hwcal/json/json_io.hpp"
+#include "profile/profile.hpp"
+#include "summary/summary.hpp"
 
 namespace fs = std::filesystem;
 

@@ -28,10 +28,10 @@
 
 #include <fmt/format.h>
 
-#include "hwcal/fill.hpp"
-#include "hwcal/stats.hpp"
-#include "hwcal/workload.hpp"
-#include "hwcal/workload_runner.hpp"
+#include "base/fill.hpp"
+#include "base/stats.hpp"
+#include "hwcal/database/workload.hpp"
+#include "workloads/workload_runner.hpp"
 
 namespace {
 

@@ -9,8 +9,8 @@
 #include <string_view>
 #include <vector>
 
-#include "hwcal/json_io.hpp"
-#include "hwcal/profile.hpp"
+#include "hwcal/json/json_io.hpp"
+#include "profile/profile.hpp"
 
 namespace hwcal::bench {
 

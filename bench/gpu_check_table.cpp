@@ -8,7 +8,7 @@
 #include <string>
 
 #include "gpu_check_report.hpp"
-#include "hwcal/error.hpp"
+#include "hwcal/base/error.hpp"
 
 int main(int argc, char** argv) {
   hwcal::bench::GpuCheckInputs inputs;

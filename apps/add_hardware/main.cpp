@@ -3,8 +3,8 @@
 #include <CLI/CLI.hpp>
 
 #include "cli.hpp"
-#include "hwcal/error.hpp"
-#include "hwcal/tools/add_hardware.hpp"
+#include "hwcal/base/error.hpp"
+#include "tools/add_hardware.hpp"
 
 int main(int argc, char** argv) {
   CLI::App app{

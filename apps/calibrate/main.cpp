@@ -6,9 +6,9 @@
 #include <CLI/CLI.hpp>
 
 #include "cli.hpp"
-#include "hwcal/error.hpp"
-#include "hwcal/tools/calibrate.hpp"
-#include "hwcal/workload.hpp"
+#include "hwcal/base/error.hpp"
+#include "hwcal/database/workload.hpp"
+#include "tools/calibrate.hpp"
 
 namespace {
 

@@ -5,9 +5,9 @@
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
 
-#include "hwcal/database.hpp"
-#include "hwcal/error.hpp"
-#include "hwcal/version.hpp"
+#include "base/version.hpp"
+#include "hwcal/base/error.hpp"
+#include "hwcal/database/database.hpp"
 
 namespace hwcal::cli {
 namespace {

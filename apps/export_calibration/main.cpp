@@ -3,7 +3,7 @@
 #include <CLI/CLI.hpp>
 
 #include "cli.hpp"
-#include "hwcal/tools/export_calibration.hpp"
+#include "tools/export_calibration.hpp"
 
 int main(int argc, char** argv) {
   CLI::App app{

@@ -2,9 +2,9 @@
 #include <CLI/CLI.hpp>
 
 #include "cli.hpp"
-#include "hwcal/error.hpp"
-#include "hwcal/spec.hpp"
-#include "hwcal/tools/summarize_database.hpp"
+#include "hwcal/base/error.hpp"
+#include "hwcal/database/spec.hpp"
+#include "tools/summarize_database.hpp"
 
 int main(int argc, char** argv) {
   CLI::App app{

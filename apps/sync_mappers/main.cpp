@@ -2,8 +2,8 @@
 #include <CLI/CLI.hpp>
 
 #include "cli.hpp"
-#include "hwcal/error.hpp"
-#include "hwcal/tools/sync_mappers.hpp"
+#include "hwcal/base/error.hpp"
+#include "tools/sync_mappers.hpp"
 
 int main(int argc, char** argv) {
   CLI::App app{

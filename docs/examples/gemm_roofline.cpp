@@ -11,11 +11,12 @@
 
 #include <fmt/format.h>
 
-#include "hwcal/database.hpp"
-#include "hwcal/error.hpp"
+#include "hwcal/base/error.hpp"
+#include "hwcal/database/database.hpp"
+#include "hwcal/database/entry_model.hpp"
 #include "hwcal/mappers/jetson_orin_nano_gpu.hpp"
-#include "hwcal/resource_model.hpp"
-#include "hwcal/roofline.hpp"
+#include "hwcal/model/resource_model.hpp"
+#include "hwcal/model/roofline.hpp"
 
 namespace {
 

@@ -13,9 +13,9 @@
 
 #include <fmt/format.h>
 
+#include "base/fill.hpp"
 #include "cuda_support.hpp"
 #include "device_kernels.hpp"
-#include "hwcal/fill.hpp"
 
 namespace hwcal {
 namespace {

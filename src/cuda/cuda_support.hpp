@@ -11,8 +11,8 @@
 #include <memory>
 #include <string>
 
-#include "hwcal/error.hpp"
-#include "hwcal/kernels.hpp"
+#include "hwcal/base/error.hpp"
+#include "measure/kernels.hpp"
 
 namespace hwcal::cuda {
 

@@ -8,8 +8,8 @@
 #include <fmt/format.h>
 
 #include "cuda_support.hpp"
-#include "hwcal/environment.hpp"
-#include "hwcal/gpu.hpp"
+#include "measure/environment.hpp"
+#include "measure/gpu.hpp"
 
 namespace hwcal {
 namespace {

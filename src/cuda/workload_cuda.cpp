@@ -21,11 +21,11 @@
 #include <fmt/format.h>
 
 #include "cuda_support.hpp"
-#include "hwcal/error.hpp"
-#include "hwcal/gpu.hpp"
-#include "hwcal/workload_runner.hpp"
+#include "hwcal/base/error.hpp"
+#include "measure/gpu.hpp"
 #include "number_formats.hpp"
 #include "workload_kernels.hpp"
+#include "workloads/workload_runner.hpp"
 
 namespace hwcal {
 namespace {

@@ -1,16 +1,17 @@
-#include "hwcal/tools/add_hardware.hpp"
+#include "tools/add_hardware.hpp"
 
 #include <algorithm>
 #include <cmath>
 
 #include <fmt/format.h>
 
-#include "add_hardware_internal.hpp"
-#include "hwcal/clock.hpp"
-#include "hwcal/derive.hpp"
-#include "hwcal/detect.hpp"
-#include "hwcal/error.hpp"
-#include "hwcal/match.hpp"
+#include "detect/clock.hpp"
+#include "detect/detect.hpp"
+#include "hwcal/base/error.hpp"
+#include "identify/derive.hpp"
+#include "identify/match.hpp"
+#include "measure/gpu.hpp"
+#include "tools/add_hardware_internal.hpp"
 
 namespace fs = std::filesystem;
 
@@ -117,7 +118,7 @@ std::string render_clock_rows(const std::vector<ClockRow>& rows) {
 }
 
 DetectOptions detection_options(const AddHardwareOptions& options) {
-  DetectOptions detect = detect_options_for(options.sysroot);
+  DetectOptions detect = detect_options_for(options.sysroot, default_cuda_probe());
   if (options.nvidia_smi)
     detect.nvidia_smi = *options.nvidia_smi == "none" ? "" : *options.nvidia_smi;
   return detect;

@@ -5,12 +5,12 @@
 #include <string>
 #include <vector>
 
-#include "hwcal/database.hpp"
-#include "hwcal/diagnostics.hpp"
-#include "hwcal/io.hpp"
-#include "hwcal/json_io.hpp"
-#include "hwcal/tools/add_hardware.hpp"
-#include "hwcal/validate.hpp"
+#include "base/io.hpp"
+#include "hwcal/database/database.hpp"
+#include "hwcal/database/validate.hpp"
+#include "hwcal/json/diagnostics.hpp"
+#include "hwcal/json/json_io.hpp"
+#include "tools/add_hardware.hpp"
 
 namespace hwcal {
 

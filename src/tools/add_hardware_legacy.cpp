@@ -5,9 +5,9 @@
 
 #include <fmt/format.h>
 
-#include "add_hardware_internal.hpp"
-#include "hwcal/error.hpp"
-#include "hwcal/legacy.hpp"
+#include "hwcal/base/error.hpp"
+#include "identify/legacy_entry.hpp"
+#include "tools/add_hardware_internal.hpp"
 
 namespace fs = std::filesystem;
 

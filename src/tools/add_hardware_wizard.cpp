@@ -7,11 +7,12 @@
 
 #include <fmt/format.h>
 
-#include "add_hardware_internal.hpp"
-#include "hwcal/derive.hpp"
-#include "hwcal/detect.hpp"
-#include "hwcal/error.hpp"
-#include "hwcal/match.hpp"
+#include "detect/detect.hpp"
+#include "hwcal/base/error.hpp"
+#include "identify/derive.hpp"
+#include "identify/match.hpp"
+#include "measure/gpu.hpp"
+#include "tools/add_hardware_internal.hpp"
 
 namespace hwcal {
 namespace {
@@ -219,7 +220,7 @@ int run_wizard(const AddHardwareOptions& options, Io& io) {
         "(the interactive wizard needs a terminal)");
   }
   Database database = Database::load(options.database);
-  DetectOptions detect = detect_options_for(options.sysroot);
+  DetectOptions detect = detect_options_for(options.sysroot, default_cuda_probe());
   detect.nvidia_smi.clear();  // the wizard only wants defaults: no commands
   SystemInfo system = detect_system(detect);
   Prompter prompt(io);

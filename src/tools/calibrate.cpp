@@ -1,4 +1,4 @@
-#include "hwcal/tools/calibrate.hpp"
+#include "tools/calibrate.hpp"
 
 #include <unistd.h>
 
@@ -9,22 +9,22 @@
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
-#include "hwcal/clock.hpp"
-#include "hwcal/database.hpp"
-#include "hwcal/derive.hpp"
-#include "hwcal/detect.hpp"
-#include "hwcal/environment.hpp"
-#include "hwcal/error.hpp"
-#include "hwcal/gpu.hpp"
-#include "hwcal/jetson.hpp"
-#include "hwcal/json_io.hpp"
-#include "hwcal/match.hpp"
-#include "hwcal/nvml.hpp"
-#include "hwcal/power.hpp"
-#include "hwcal/report.hpp"
-#include "hwcal/thread_team.hpp"
-#include "hwcal/version.hpp"
-#include "hwcal/workload_calibration.hpp"
+#include "base/thread_team.hpp"
+#include "base/version.hpp"
+#include "detect/clock.hpp"
+#include "detect/detect.hpp"
+#include "hwcal/base/error.hpp"
+#include "hwcal/database/database.hpp"
+#include "hwcal/json/json_io.hpp"
+#include "identify/derive.hpp"
+#include "identify/match.hpp"
+#include "measure/environment.hpp"
+#include "measure/gpu.hpp"
+#include "measure/telemetry/jetson.hpp"
+#include "measure/telemetry/nvml.hpp"
+#include "measure/telemetry/power.hpp"
+#include "report/report.hpp"
+#include "workloads/workload_calibration.hpp"
 
 namespace fs = std::filesystem;
 
@@ -744,7 +744,8 @@ DeviceChoice choose_devices(const CalibrateOptions& options) {
 // Detection, the database and the match: everything a run of the chosen devices needs to know.
 RunContext make_context(const CalibrateOptions& options, Io& io,
                         const std::optional<Database>& database) {
-  RunContext context(options, io, detect_system(detect_options_for(options.sysroot)));
+  RunContext context(options, io,
+                     detect_system(detect_options_for(options.sysroot, default_cuda_probe())));
   context.database = database ? &*database : nullptr;
   if (database) context.match = match_machine(*database, context.system);
   context.power_mode = options.power_mode.value_or("");
@@ -789,7 +790,7 @@ std::vector<fs::path> calibrate_devices(const RunContext& context, const DeviceC
 
 int calibrate_all_power_modes(const CalibrateOptions& options, Io& io,
                               const std::optional<Database>& database, const DeviceChoice& choice) {
-  SystemInfo system = detect_system(detect_options_for(options.sysroot));
+  SystemInfo system = detect_system(detect_options_for(options.sysroot, default_cuda_probe()));
   const PowerModeDetection& detected = system.board.power_mode;
   if (!detected.conf || detected.conf->modes.empty()) {
     throw Error(fmt::format(

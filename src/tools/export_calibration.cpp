@@ -1,4 +1,4 @@
-#include "hwcal/tools/export_calibration.hpp"
+#include "tools/export_calibration.hpp"
 
 #include <algorithm>
 #include <map>
@@ -7,13 +7,13 @@
 
 #include <fmt/format.h>
 
-#include "hwcal/database.hpp"
-#include "hwcal/diff.hpp"
-#include "hwcal/error.hpp"
-#include "hwcal/legacy_profile.hpp"
-#include "hwcal/summary.hpp"
-#include "hwcal/validate.hpp"
-#include "hwcal/workload_summary.hpp"
+#include "hwcal/base/error.hpp"
+#include "hwcal/database/database.hpp"
+#include "hwcal/database/validate.hpp"
+#include "json/diff.hpp"
+#include "profile/legacy_profile.hpp"
+#include "summary/summary.hpp"
+#include "summary/workload_summary.hpp"
 
 namespace fs = std::filesystem;
 

@@ -1,4 +1,4 @@
-#include "hwcal/tools/summarize_database.hpp"
+#include "tools/summarize_database.hpp"
 
 #include <algorithm>
 #include <mutex>
@@ -8,16 +8,16 @@
 
 #include <fmt/format.h>
 
-#include "hwcal/database.hpp"
-#include "hwcal/error.hpp"
-#include "hwcal/history.hpp"
-#include "hwcal/json_io.hpp"
-#include "hwcal/legacy_profile.hpp"
-#include "hwcal/mappers.hpp"
-#include "hwcal/summary.hpp"
-#include "hwcal/validate.hpp"
-#include "hwcal/version.hpp"
-#include "hwcal/workload_summary.hpp"
+#include "base/version.hpp"
+#include "hwcal/base/error.hpp"
+#include "hwcal/database/database.hpp"
+#include "hwcal/database/validate.hpp"
+#include "hwcal/json/json_io.hpp"
+#include "mappers/mappers.hpp"
+#include "profile/legacy_profile.hpp"
+#include "summary/history.hpp"
+#include "summary/summary.hpp"
+#include "summary/workload_summary.hpp"
 
 namespace hwcal {
 namespace {

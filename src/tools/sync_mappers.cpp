@@ -1,4 +1,4 @@
-#include "hwcal/tools/sync_mappers.hpp"
+#include "tools/sync_mappers.hpp"
 
 #include <algorithm>
 #include <set>
@@ -7,11 +7,11 @@
 
 #include <fmt/format.h>
 
-#include "hwcal/database.hpp"
-#include "hwcal/error.hpp"
-#include "hwcal/json_io.hpp"
-#include "hwcal/mappers.hpp"
-#include "hwcal/validate.hpp"
+#include "hwcal/base/error.hpp"
+#include "hwcal/database/database.hpp"
+#include "hwcal/database/validate.hpp"
+#include "hwcal/json/json_io.hpp"
+#include "mappers/mappers.hpp"
 
 namespace hwcal {
 namespace {

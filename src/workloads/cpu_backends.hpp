@@ -3,7 +3,7 @@
 
 #include <memory>
 
-#include "hwcal/workload_runner.hpp"
+#include "workloads/workload_runner.hpp"
 
 namespace hwcal {
 

@@ -19,9 +19,9 @@
 
 #include <fmt/format.h>
 
-#include "cpu_backends.hpp"
-#include "hwcal/fill.hpp"
-#include "hwcal/kernels.hpp"
+#include "base/fill.hpp"
+#include "measure/kernels.hpp"
+#include "workloads/cpu_backends.hpp"
 
 namespace hwcal {
 namespace {

@@ -12,7 +12,7 @@
 
 #include <fmt/format.h>
 
-#include "cpu_backends.hpp"
+#include "workloads/cpu_backends.hpp"
 
 #if defined(_OPENMP)
 #include <omp.h>

@@ -1,6 +1,6 @@
 // The plain build's GPU workload backends: none. calibrate --device cuda is a usage error there.
-#include "hwcal/error.hpp"
-#include "hwcal/workload_runner.hpp"
+#include "hwcal/base/error.hpp"
+#include "workloads/workload_runner.hpp"
 
 namespace hwcal {
 

@@ -9,9 +9,9 @@
 #include <chrono>
 #include <csignal>
 
-#include "hwcal/database.hpp"
-#include "hwcal/json_io.hpp"
-#include "hwcal/match.hpp"
+#include "hwcal/database/database.hpp"
+#include "hwcal/json/json_io.hpp"
+#include "identify/match.hpp"
 #include "test_support.hpp"
 
 namespace hwcal {

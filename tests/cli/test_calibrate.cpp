@@ -11,9 +11,9 @@
 
 #include <gtest/gtest.h>
 
-#include "hwcal/gpu.hpp"
-#include "hwcal/json_io.hpp"
-#include "hwcal/profile.hpp"
+#include "hwcal/json/json_io.hpp"
+#include "measure/gpu.hpp"
+#include "profile/profile.hpp"
 #include "test_support.hpp"
 
 extern char** environ;

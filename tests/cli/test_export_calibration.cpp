@@ -11,7 +11,7 @@
 
 #include <gtest/gtest.h>
 
-#include "hwcal/json_io.hpp"
+#include "hwcal/json/json_io.hpp"
 #include "test_support.hpp"
 
 namespace hwcal {

@@ -1,7 +1,7 @@
 // End-to-end: the built summarize_database on fixture databases and temp copies.
 #include <gtest/gtest.h>
 
-#include "hwcal/json_io.hpp"
+#include "hwcal/json/json_io.hpp"
 #include "test_support.hpp"
 
 namespace hwcal {

@@ -2,9 +2,9 @@
 // temporary copy of the bundled database, and the reports and the drift check that follow.
 #include <gtest/gtest.h>
 
-#include "hwcal/gpu.hpp"
-#include "hwcal/json_io.hpp"
-#include "hwcal/profile.hpp"
+#include "hwcal/json/json_io.hpp"
+#include "measure/gpu.hpp"
+#include "profile/profile.hpp"
 #include "test_support.hpp"
 
 namespace hwcal {

@@ -6,7 +6,7 @@
 
 #include <gtest/gtest.h>
 
-#include "hwcal/gpu.hpp"
+#include "measure/gpu.hpp"
 
 namespace hwcal::test {
 

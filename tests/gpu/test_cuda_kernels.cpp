@@ -3,11 +3,11 @@
 // runtime's reason ("no CUDA device: cudaGetDeviceCount: cudaErrorNoDevice ...").
 #include <gtest/gtest.h>
 
+#include "detect/detect.hpp"
 #include "gpu_test_support.hpp"
-#include "hwcal/detect.hpp"
-#include "hwcal/gpu.hpp"
-#include "hwcal/power.hpp"
-#include "hwcal/runner.hpp"
+#include "measure/gpu.hpp"
+#include "measure/runner.hpp"
+#include "measure/telemetry/power.hpp"
 
 namespace hwcal {
 namespace {

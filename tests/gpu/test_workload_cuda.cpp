@@ -7,10 +7,10 @@
 #include <gtest/gtest.h>
 
 #include "gpu_test_support.hpp"
-#include "hwcal/gpu.hpp"
-#include "hwcal/workload_calibration.hpp"
-#include "hwcal/workload_runner.hpp"
+#include "measure/gpu.hpp"
 #include "test_support.hpp"
+#include "workloads/workload_calibration.hpp"
+#include "workloads/workload_runner.hpp"
 
 namespace hwcal {
 namespace {

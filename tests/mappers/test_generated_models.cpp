@@ -3,7 +3,8 @@
 // (numbers are written in their shortest round-trip form, so equality is exact).
 #include <gtest/gtest.h>
 
-#include "hwcal/database.hpp"
+#include "hwcal/database/database.hpp"
+#include "hwcal/database/entry_model.hpp"
 #include "hwcal/mappers/all.hpp"
 #include "test_support.hpp"
 

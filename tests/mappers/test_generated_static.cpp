@@ -8,7 +8,7 @@
 
 #include <gtest/gtest.h>
 
-#include "hwcal/roofline.hpp"
+#include "hwcal/model/roofline.hpp"
 
 namespace hwcal {
 namespace {

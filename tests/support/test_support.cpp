@@ -14,7 +14,7 @@
 #include <sstream>
 #include <stdexcept>
 
-#include "hwcal/error.hpp"
+#include "hwcal/base/error.hpp"
 
 extern char** environ;
 

@@ -3,9 +3,9 @@
 
 #include <sstream>
 
-#include "hwcal/error.hpp"
-#include "hwcal/tools/add_hardware.hpp"
+#include "hwcal/base/error.hpp"
 #include "test_support.hpp"
+#include "tools/add_hardware.hpp"
 
 namespace hwcal {
 namespace {

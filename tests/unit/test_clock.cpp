@@ -7,8 +7,8 @@
 
 #include <cmath>
 
-#include "hwcal/clock.hpp"
-#include "hwcal/error.hpp"
+#include "detect/clock.hpp"
+#include "hwcal/base/error.hpp"
 
 namespace hwcal {
 namespace {

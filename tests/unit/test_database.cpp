@@ -5,8 +5,8 @@
 
 #include <gtest/gtest.h>
 
-#include "hwcal/database.hpp"
-#include "hwcal/error.hpp"
+#include "hwcal/base/error.hpp"
+#include "hwcal/database/database.hpp"
 #include "test_support.hpp"
 
 namespace hwcal {

@@ -2,10 +2,10 @@
 // figures for the same machines, and what cannot be known is listed, not invented.
 #include <gtest/gtest.h>
 
-#include "hwcal/database.hpp"
-#include "hwcal/derive.hpp"
-#include "hwcal/detect.hpp"
-#include "hwcal/validate.hpp"
+#include "detect/detect.hpp"
+#include "hwcal/database/database.hpp"
+#include "hwcal/database/validate.hpp"
+#include "identify/derive.hpp"
 #include "test_support.hpp"
 
 namespace hwcal {

@@ -5,7 +5,7 @@
 
 #include <algorithm>
 
-#include "hwcal/detect.hpp"
+#include "detect/detect.hpp"
 #include "test_support.hpp"
 
 namespace hwcal {

@@ -1,6 +1,6 @@
 #include <gtest/gtest.h>
 
-#include "hwcal/diff.hpp"
+#include "json/diff.hpp"
 
 namespace hwcal {
 namespace {

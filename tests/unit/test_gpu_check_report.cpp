@@ -1,9 +1,9 @@
 #include <gtest/gtest.h>
 
+#include "base/stats.hpp"
 #include "gpu_check_report.hpp"
-#include "hwcal/stats.hpp"
-#include "hwcal/workload_calibration.hpp"
 #include "test_support.hpp"
+#include "workloads/workload_calibration.hpp"
 
 namespace hwcal::bench {
 namespace {

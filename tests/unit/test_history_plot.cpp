@@ -1,7 +1,7 @@
 #include <gtest/gtest.h>
 
-#include "hwcal/history.hpp"
-#include "hwcal/history_plot.hpp"
+#include "report/history_plot.hpp"
+#include "summary/history.hpp"
 #include "test_support.hpp"
 
 namespace hwcal {

@@ -2,8 +2,8 @@
 
 #include <cstdlib>
 
-#include "hwcal/jetson.hpp"
-#include "hwcal/runner.hpp"
+#include "measure/runner.hpp"
+#include "measure/telemetry/jetson.hpp"
 #include "test_support.hpp"
 
 namespace hwcal {

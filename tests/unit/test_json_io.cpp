@@ -1,7 +1,7 @@
 #include <gtest/gtest.h>
 
-#include "hwcal/error.hpp"
-#include "hwcal/json_io.hpp"
+#include "hwcal/base/error.hpp"
+#include "hwcal/json/json_io.hpp"
 #include "test_support.hpp"
 
 namespace hwcal {

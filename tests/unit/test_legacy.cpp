@@ -2,8 +2,8 @@
 // string, bandwidth is found wherever it was stored, and what cannot be carried is reported.
 #include <gtest/gtest.h>
 
-#include "hwcal/legacy.hpp"
-#include "hwcal/match.hpp"
+#include "identify/legacy_entry.hpp"
+#include "identify/match.hpp"
 #include "test_support.hpp"
 
 namespace hwcal {

@@ -3,9 +3,9 @@
 // 2 x bytes for copies, power mode from the folder), and other JSON is rejected.
 #include <gtest/gtest.h>
 
-#include "hwcal/database.hpp"
-#include "hwcal/error.hpp"
-#include "hwcal/legacy_profile.hpp"
+#include "hwcal/base/error.hpp"
+#include "hwcal/database/database.hpp"
+#include "profile/legacy_profile.hpp"
 #include "test_support.hpp"
 
 namespace hwcal {

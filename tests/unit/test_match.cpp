@@ -1,8 +1,8 @@
 // Matching: every fixture machine against the bundled database, evidence included.
 #include <gtest/gtest.h>
 
-#include "hwcal/detect.hpp"
-#include "hwcal/match.hpp"
+#include "detect/detect.hpp"
+#include "identify/match.hpp"
 #include "test_support.hpp"
 
 namespace hwcal {

@@ -2,8 +2,8 @@
 
 #include <thread>
 
-#include "hwcal/nvml.hpp"
-#include "hwcal/power.hpp"
+#include "measure/telemetry/nvml.hpp"
+#include "measure/telemetry/power.hpp"
 
 namespace hwcal {
 namespace {

@@ -2,7 +2,7 @@
 
 #include <thread>
 
-#include "hwcal/power.hpp"
+#include "measure/telemetry/power.hpp"
 #include "test_support.hpp"
 
 namespace hwcal {

@@ -1,6 +1,6 @@
 #include <gtest/gtest.h>
 
-#include "hwcal/precision.hpp"
+#include "hwcal/model/precision.hpp"
 
 namespace hwcal {
 namespace {

@@ -2,8 +2,8 @@
 // same structural rules as its JSON Schema (tests/schema/profile_faults.json drives both sides).
 #include <gtest/gtest.h>
 
-#include "hwcal/error.hpp"
-#include "hwcal/profile.hpp"
+#include "hwcal/base/error.hpp"
+#include "profile/profile.hpp"
 #include "test_support.hpp"
 
 namespace hwcal {

@@ -1,8 +1,8 @@
 #include <gtest/gtest.h>
 
-#include "hwcal/database.hpp"
-#include "hwcal/error.hpp"
-#include "hwcal/report.hpp"
+#include "hwcal/base/error.hpp"
+#include "hwcal/database/database.hpp"
+#include "report/report.hpp"
 #include "test_support.hpp"
 
 namespace hwcal {

@@ -1,8 +1,9 @@
 #include <gtest/gtest.h>
 
-#include "hwcal/json_io.hpp"
-#include "hwcal/resource_model.hpp"
-#include "hwcal/spec.hpp"
+#include "hwcal/database/entry_model.hpp"
+#include "hwcal/database/spec.hpp"
+#include "hwcal/json/json_io.hpp"
+#include "hwcal/model/resource_model.hpp"
 #include "test_support.hpp"
 
 namespace hwcal {

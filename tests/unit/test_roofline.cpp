@@ -3,8 +3,8 @@
 #include <array>
 #include <limits>
 
-#include "hwcal/error.hpp"
-#include "hwcal/roofline.hpp"
+#include "hwcal/base/error.hpp"
+#include "hwcal/model/roofline.hpp"
 
 namespace hwcal {
 namespace {

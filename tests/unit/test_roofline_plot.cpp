@@ -1,8 +1,9 @@
 #include <gtest/gtest.h>
 
-#include "hwcal/database.hpp"
-#include "hwcal/error.hpp"
-#include "hwcal/roofline_plot.hpp"
+#include "hwcal/base/error.hpp"
+#include "hwcal/database/database.hpp"
+#include "hwcal/database/entry_model.hpp"
+#include "report/roofline_plot.hpp"
 #include "test_support.hpp"
 
 namespace hwcal {

@@ -4,9 +4,9 @@
 #include <cctype>
 #include <set>
 
-#include "hwcal/gpu.hpp"
-#include "hwcal/runner.hpp"
-#include "hwcal/thread_team.hpp"
+#include "base/thread_team.hpp"
+#include "measure/gpu.hpp"
+#include "measure/runner.hpp"
 
 namespace hwcal {
 namespace {

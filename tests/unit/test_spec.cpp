@@ -1,8 +1,8 @@
 #include <gtest/gtest.h>
 
-#include "hwcal/error.hpp"
-#include "hwcal/json_io.hpp"
-#include "hwcal/spec.hpp"
+#include "hwcal/base/error.hpp"
+#include "hwcal/database/spec.hpp"
+#include "hwcal/json/json_io.hpp"
 #include "test_support.hpp"
 
 namespace hwcal {

@@ -3,7 +3,7 @@
 
 #include <gtest/gtest.h>
 
-#include "hwcal/stats.hpp"
+#include "base/stats.hpp"
 
 namespace hwcal {
 namespace {

@@ -2,10 +2,10 @@
 // the headline mode, and the drift check that re-derives a stored summary.
 #include <gtest/gtest.h>
 
-#include "hwcal/database.hpp"
-#include "hwcal/error.hpp"
-#include "hwcal/summary.hpp"
-#include "hwcal/validate.hpp"
+#include "hwcal/base/error.hpp"
+#include "hwcal/database/database.hpp"
+#include "hwcal/database/validate.hpp"
+#include "summary/summary.hpp"
 #include "test_support.hpp"
 
 namespace hwcal {

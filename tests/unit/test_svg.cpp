@@ -1,6 +1,6 @@
 #include <gtest/gtest.h>
 
-#include "hwcal/svg.hpp"
+#include "report/svg.hpp"
 #include "test_support.hpp"
 
 namespace hwcal::svg {

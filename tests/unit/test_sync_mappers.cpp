@@ -3,8 +3,8 @@
 
 #include <gtest/gtest.h>
 
-#include "hwcal/tools/sync_mappers.hpp"
 #include "test_support.hpp"
+#include "tools/sync_mappers.hpp"
 
 namespace hwcal {
 namespace {

@@ -2,9 +2,9 @@
 
 #include <gtest/gtest.h>
 
-#include "hwcal/database.hpp"
-#include "hwcal/json_io.hpp"
-#include "hwcal/validate.hpp"
+#include "hwcal/database/database.hpp"
+#include "hwcal/database/validate.hpp"
+#include "hwcal/json/json_io.hpp"
 #include "test_support.hpp"
 
 namespace hwcal {

@@ -1,7 +1,7 @@
 #include <gtest/gtest.h>
 
-#include "hwcal/error.hpp"
-#include "hwcal/workload.hpp"
+#include "hwcal/base/error.hpp"
+#include "hwcal/database/workload.hpp"
 #include "test_support.hpp"
 
 namespace hwcal {

@@ -5,11 +5,11 @@
 
 #include <gtest/gtest.h>
 
-#include "hwcal/energy.hpp"
-#include "hwcal/error.hpp"
-#include "hwcal/kernels.hpp"
-#include "hwcal/workload_runner.hpp"
+#include "hwcal/base/error.hpp"
+#include "measure/kernels.hpp"
+#include "measure/telemetry/energy.hpp"
 #include "test_support.hpp"
+#include "workloads/workload_runner.hpp"
 
 namespace hwcal {
 namespace {

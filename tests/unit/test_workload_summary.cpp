@@ -2,14 +2,15 @@
 // it: synthetic runs of known figures on a bundled entry.
 #include <gtest/gtest.h>
 
-#include "hwcal/database.hpp"
-#include "hwcal/error.hpp"
-#include "hwcal/resource_model.hpp"
-#include "hwcal/roofline.hpp"
-#include "hwcal/summary.hpp"
-#include "hwcal/validate.hpp"
-#include "hwcal/workload_roofline.hpp"
-#include "hwcal/workload_summary.hpp"
+#include "hwcal/base/error.hpp"
+#include "hwcal/database/database.hpp"
+#include "hwcal/database/entry_model.hpp"
+#include "hwcal/database/validate.hpp"
+#include "hwcal/model/resource_model.hpp"
+#include "hwcal/model/roofline.hpp"
+#include "summary/summary.hpp"
+#include "summary/workload_roofline.hpp"
+#include "summary/workload_summary.hpp"
 #include "test_support.hpp"
 
 namespace hwcal {

@@ -1,0 +1,109 @@
+// The database: a tree hardware_database/<device_type>/<vendor>/<id>.json. Loading indexes the
+// entries by id and turns every unreadable or malformed file into a diagnostic (a bad entry is
+// reported, never silently skipped). Writing one entry back is atomic and done under a lock, so
+// two exports into the same database at the same time both land.
+#pragma once
+
+#include <filesystem>
+#include <functional>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include "hwcal/base/error.hpp"
+#include "hwcal/database/spec.hpp"
+#include "hwcal/json/diagnostics.hpp"
+
+namespace hwcal {
+
+struct DatabaseEntry {
+  std::filesystem::path path;  // absolute or as given
+  std::string display_path;    // relative to the database root's parent: hardware_database/...
+  HardwareSpec spec;
+  bool has_errors = false;  // the file parsed but its content had errors (see diagnostics)
+};
+
+class Database {
+ public:
+  // IoError when root is missing or not a folder. Per-file problems go to load_diagnostics().
+  static Database load(const std::filesystem::path& root);
+
+  const std::filesystem::path& root() const { return root_; }
+  const std::vector<DatabaseEntry>& entries() const { return entries_; }
+  const Diagnostics& load_diagnostics() const { return load_diagnostics_; }
+  // How many .json files were found (entries plus files that could not be read at all).
+  std::size_t file_count() const { return file_count_; }
+
+  const DatabaseEntry* find(std::string_view id) const;
+  // DataError naming the database and suggesting close ids when the id is unknown.
+  const DatabaseEntry& get(std::string_view id) const;
+
+  // Where an entry lives: root/<device_type>/<vendor slug>/<id>.json.
+  std::filesystem::path path_for(const HardwareSpec& spec) const;
+  // "hardware_database/gpu/nvidia/x.json": a path relative to the root's parent.
+  std::string display_path(const std::filesystem::path& path) const;
+
+  // Writes one entry atomically (and replaces it in this index). Take a DatabaseLock around
+  // read-modify-write sequences. `new_file_layout` (optional) lays out a file that does not
+  // exist yet (key order, number spelling: 64 rather than 64.0); a replaced file keeps its own.
+  void write_entry(const HardwareSpec& spec, const Json* new_file_layout = nullptr);
+
+ private:
+  std::filesystem::path root_;
+  std::vector<DatabaseEntry> entries_;
+  std::unordered_map<std::string, std::size_t> index_;  // first entry of each id
+  Diagnostics load_diagnostics_;
+  std::size_t file_count_ = 0;
+};
+
+// `path` as messages show it: relative to the parent of the database root `root` when it lies
+// below that folder ("hardware_database/gpu/nvidia/x.json", "include/hwcal/mappers/x.hpp"),
+// else as given.
+std::string display_path_under(const std::filesystem::path& root,
+                               const std::filesystem::path& path);
+
+// One entry file as scan_database hands it to a visitor.
+struct EntryVisit {
+  std::size_t index = 0;             // position in file order (sorted paths)
+  std::filesystem::path path;        // as found under the root
+  std::string display_path;          // relative to the root's parent
+  std::string relative_path;         // relative to the root: <device_type>/<vendor>/<id>.json
+  std::optional<HardwareSpec> spec;  // empty when the file could not be read or parsed
+  Diagnostics diagnostics;           // what reading found; visitors may add their own
+};
+
+// Reads and parses every entry file under `root` on all cores and hands each to `visit`, which
+// runs on worker threads: visits of different files run concurrently, so a visitor writes only
+// to the slot of its own index. Returns the number of files. Summaries and checks of very large
+// databases use this directly, keeping what they need of each entry rather than every spec.
+std::size_t scan_database(const std::filesystem::path& root,
+                          const std::function<void(EntryVisit&)>& visit);
+
+// An exclusive advisory lock (flock) on <root>/.hwcal.lock, held for the object's lifetime.
+class DatabaseLock {
+ public:
+  explicit DatabaseLock(const std::filesystem::path& root);
+  ~DatabaseLock();
+  DatabaseLock(const DatabaseLock&) = delete;
+  DatabaseLock& operator=(const DatabaseLock&) = delete;
+
+ private:
+  int fd_ = -1;
+};
+
+// The database the programs use when --database is not given: $HWCAL_DATABASE, else the
+// hardware_database folder of the checkout the program runs from (found by walking up from the
+// executable, then from the working directory). UsageError when none is found.
+std::filesystem::path default_database_root();
+
+// The closest ids to `id` (edit distance), for "did you mean" hints.
+std::vector<std::string> closest_ids(const std::vector<std::string>& known, std::string_view id,
+                                     std::size_t limit = 3);
+
+// The error for an id the database does not have, with close ids as hints.
+DataError unknown_id_error(const std::filesystem::path& root, std::string_view id,
+                           const std::vector<std::string>& known);
+
+}  // namespace hwcal

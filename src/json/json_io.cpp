@@ -1,0 +1,354 @@
+#include "hwcal/json/json_io.hpp"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <vector>
+
+#include <fmt/format.h>
+
+#include "hwcal/base/error.hpp"
+
+namespace hwcal {
+namespace {
+
+// Builds the document from SAX events, as nlohmann's own DOM parser does, and notices a key
+// that appears twice in one object (the DOM parser silently keeps one). A hand-written builder
+// rather than a parser callback: the callback costs about 20% of the parse.
+class DomBuilder : public nlohmann::json_sax<Json> {
+ public:
+  Json root;
+  std::string duplicate_pointer;  // first duplicate key found, "" if none
+  std::string error_message;
+  std::size_t error_line = 0;
+  std::size_t error_column = 0;
+
+  bool null() override { return add(Json(nullptr)); }
+  bool boolean(bool value) override { return add(Json(value)); }
+  bool number_integer(number_integer_t value) override { return add(Json(value)); }
+  bool number_unsigned(number_unsigned_t value) override { return add(Json(value)); }
+  bool number_float(number_float_t value, const string_t& /*text*/) override {
+    return add(Json(value));
+  }
+  bool string(string_t& value) override { return add(Json(std::move(value))); }
+  bool binary(binary_t& value) override { return add(Json::binary(std::move(value))); }
+  bool start_object(std::size_t /*elements*/) override { return open(Json::object()); }
+  bool key(string_t& value) override {
+    pending_key_ = std::move(value);
+    return true;
+  }
+  bool end_object() override { return close(); }
+  bool start_array(std::size_t /*elements*/) override { return open(Json::array()); }
+  bool end_array() override { return close(); }
+  bool parse_error(std::size_t /*position*/, const std::string& /*last_token*/,
+                   const nlohmann::detail::exception& error) override {
+    error_message = error.what();
+    return false;
+  }
+
+ private:
+  // A container being filled, and the name it has in its parent (a key, or an index). Keys are
+  // pointers into the parent, which stay valid: a parent gains no member while a child is open.
+  struct Level {
+    Json* container;
+    const std::string* key;
+    std::size_t index;
+  };
+
+  std::string pointer_to(const std::string& last_key) const {
+    std::string pointer;
+    for (std::size_t i = 1; i < levels_.size(); ++i) {
+      pointer = levels_[i].key ? pointer_append(pointer, *levels_[i].key)
+                               : pointer_append(pointer, levels_[i].index);
+    }
+    return pointer_append(pointer, last_key);
+  }
+
+  // Places `value` where the parser is and returns where it went.
+  std::pair<Json*, const std::string*> place(Json value) {
+    if (levels_.empty()) {
+      root = std::move(value);
+      return {&root, nullptr};
+    }
+    Json& container = *levels_.back().container;
+    if (container.is_array()) {
+      container.push_back(std::move(value));
+      return {&container.back(), nullptr};
+    }
+    auto& members = container.get_ref<Json::object_t&>();
+    auto found = members.find(pending_key_);
+    if (found != members.end()) {
+      if (duplicate_pointer.empty()) duplicate_pointer = pointer_to(pending_key_);
+      found->second = std::move(value);
+      return {&found->second, &found->first};
+    }
+    // ordered_map is a vector of pairs: append without a second search for the key.
+    using Members = std::vector<std::pair<const std::string, Json>>;
+    auto& appended =
+        static_cast<Members&>(members).emplace_back(std::move(pending_key_), std::move(value));
+    return {&appended.second, &appended.first};
+  }
+
+  bool add(Json value) {
+    place(std::move(value));
+    return true;
+  }
+
+  bool open(Json container) {
+    std::size_t index = 0;
+    if (!levels_.empty() && levels_.back().container->is_array()) {
+      index = levels_.back().container->size();
+    }
+    auto [placed, key] = place(std::move(container));
+    levels_.push_back(Level{placed, key, index});
+    return true;
+  }
+
+  bool close() {
+    levels_.pop_back();
+    return true;
+  }
+
+  std::vector<Level> levels_;
+  std::string pending_key_;
+};
+
+// nlohmann's messages start with "[json.exception.parse_error.101] parse error at line 1,
+// column 2: "; keep only what follows, since the position is reported separately.
+std::string parse_error_reason(const std::string& what) {
+  const std::string marker = ": ";
+  auto pos = what.find("parse error");
+  if (pos != std::string::npos) {
+    auto colon = what.find(marker, pos);
+    if (colon != std::string::npos) return what.substr(colon + marker.size());
+  }
+  return what;
+}
+
+void write_all(int fd, std::string_view content, const std::string& temp_name) {
+  const char* data = content.data();
+  std::size_t left = content.size();
+  while (left > 0) {
+    ssize_t written = ::write(fd, data, left);
+    if (written < 0) {
+      if (errno == EINTR) continue;
+      throw IoError(fmt::format("{}: cannot write: {}", temp_name, std::strerror(errno)));
+    }
+    data += written;
+    left -= static_cast<std::size_t>(written);
+  }
+}
+
+}  // namespace
+
+std::string pointer_append(const std::string& pointer, std::string_view key) {
+  std::string escaped;
+  escaped.reserve(key.size());
+  for (char c : key) {
+    if (c == '~') {
+      escaped += "~0";
+    } else if (c == '/') {
+      escaped += "~1";
+    } else {
+      escaped += c;
+    }
+  }
+  return pointer + "/" + escaped;
+}
+
+std::string pointer_append(const std::string& pointer, std::size_t index) {
+  return pointer + "/" + std::to_string(index);
+}
+
+std::string json_type_name(const Json& value) {
+  if (value.is_number()) return "a number";
+  if (value.is_string()) return "a string";
+  if (value.is_boolean()) return "a boolean";
+  if (value.is_object()) return "an object";
+  if (value.is_array()) return "an array";
+  if (value.is_null()) return "null";
+  return value.type_name();
+}
+
+Json parse_json(std::string_view text, const std::string& file) {
+  DomBuilder builder;
+  bool parsed = Json::sax_parse(text.begin(), text.end(), &builder);
+  if (!parsed) {
+    // nlohmann's message holds the position as "at line L, column C"; keep its reason only and
+    // compute the position from the text so the wording is ours.
+    const std::string& what = builder.error_message;
+    auto at = what.find("at line ");
+    std::size_t line = 0;
+    std::size_t column = 0;
+    if (at != std::string::npos &&
+        std::sscanf(what.c_str() + at, "at line %zu, column %zu", &line, &column) == 2) {
+      throw DataError(file, "",
+                      fmt::format("malformed JSON at line {}, column {}: {}", line, column,
+                                  parse_error_reason(what)));
+    }
+    throw DataError(file, "", fmt::format("malformed JSON: {}", parse_error_reason(what)));
+  }
+  if (!builder.duplicate_pointer.empty()) {
+    throw DataError(file, builder.duplicate_pointer,
+                    "duplicate key: each key may appear once per object");
+  }
+  return std::move(builder.root);
+}
+
+std::string read_text_file(const std::filesystem::path& path) {
+  // POSIX reads into a string sized from fstat: an ifstream copied through a stringstream
+  // took a third of loading a large database.
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) {
+    if (errno == ENOENT) throw IoError(fmt::format("{}: no such file", path.string()));
+    throw IoError(fmt::format("{}: cannot open: {}", path.string(), std::strerror(errno)));
+  }
+  struct stat info {};
+  if (::fstat(fd, &info) != 0 || S_ISDIR(info.st_mode)) {
+    ::close(fd);
+    throw IoError(fmt::format("{}: is a folder, expected a file", path.string()));
+  }
+  std::string text;
+  text.resize(static_cast<std::size_t>(info.st_size));
+  std::size_t filled = 0;
+  while (true) {
+    if (filled == text.size()) text.resize(text.size() + 4096);  // the file grew, or is a pipe
+    ssize_t got = ::read(fd, text.data() + filled, text.size() - filled);
+    if (got < 0) {
+      if (errno == EINTR) continue;
+      int saved = errno;
+      ::close(fd);
+      throw IoError(fmt::format("{}: cannot read: {}", path.string(), std::strerror(saved)));
+    }
+    if (got == 0) break;
+    filled += static_cast<std::size_t>(got);
+  }
+  ::close(fd);
+  text.resize(filled);
+  return text;
+}
+
+Json load_json_file(const std::filesystem::path& path, const std::string& display_name) {
+  return parse_json(read_text_file(path), display_name.empty() ? path.string() : display_name);
+}
+
+std::string dump_json(const Json& document) {
+  return document.dump(2, ' ', false, Json::error_handler_t::strict) + "\n";
+}
+
+namespace {
+
+std::filesystem::path folder_of(const std::filesystem::path& path) {
+  return path.has_parent_path() ? path.parent_path() : std::filesystem::path(".");
+}
+
+// Writes `content` to a new temp file beside `path`, flushed to disk, and returns its name.
+std::string stage_file(const std::filesystem::path& path, std::string_view content) {
+  static std::atomic<unsigned> counter{0};
+  const std::filesystem::path folder = folder_of(path);
+  const std::string temp_name = fmt::format("{}/.{}.tmp.{}.{}", folder.string(),
+                                            path.filename().string(), ::getpid(), counter++);
+
+  int fd = ::open(temp_name.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+  if (fd < 0) {
+    throw IoError(fmt::format("{}: cannot write (temp file in {}): {}", path.string(),
+                              folder.string(), std::strerror(errno)));
+  }
+  try {
+    // Keep the permissions of the file being replaced.
+    struct stat existing {};
+    if (::stat(path.c_str(), &existing) == 0) ::fchmod(fd, existing.st_mode & 07777);
+    write_all(fd, content, path.string());
+    if (::fsync(fd) != 0) {
+      throw IoError(
+          fmt::format("{}: cannot flush to disk: {}", path.string(), std::strerror(errno)));
+    }
+  } catch (...) {
+    ::close(fd);
+    ::unlink(temp_name.c_str());
+    throw;
+  }
+  if (::close(fd) != 0) {
+    int saved = errno;
+    ::unlink(temp_name.c_str());
+    throw IoError(fmt::format("{}: cannot write: {}", path.string(), std::strerror(saved)));
+  }
+  return temp_name;
+}
+
+void commit_file(const std::string& temp_name, const std::filesystem::path& path) {
+  if (::rename(temp_name.c_str(), path.c_str()) != 0) {
+    int saved = errno;
+    ::unlink(temp_name.c_str());
+    throw IoError(fmt::format("{}: cannot replace: {}", path.string(), std::strerror(saved)));
+  }
+  // Make the rename itself durable.
+  int dir_fd = ::open(folder_of(path).c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (dir_fd >= 0) {
+    ::fsync(dir_fd);
+    ::close(dir_fd);
+  }
+}
+
+}  // namespace
+
+void write_file_atomic(const std::filesystem::path& path, std::string_view content) {
+  commit_file(stage_file(path, content), path);
+}
+
+void write_files_atomic(const std::vector<std::pair<std::filesystem::path, std::string>>& files) {
+  std::vector<std::string> staged;
+  try {
+    for (const auto& [path, content] : files) staged.push_back(stage_file(path, content));
+  } catch (...) {
+    for (const std::string& temp_name : staged) ::unlink(temp_name.c_str());
+    throw;
+  }
+  // A rename within one folder does not fail for want of space; should one fail anyway, the
+  // files not yet renamed keep their old content and no temp file is left behind.
+  for (std::size_t i = 0; i < files.size(); ++i) {
+    try {
+      commit_file(staged[i], files[i].first);
+    } catch (...) {
+      for (std::size_t j = i + 1; j < staged.size(); ++j) ::unlink(staged[j].c_str());
+      throw;
+    }
+  }
+}
+
+void save_json_atomic(const std::filesystem::path& path, const Json& document) {
+  write_file_atomic(path, dump_json(document));
+}
+
+Json preserve_layout(const Json& updated, const Json& original) {
+  if (updated.is_object() && original.is_object()) {
+    Json result = Json::object();
+    for (const auto& [key, value] : original.items()) {
+      auto found = updated.find(key);
+      if (found != updated.end()) result[key] = preserve_layout(*found, value);
+    }
+    for (const auto& [key, value] : updated.items()) {
+      if (!result.contains(key)) result[key] = value;
+    }
+    return result;
+  }
+  if (updated.is_array() && original.is_array() && updated.size() == original.size()) {
+    Json result = Json::array();
+    for (std::size_t i = 0; i < updated.size(); ++i) {
+      result.push_back(preserve_layout(updated[i], original[i]));
+    }
+    return result;
+  }
+  if (updated.is_number() && original.is_number() &&
+      updated.get<double>() == original.get<double>()) {
+    return original;
+  }
+  return updated;
+}
+
+}  // namespace hwcal

@@ -1,0 +1,155 @@
+#include "hwcal/json/json_reader.hpp"
+
+#include <cmath>
+#include <utility>
+
+#include <fmt/format.h>
+
+namespace hwcal {
+
+FieldReader::FieldReader(const Json& object, std::string file, std::string pointer,
+                         Diagnostics& diagnostics)
+    : object_(object.is_object() ? &object : nullptr),
+      file_(std::move(file)),
+      pointer_(std::move(pointer)),
+      diagnostics_(diagnostics) {
+  if (object_ == nullptr) {
+    diagnostics_.error(file_, pointer_,
+                       fmt::format("expected an object, got {}", json_type_name(object)));
+  }
+}
+
+bool FieldReader::has(std::string_view key) const {
+  return object_ != nullptr && object_->contains(std::string(key));
+}
+
+std::string FieldReader::pointer_of(std::string_view key) const {
+  return pointer_append(pointer_, key);
+}
+
+void FieldReader::error(std::string_view key, std::string message) {
+  diagnostics_.error(file_, pointer_of(key), std::move(message));
+}
+
+void FieldReader::wrong_type(std::string_view key, std::string_view expected, const Json& value) {
+  error(key, fmt::format("expected {}, got {}", expected, json_type_name(value)));
+}
+
+const Json* FieldReader::lookup(std::string_view key, bool required, std::string_view expected) {
+  if (object_ == nullptr) return nullptr;
+  read_keys_.insert(std::string(key));
+  auto found = object_->find(std::string(key));
+  if (found == object_->end()) {
+    if (required) {
+      diagnostics_.error(file_, pointer_of(key),
+                         fmt::format("missing required field (expected {})", expected));
+    }
+    return nullptr;
+  }
+  return &*found;
+}
+
+std::optional<std::string> FieldReader::string(std::string_view key, bool required) {
+  const Json* value = lookup(key, required, "a string");
+  if (value == nullptr) return std::nullopt;
+  if (!value->is_string()) {
+    wrong_type(key, "a string", *value);
+    return std::nullopt;
+  }
+  return value->get<std::string>();
+}
+
+std::optional<double> FieldReader::number(std::string_view key, bool required) {
+  const Json* value = lookup(key, required, "a number");
+  if (value == nullptr) return std::nullopt;
+  if (!value->is_number()) {
+    wrong_type(key, "a number", *value);
+    return std::nullopt;
+  }
+  return value->get<double>();
+}
+
+std::optional<long long> FieldReader::integer(std::string_view key, bool required) {
+  const Json* value = lookup(key, required, "an integer");
+  if (value == nullptr) return std::nullopt;
+  if (value->is_number_integer()) return value->get<long long>();
+  if (value->is_number_float()) {
+    double number = value->get<double>();
+    if (std::floor(number) == number) return static_cast<long long>(number);
+  }
+  wrong_type(key, "an integer", *value);
+  return std::nullopt;
+}
+
+std::optional<bool> FieldReader::boolean(std::string_view key, bool required) {
+  const Json* value = lookup(key, required, "a boolean");
+  if (value == nullptr) return std::nullopt;
+  if (!value->is_boolean()) {
+    wrong_type(key, "a boolean", *value);
+    return std::nullopt;
+  }
+  return value->get<bool>();
+}
+
+std::optional<std::vector<std::string>> FieldReader::string_array(std::string_view key,
+                                                                  bool required) {
+  const Json* value = lookup(key, required, "an array of strings");
+  if (value == nullptr) return std::nullopt;
+  if (!value->is_array()) {
+    wrong_type(key, "an array of strings", *value);
+    return std::nullopt;
+  }
+  std::vector<std::string> strings;
+  for (std::size_t i = 0; i < value->size(); ++i) {
+    const Json& item = (*value)[i];
+    if (!item.is_string()) {
+      diagnostics_.error(file_, pointer_append(pointer_of(key), i),
+                         fmt::format("expected a string, got {}", json_type_name(item)));
+      continue;
+    }
+    strings.push_back(item.get<std::string>());
+  }
+  return strings;
+}
+
+const Json* FieldReader::object(std::string_view key, bool required) {
+  const Json* value = lookup(key, required, "an object");
+  if (value == nullptr) return nullptr;
+  if (!value->is_object()) {
+    wrong_type(key, "an object", *value);
+    return nullptr;
+  }
+  return value;
+}
+
+const Json* FieldReader::array(std::string_view key, bool required) {
+  const Json* value = lookup(key, required, "an array");
+  if (value == nullptr) return nullptr;
+  if (!value->is_array()) {
+    wrong_type(key, "an array", *value);
+    return nullptr;
+  }
+  return value;
+}
+
+const Json* FieldReader::any(std::string_view key, bool required) {
+  return lookup(key, required, "a value");
+}
+
+Json FieldReader::unknown_fields() const {
+  Json unknown;  // null, not an empty object: most objects have no unknown fields
+  if (object_ == nullptr) return unknown;
+  for (const auto& [key, value] : object_->items()) {
+    if (read_keys_.find(key) == read_keys_.end()) unknown[key] = value;
+  }
+  return unknown;
+}
+
+void append_extra(Json& target, const Json& extra) {
+  if (!extra.is_object()) return;
+  for (const auto& [key, value] : extra.items()) {
+    if (!target.contains(key)) target[key] = value;
+  }
+}
+
+}  // namespace hwcal

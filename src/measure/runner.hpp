@@ -1,0 +1,123 @@
+// The calibration run: which kernels at which sizes (the plan), warm-up, then trials until the
+// spread of the samples settles or the kernel's share of the time budget is spent (nvbench's
+// rule), and one MeasurementRecord per kernel, precision and size. Planning is a pure function
+// of the plan, the machine's features and its caches, so it is tested without running anything.
+#pragma once
+
+#include <atomic>
+#include <functional>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "hwcal/base/error.hpp"
+#include "measure/kernels.hpp"
+#include "profile/profile.hpp"
+
+namespace hwcal {
+
+enum class Plan { quick, standard, full };
+std::string_view to_string(Plan plan);
+std::optional<Plan> parse_plan(std::string_view name);
+
+// What each plan does by default.
+struct PlanDefaults {
+  int warmups = 1;
+  int min_trials = 3;
+  int max_trials = 10;
+  double target_cv = 0.02;     // stop once the samples' coefficient of variation is below
+  double time_budget_s = 8.0;  // for the whole run, first touch of the arrays included
+  std::vector<long long> gemm_sizes;
+  bool memory_sweep = false;               // cache sizes up to DRAM, or one DRAM size only
+  std::vector<long long> cuda_gemm_sizes;  // GPU GEMM sizes, dropped where memory is short
+  double peak_call_s = 0.02;               // how long one call of an FMA kernel lasts
+  double memory_call_s = 0.02;
+};
+PlanDefaults plan_defaults(Plan plan);
+
+struct CalibrationPlan {
+  Plan plan = Plan::standard;
+  std::string device = "cpu";
+  std::vector<std::string> kernels;   // ids; empty: every kernel of the device
+  std::vector<Precision> precisions;  // empty: every precision
+  double time_budget_s = 0;           // 0: the plan's default
+};
+
+// What planning needs to know of the machine's memory.
+struct MemoryTopology {
+  std::vector<CacheLevel> caches;  // as detected; may be empty (virtual machines)
+  long long available_bytes = 0;   // MemAvailable; 0 when unknown
+};
+
+// Per array: at least 4x the last-level cache, at most 1 GiB (design §6).
+inline constexpr long long kMaxDramArrayBytes = 1LL << 30;
+// GPU arrays and matrices together use at most this share of the GPU's free memory.
+inline constexpr double kGpuMemoryShare = 0.6;
+// Host buffers of the host-device transfers: at most 256 MiB.
+inline constexpr long long kMaxTransferBytes = 256LL << 20;
+
+// One kernel at one size, or a kernel that cannot run here (with the reason).
+struct PlannedCall {
+  const KernelDescriptor* kernel = nullptr;
+  KernelShape shape;                   // repeats and iterations 0: chosen when the run starts
+  std::optional<Residency> residency;  // bandwidth kernels
+  std::string unavailable;             // non-empty: record as unsupported, do not run
+  std::string skipped;                 // non-empty: record as skipped (does not fit), do not run
+};
+
+struct PlannedRun {
+  std::vector<PlannedCall> calls;
+  std::vector<std::string> warnings;  // e.g. no cache sizes known, not enough free memory
+};
+
+// UsageError for an unknown kernel id, or a kernel of another device. For device "cuda" the
+// sizes come from env.gpu_facts (free memory, L2) and `memory` is the host's (for the host
+// buffers of transfers).
+PlannedRun plan_run(const CalibrationPlan& plan, const KernelEnv& env,
+                    const MemoryTopology& memory);
+
+// Where the arrays of a bandwidth call live, from the per-thread footprint and the caches.
+std::optional<Residency> residency_of(long long array_bytes, int arrays, std::size_t threads,
+                                      const std::vector<CacheLevel>& caches);
+
+struct RunProgress {
+  std::size_t done = 0;
+  std::size_t total = 0;
+  std::string current;  // "cpu_gemm_fp32_openblas n=2048"
+  double elapsed_s = 0;
+  double remaining_s = 0;  // estimate
+};
+
+// Thrown between trials when `stop` was set (Ctrl-C): nothing of the run is kept.
+class Interrupted : public Error {
+ public:
+  using Error::Error;
+};
+
+struct RunResult {
+  std::vector<MeasurementRecord> measurements;
+  std::vector<std::string> warnings;
+};
+
+// Watches the timed trials of each call: begin() just before the first, end() just after the
+// last (also when a trial failed); end() adds what it saw to the record's extra fields.
+// calibrate's power and clock monitor (power.hpp) is one.
+class TrialObserver {
+ public:
+  virtual ~TrialObserver() = default;
+  virtual void begin() = 0;
+  virtual void end(MeasurementRecord& record) = 0;
+};
+
+// Runs every planned call in order and records each, whatever its outcome: a failed or
+// unsupported kernel is recorded with its reason and the run goes on.
+RunResult run_plan(const PlannedRun& planned, const CalibrationPlan& plan, const KernelEnv& env,
+                   const std::function<void(const RunProgress&)>& progress,
+                   const std::atomic<bool>* stop = nullptr, TrialObserver* observer = nullptr);
+
+// fraction_of_ceiling of every passed GEMM record: its best rate over the best FMA kernel of
+// the same precision measured in the same run.
+void add_fractions_of_ceiling(std::vector<MeasurementRecord>& records);
+
+}  // namespace hwcal

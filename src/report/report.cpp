@@ -1,0 +1,469 @@
+#include "report/report.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <set>
+
+#include <fmt/format.h>
+
+#include "hwcal/base/error.hpp"
+#include "hwcal/database/entry_model.hpp"
+#include "hwcal/json/json_io.hpp"
+#include "report/report_text.hpp"
+#include "report/report_workloads.hpp"
+
+namespace hwcal {
+namespace {
+
+using report_text::csv_field;
+using report_text::join;
+using report_text::lower;
+
+ModeReport build_mode(const HardwareSpec& spec, const std::string& mode_name, bool is_default,
+                      const ModeSummary* summary) {
+  ModeReport mode;
+  mode.name = mode_name;
+  mode.is_default = is_default;
+  mode.calibrated = summary != nullptr;
+  mode.theoretical_bandwidth_gbps = spec.bandwidth_for_mode(mode_name);
+  PeakTable peaks = spec.peaks_for_mode(mode_name);
+  std::set<Precision> shown;
+  for (const auto& [precision, value] : peaks) {
+    if (value > 0) shown.insert(precision);
+  }
+  if (summary) {
+    for (const auto& [precision, value] : summary->measured_peaks) shown.insert(precision);
+  }
+  for (Precision precision : shown) {
+    PrecisionRow row;
+    row.precision = precision;
+    auto peak = peaks.find(precision);
+    if (peak != peaks.end() && peak->second > 0) row.theoretical = peak->second;
+    if (summary) {
+      auto measured = summary->measured_peaks.find(precision);
+      if (measured != summary->measured_peaks.end()) row.measured = measured->second;
+      auto efficiency = summary->efficiency.find(precision);
+      if (efficiency != summary->efficiency.end()) row.efficiency = efficiency->second;
+      auto range = summary->measured_peaks_range.find(precision);
+      if (range != summary->measured_peaks_range.end()) row.measured_range = range->second;
+    }
+    mode.rows.push_back(row);
+  }
+  if (summary) {
+    mode.measured_bandwidth_gbps = summary->measured_bandwidth_gbps;
+    mode.bandwidth_efficiency = summary->bandwidth_efficiency;
+    mode.avg_efficiency = summary->avg_efficiency;
+    mode.calibration_date = summary->calibration_date;
+    mode.framework = summary->framework;
+    mode.runs = summary->runs;
+  }
+  return mode;
+}
+
+std::string rate_with_unit(const std::optional<double>& value, std::string_view unit) {
+  if (!value) return "-";
+  return format_rate(*value) + " " + std::string(unit);
+}
+
+std::string percent_or_dash(const std::optional<double>& fraction) {
+  return fraction ? format_percent(*fraction) : "-";
+}
+
+std::string truncate(const std::string& text, std::size_t width) {
+  if (text.size() <= width) return text;
+  return text.substr(0, width - 3) + "...";
+}
+
+std::string markdown_cell(const std::string& text) {
+  std::string out;
+  for (char c : text) {
+    if (c == '|') out += '\\';
+    out += c;
+  }
+  return out;
+}
+
+std::string device_name(const EntryReport& entry) {
+  return report_text::device_name(entry.vendor, entry.model);
+}
+
+std::string mode_title(const ModeReport& mode) {
+  std::string title = "mode " + mode.name;
+  if (mode.is_default) title += " (default)";
+  return title;
+}
+
+Json optional_number(const std::optional<double>& value) {
+  return value ? Json(*value) : Json(nullptr);
+}
+
+}  // namespace
+
+std::optional<ReportFormat> parse_report_format(std::string_view name) {
+  if (name == "console") return ReportFormat::console;
+  if (name == "markdown") return ReportFormat::markdown;
+  if (name == "json") return ReportFormat::json;
+  if (name == "csv") return ReportFormat::csv;
+  if (name == "html") return ReportFormat::html;
+  if (name == "svg") return ReportFormat::svg;
+  return std::nullopt;
+}
+
+EntryReport build_entry_report(const HardwareSpec& spec, const std::string& file,
+                               const EntryReportOptions& options) {
+  EntryReport entry;
+  entry.id = spec.id;
+  entry.vendor = spec.vendor;
+  entry.model = spec.model;
+  entry.architecture = spec.architecture;
+  entry.device_type = std::string(to_string(spec.device_type));
+  entry.platform = spec.platform;
+  entry.file = file;
+  for (const PowerMode& mode : spec.power_modes) entry.power_modes.push_back(mode.name);
+  entry.default_mode = spec.default_mode_name();
+
+  const CalibrationSummary* summary =
+      spec.calibration_summary ? &*spec.calibration_summary : nullptr;
+  auto summary_of = [&](const std::string& mode) -> const ModeSummary* {
+    if (!summary) return nullptr;
+    auto found = summary->by_power_mode.find(mode);
+    if (found != summary->by_power_mode.end()) return &found->second;
+    if (summary->power_mode == mode ||
+        (summary->power_mode.empty() && mode == entry.default_mode)) {
+      return summary;
+    }
+    return nullptr;
+  };
+
+  std::vector<std::string> calibrated;
+  if (summary) {
+    for (const auto& [mode, unused] : summary->by_power_mode) calibrated.push_back(mode);
+    if (calibrated.empty()) {
+      calibrated.push_back(summary->power_mode.empty() ? entry.default_mode : summary->power_mode);
+    }
+  }
+  // Modes in the entry's own order, then any the entry no longer defines.
+  for (const std::string& mode : entry.power_modes) {
+    if (std::find(calibrated.begin(), calibrated.end(), mode) != calibrated.end()) {
+      entry.modes_calibrated.push_back(mode);
+    }
+  }
+  for (const std::string& mode : calibrated) {
+    if (std::find(entry.modes_calibrated.begin(), entry.modes_calibrated.end(), mode) ==
+        entry.modes_calibrated.end()) {
+      entry.modes_calibrated.push_back(mode);
+    }
+  }
+
+  // The headline mode is the one the summary's top level describes (the default mode, else the
+  // highest-clocked calibrated one); then the other calibrated modes; then the default mode
+  // when it has not been calibrated, so its theoretical peaks still show.
+  std::string headline = entry.default_mode;
+  if (summary && !summary->power_mode.empty()) headline = summary->power_mode;
+  entry.modes.push_back(
+      build_mode(spec, headline, headline == entry.default_mode, summary_of(headline)));
+  for (const std::string& mode : entry.modes_calibrated) {
+    if (mode == headline) continue;
+    entry.modes.push_back(build_mode(spec, mode, mode == entry.default_mode, summary_of(mode)));
+  }
+  if (headline != entry.default_mode &&
+      std::find(entry.modes_calibrated.begin(), entry.modes_calibrated.end(), entry.default_mode) ==
+          entry.modes_calibrated.end()) {
+    entry.modes.push_back(build_mode(spec, entry.default_mode, true, nullptr));
+  }
+  for (const ModeReport& mode : entry.modes) {
+    entry.last_calibrated = std::max(entry.last_calibrated, mode.calibration_date);
+  }
+  entry.workloads = workload_rows(spec);
+
+  if (options.graphics) {
+    entry.resource = build_resource_model(spec);
+    auto reported = [&](const std::string& name) {
+      return std::find_if(entry.modes.begin(), entry.modes.end(),
+                          [&](const ModeReport& mode) { return mode.name == name; });
+    };
+    for (const std::string& name : entry.power_modes) {
+      auto found = reported(name);
+      entry.modes_side_by_side.push_back(
+          found != entry.modes.end()
+              ? *found
+              : build_mode(spec, name, name == entry.default_mode, summary_of(name)));
+    }
+    for (const ModeReport& mode : entry.modes) {
+      if (std::find(entry.power_modes.begin(), entry.power_modes.end(), mode.name) ==
+          entry.power_modes.end()) {
+        entry.modes_side_by_side.push_back(mode);
+      }
+    }
+  }
+  if (options.history_base) {
+    entry.history = load_history(spec, *options.history_base);
+    entry.regressions = find_regressions_over_time(*entry.history, options.regression_fraction);
+  }
+  return entry;
+}
+
+std::optional<PrecisionRow> best_low_precision(const ModeReport& mode) {
+  const PrecisionRow* best = nullptr;
+  for (const PrecisionRow& row : mode.rows) {
+    if (row.precision == Precision::fp64 || row.precision == Precision::fp32 ||
+        row.precision == Precision::int64 || row.precision == Precision::int32) {
+      continue;
+    }
+    auto better = [&] {
+      if (best == nullptr) return true;
+      if (row.measured.has_value() != best->measured.has_value()) return row.measured.has_value();
+      if (row.measured) return *row.measured > *best->measured;
+      return row.theoretical.value_or(0) > best->theoretical.value_or(0);
+    };
+    if (better()) best = &row;
+  }
+  if (best == nullptr) return std::nullopt;
+  return *best;
+}
+
+bool matches(const ReportFilter& filter, const HardwareSpec& spec) {
+  if (!filter.ids.empty() &&
+      std::find(filter.ids.begin(), filter.ids.end(), spec.id) == filter.ids.end()) {
+    return false;
+  }
+  if (filter.device_type && to_string(spec.device_type) != *filter.device_type) return false;
+  if (filter.vendor) {
+    std::string wanted = lower(*filter.vendor);
+    if (spec.vendor_slug() != wanted && lower(spec.vendor) != wanted) return false;
+  }
+  return true;
+}
+
+DatabaseReport build_report(const Database& database, const ReportFilter& filter,
+                            const EntryReportOptions& options) {
+  for (const std::string& id : filter.ids) database.get(id);  // throws on an unknown id
+  DatabaseReport report;
+  report.database = database.root().string();
+  report.regression_fraction = options.regression_fraction;
+  for (const DatabaseEntry& entry : database.entries()) {
+    if (matches(filter, entry.spec)) {
+      report.entries.push_back(build_entry_report(entry.spec, entry.display_path, options));
+    }
+  }
+  std::sort(report.entries.begin(), report.entries.end(),
+            [](const EntryReport& a, const EntryReport& b) { return a.id < b.id; });
+  return report;
+}
+
+std::string render_console(const DatabaseReport& report) {
+  std::string out;
+  for (const EntryReport& entry : report.entries) {
+    if (!out.empty()) out += "\n";
+    out += truncate(fmt::format("{}: {}", entry.id, device_name(entry)), 100) + "\n";
+    out += truncate(fmt::format("  {}, {}, {}  ({})", entry.device_type, entry.architecture,
+                                entry.platform, entry.file),
+                    100) +
+           "\n";
+    if (!entry.power_modes.empty()) {
+      out += truncate(fmt::format("  power modes: {} (default {})", join(entry.power_modes, ", "),
+                                  entry.default_mode),
+                      100) +
+             "\n";
+    }
+    if (entry.calibrated()) {
+      out += truncate(fmt::format("  calibrated: {}; last {}", join(entry.modes_calibrated, ", "),
+                                  entry.last_calibrated),
+                      100) +
+             "\n";
+    } else {
+      out += "  not calibrated\n";
+    }
+    for (const ModeReport& mode : entry.modes) {
+      out += fmt::format("  {:<30} {:>18} {:>18} {:>11}\n", truncate(mode_title(mode), 30),
+                         "theoretical", "measured", "efficiency");
+      for (const PrecisionRow& row : mode.rows) {
+        std::string unit(throughput_unit(row.precision));
+        out += fmt::format("    {:<28} {:>18} {:>18} {:>11}\n", to_string(row.precision),
+                           rate_with_unit(row.theoretical, unit),
+                           rate_with_unit(row.measured, unit), percent_or_dash(row.efficiency));
+      }
+      out += fmt::format("    {:<28} {:>18} {:>18} {:>11}\n", "bandwidth",
+                         rate_with_unit(mode.theoretical_bandwidth_gbps, "GB/s"),
+                         rate_with_unit(mode.measured_bandwidth_gbps, "GB/s"),
+                         percent_or_dash(mode.bandwidth_efficiency));
+      if (mode.calibrated) {
+        out += truncate(fmt::format("    {} run{}, {}, {}; mean efficiency {}", mode.runs,
+                                    mode.runs == 1 ? "" : "s", mode.framework,
+                                    mode.calibration_date, percent_or_dash(mode.avg_efficiency)),
+                        100) +
+               "\n";
+      }
+    }
+    out += console_workloads(entry);
+  }
+  if (report.entries.empty()) out = "no entries match\n";
+  return out;
+}
+
+std::string render_markdown(const DatabaseReport& report) {
+  std::string out = "# Hardware database summary\n\n";
+  out +=
+      "| id | device | type | fp32 theoretical | fp32 measured | bandwidth GB/s | "
+      "measured GB/s | calibrated |\n";
+  out += "| --- | --- | --- | ---: | ---: | ---: | ---: | --- |\n";
+  for (const EntryReport& entry : report.entries) {
+    const ModeReport& mode = entry.modes.front();
+    std::optional<double> fp32_theoretical;
+    std::optional<double> fp32_measured;
+    for (const PrecisionRow& row : mode.rows) {
+      if (row.precision == Precision::fp32) {
+        fp32_theoretical = row.theoretical;
+        fp32_measured = row.measured;
+      }
+    }
+    out +=
+        fmt::format("| `{}` | {} | {} | {} | {} | {} | {} | {} |\n", entry.id,
+                    markdown_cell(device_name(entry)), entry.device_type,
+                    fp32_theoretical ? format_rate(*fp32_theoretical) : "-",
+                    fp32_measured ? format_rate(*fp32_measured) : "-",
+                    format_rate(mode.theoretical_bandwidth_gbps),
+                    mode.measured_bandwidth_gbps ? format_rate(*mode.measured_bandwidth_gbps) : "-",
+                    entry.calibrated() ? join(entry.modes_calibrated, ", ") : "not calibrated");
+  }
+  for (const EntryReport& entry : report.entries) {
+    out += fmt::format("\n## {}\n\n", entry.id);
+    out += fmt::format("{}: {}, {}, {}. File `{}`.", markdown_cell(device_name(entry)),
+                       entry.device_type, markdown_cell(entry.architecture), entry.platform,
+                       entry.file);
+    if (!entry.power_modes.empty()) {
+      out += fmt::format(" Power modes: {} (default {}).", join(entry.power_modes, ", "),
+                         entry.default_mode);
+    }
+    out += entry.calibrated()
+               ? fmt::format(" Calibrated: {}; last {}.\n", join(entry.modes_calibrated, ", "),
+                             entry.last_calibrated)
+               : std::string(" Not calibrated.\n");
+    for (const ModeReport& mode : entry.modes) {
+      out += fmt::format("\n| {} | theoretical | measured | efficiency |\n", mode_title(mode));
+      out += "| --- | ---: | ---: | ---: |\n";
+      for (const PrecisionRow& row : mode.rows) {
+        std::string unit(throughput_unit(row.precision));
+        out += fmt::format("| {} | {} | {} | {} |\n", to_string(row.precision),
+                           rate_with_unit(row.theoretical, unit),
+                           rate_with_unit(row.measured, unit), percent_or_dash(row.efficiency));
+      }
+      out += fmt::format("| bandwidth | {} | {} | {} |\n",
+                         rate_with_unit(mode.theoretical_bandwidth_gbps, "GB/s"),
+                         rate_with_unit(mode.measured_bandwidth_gbps, "GB/s"),
+                         percent_or_dash(mode.bandwidth_efficiency));
+      if (mode.calibrated) {
+        out += fmt::format("\n{} run{}, {}, {}; mean efficiency {}.\n", mode.runs,
+                           mode.runs == 1 ? "" : "s", markdown_cell(mode.framework),
+                           mode.calibration_date, percent_or_dash(mode.avg_efficiency));
+      }
+    }
+    out += markdown_workloads(entry);
+  }
+  return out;
+}
+
+std::string render_json(const DatabaseReport& report) {
+  Json out = Json::object();
+  out["schema_version"] = kReportSchemaVersion;
+  out["database"] = report.database;
+  Json entries = Json::array();
+  for (const EntryReport& entry : report.entries) {
+    Json item = Json::object();
+    item["id"] = entry.id;
+    item["vendor"] = entry.vendor;
+    item["model"] = entry.model;
+    item["architecture"] = entry.architecture;
+    item["device_type"] = entry.device_type;
+    item["platform"] = entry.platform;
+    item["file"] = entry.file;
+    item["power_modes"] = entry.power_modes;
+    item["default_power_mode"] = entry.default_mode;
+    item["calibrated"] = entry.calibrated();
+    item["power_modes_calibrated"] = entry.modes_calibrated;
+    item["last_calibrated"] =
+        entry.last_calibrated.empty() ? Json(nullptr) : Json(entry.last_calibrated);
+    Json modes = Json::array();
+    for (const ModeReport& mode : entry.modes) {
+      Json mode_item = Json::object();
+      mode_item["power_mode"] = mode.name;
+      mode_item["is_default"] = mode.is_default;
+      mode_item["calibrated"] = mode.calibrated;
+      Json rows = Json::array();
+      for (const PrecisionRow& row : mode.rows) {
+        Json row_item = Json::object();
+        row_item["precision"] = std::string(to_string(row.precision));
+        row_item["unit"] = std::string(throughput_unit(row.precision));
+        row_item["theoretical"] = optional_number(row.theoretical);
+        row_item["measured"] = optional_number(row.measured);
+        row_item["efficiency"] = optional_number(row.efficiency);
+        if (row.measured_range) {
+          row_item["measured_range"] =
+              Json::array({row.measured_range->first, row.measured_range->second});
+        }
+        rows.push_back(row_item);
+      }
+      mode_item["precisions"] = rows;
+      Json bandwidth = Json::object();
+      bandwidth["theoretical_gbps"] = mode.theoretical_bandwidth_gbps;
+      bandwidth["measured_gbps"] = optional_number(mode.measured_bandwidth_gbps);
+      bandwidth["efficiency"] = optional_number(mode.bandwidth_efficiency);
+      mode_item["bandwidth"] = bandwidth;
+      mode_item["avg_efficiency"] = optional_number(mode.avg_efficiency);
+      if (mode.calibrated) {
+        mode_item["calibration_date"] = mode.calibration_date;
+        mode_item["framework"] = mode.framework;
+        mode_item["runs"] = mode.runs;
+      }
+      modes.push_back(mode_item);
+    }
+    item["modes"] = modes;
+    if (!entry.workloads.empty()) item["workloads"] = json_workloads(entry);
+    entries.push_back(item);
+  }
+  out["entries"] = entries;
+  return dump_json(out);
+}
+
+std::string render_csv(const DatabaseReport& report) {
+  std::string out =
+      "id,vendor,model,device_type,power_mode,is_default,metric,unit,theoretical,measured,"
+      "efficiency,calibration_date\n";
+  auto number = [](const std::optional<double>& value) {
+    return value ? fmt::format("{}", *value) : std::string();
+  };
+  for (const EntryReport& entry : report.entries) {
+    for (const ModeReport& mode : entry.modes) {
+      std::string prefix = fmt::format(
+          "{},{},{},{},{},{}", csv_field(entry.id), csv_field(entry.vendor), csv_field(entry.model),
+          entry.device_type, csv_field(mode.name), mode.is_default ? "true" : "false");
+      for (const PrecisionRow& row : mode.rows) {
+        out += fmt::format("{},{},{},{},{},{},{}\n", prefix, to_string(row.precision),
+                           throughput_unit(row.precision), number(row.theoretical),
+                           number(row.measured), number(row.efficiency), mode.calibration_date);
+      }
+      out +=
+          fmt::format("{},bandwidth,GB/s,{},{},{},{}\n", prefix,
+                      number(mode.theoretical_bandwidth_gbps), number(mode.measured_bandwidth_gbps),
+                      number(mode.bandwidth_efficiency), mode.calibration_date);
+    }
+    out += csv_workloads(entry,
+                         fmt::format("{},{},{},{}", csv_field(entry.id), csv_field(entry.vendor),
+                                     csv_field(entry.model), entry.device_type));
+  }
+  return out;
+}
+
+std::string render(const DatabaseReport& report, ReportFormat format) {
+  switch (format) {
+    case ReportFormat::console: return render_console(report);
+    case ReportFormat::markdown: return render_markdown(report);
+    case ReportFormat::json: return render_json(report);
+    case ReportFormat::csv: return render_csv(report);
+    case ReportFormat::html: return render_html(report);
+    case ReportFormat::svg: return render_svg(report);
+  }
+  throw Error("unknown report format");
+}
+
+}  // namespace hwcal
