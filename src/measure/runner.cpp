@@ -60,6 +60,7 @@ std::string describe(const KernelDescriptor& kernel, const KernelShape& shape) {
 MeasurementRecord base_record(const KernelDescriptor& kernel, const KernelEnv& env) {
   MeasurementRecord record;
   record.kernel = kernel.id;
+  record.kernel_class = classify_kernel(kernel.id);
   record.device = kernel.device == "cpu" ? "cpu" : fmt::format("{}:{}", kernel.device, env.gpu);
   record.backend = kernel.backend;
   record.precision = kernel.precision;
@@ -596,7 +597,7 @@ RunResult run_plan(const PlannedRun& planned, const CalibrationPlan& plan, const
   for (const MeasurementRecord& record : result.measurements) {
     if (record.status == MeasurementStatus::passed && record.gbps && record.shape.array_bytes &&
         *record.shape.array_bytes >= (64LL << 20) &&
-        classify_kernel(record.kernel) != KernelClass::transfer) {
+        kernel_class_of(record) != KernelClass::transfer) {
       dram_like[record.kernel].push_back(&record);
     }
   }
@@ -620,14 +621,14 @@ void add_fractions_of_ceiling(std::vector<MeasurementRecord>& records) {
   std::map<Precision, double> ceiling;
   for (const MeasurementRecord& record : records) {
     if (record.status == MeasurementStatus::passed && record.gflops && record.precision &&
-        classify_kernel(record.kernel) == KernelClass::peak_fma) {
+        kernel_class_of(record) == KernelClass::peak_fma) {
       double& best = ceiling[*record.precision];
       best = std::max(best, record.gflops->best);
     }
   }
   for (MeasurementRecord& record : records) {
     if (record.status != MeasurementStatus::passed || !record.gflops || !record.precision ||
-        classify_kernel(record.kernel) != KernelClass::gemm) {
+        kernel_class_of(record) != KernelClass::gemm) {
       continue;
     }
     auto found = ceiling.find(*record.precision);

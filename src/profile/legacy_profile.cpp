@@ -309,6 +309,9 @@ MeasurementRecord Converter::timed(std::string kernel, std::optional<Precision> 
                                    bool measured) {
   MeasurementRecord record;
   record.kernel = std::move(kernel);
+  // The converter names each predecessor benchmark by the id conventions, so the id says what it
+  // measured; the class is recorded like calibrate's.
+  record.kernel_class = classify_kernel(record.kernel);
   record.device = device_;
   record.backend = framework_;
   record.precision = precision;

@@ -6,15 +6,18 @@
 
 #include <fmt/format.h>
 
+#include "base/enum_table.hpp"
 #include "hwcal/base/error.hpp"
 #include "hwcal/json/json_reader.hpp"
 
 namespace hwcal {
 namespace {
 
-constexpr std::array<std::string_view, 4> kStatusNames = {"passed", "unsupported", "skipped",
-                                                          "error"};
-constexpr std::array<std::string_view, 4> kResidencyNames = {"l1", "l2", "l3", "dram"};
+constexpr EnumTable<MeasurementStatus, 4> kStatusNames({"passed", "unsupported", "skipped",
+                                                        "error"});
+constexpr EnumTable<Residency, 4> kResidencyNames({"l1", "l2", "l3", "dram"});
+constexpr EnumTable<KernelClass, 6> kKernelClassNames({"gemm", "peak_fma", "stream", "copy",
+                                                       "transfer", "other"});
 
 std::map<std::string, double> read_clocks(FieldReader& reader, const char* key) {
   std::map<std::string, double> clocks;
@@ -221,9 +224,16 @@ void read_status(FieldReader& reader, MeasurementStatus& status) {
   }
 }
 
-MeasurementRecord parse_measurement(FieldReader& reader) {
+MeasurementRecord parse_measurement(FieldReader& reader, long long schema_version) {
   MeasurementRecord record;
   record.kernel = reader.string("kernel", true).value_or("");
+  if (auto kind = reader.string("class", schema_version >= 2)) {
+    record.kernel_class = parse_kernel_class(*kind);
+    if (!record.kernel_class) {
+      reader.error("class", fmt::format("unknown kernel class '{}' (expected {})", *kind,
+                                        kKernelClassNames.alternatives()));
+    }
+  }
   record.device = reader.string("device", true).value_or("");
   record.backend = reader.string("backend", true).value_or("");
   if (auto precision = reader.string("precision")) {
@@ -263,6 +273,7 @@ MeasurementRecord parse_measurement(FieldReader& reader) {
 Json measurement_to_json(const MeasurementRecord& record) {
   Json out = Json::object();
   out["kernel"] = record.kernel;
+  if (record.kernel_class) out["class"] = std::string(to_string(*record.kernel_class));
   out["device"] = record.device;
   out["backend"] = record.backend;
   if (record.precision) out["precision"] = std::string(to_string(*record.precision));
@@ -473,16 +484,6 @@ bool is_word(std::string_view text, bool capitals) {
   return true;
 }
 
-// The enumerator whose name (in enumerator order in `names`) is `name`.
-template <typename Enum, std::size_t N>
-std::optional<Enum> enum_named(const std::array<std::string_view, N>& names,
-                               std::string_view name) {
-  for (std::size_t i = 0; i < N; ++i) {
-    if (names[i] == name) return static_cast<Enum>(i);
-  }
-  return std::nullopt;
-}
-
 bool digits_at(std::string_view text, std::size_t at, std::size_t count) {
   if (at + count > text.size()) return false;
   for (std::size_t i = at; i < at + count; ++i) {
@@ -493,28 +494,39 @@ bool digits_at(std::string_view text, std::size_t at, std::size_t count) {
 
 }  // namespace
 
-std::string_view to_string(MeasurementStatus status) {
-  return kStatusNames[static_cast<std::size_t>(status)];
-}
+std::string_view to_string(MeasurementStatus status) { return kStatusNames.name(status); }
 
 std::optional<MeasurementStatus> parse_measurement_status(std::string_view name) {
-  return enum_named<MeasurementStatus>(kStatusNames, name);
+  return kStatusNames.parse(name);
 }
 
-std::string_view to_string(Residency residency) {
-  return kResidencyNames[static_cast<std::size_t>(residency)];
-}
+std::string_view to_string(Residency residency) { return kResidencyNames.name(residency); }
 
 std::optional<Residency> parse_residency(std::string_view name) {
-  return enum_named<Residency>(kResidencyNames, name);
+  return kResidencyNames.parse(name);
+}
+
+std::string_view to_string(KernelClass kind) { return kKernelClassNames.name(kind); }
+
+std::optional<KernelClass> parse_kernel_class(std::string_view name) {
+  return kKernelClassNames.parse(name);
+}
+
+KernelClass kernel_class_of(const MeasurementRecord& record) {
+  return record.kernel_class ? *record.kernel_class : classify_kernel(record.kernel);
 }
 
 KernelClass classify_kernel(std::string_view kernel_id) {
+  // BLAS names: a one-letter type, then gemm (sgemm, dgemm, hgemm, cgemm, zgemm).
+  auto blas_gemm = [](const std::string& word) {
+    return word.size() == 5 && word.compare(1, 4, "gemm") == 0 &&
+           std::string_view("sdhcz").find(word[0]) != std::string_view::npos;
+  };
   bool copy = false;
   bool memcpy_word = false;
   bool host_transfer = false;
   for (const std::string& word : id_words(kernel_id)) {
-    if (word == "gemm" || word == "matmul") return KernelClass::gemm;
+    if (word == "gemm" || word == "matmul" || blas_gemm(word)) return KernelClass::gemm;
     if (word == "fma") return KernelClass::peak_fma;
     if (word == "stream") return KernelClass::stream;
     if (word == "copy") copy = true;
@@ -697,7 +709,8 @@ CalibrationProfile parse_profile(const Json& document, const std::string& file,
     for (std::size_t i = 0; i < measurements->size(); ++i) {
       FieldReader record_reader((*measurements)[i], file,
                                 pointer_append(reader.pointer_of("measurements"), i), diagnostics);
-      if (record_reader.valid()) profile.measurements.push_back(parse_measurement(record_reader));
+      if (record_reader.valid())
+        profile.measurements.push_back(parse_measurement(record_reader, profile.schema_version));
     }
   }
   if (const Json* workloads = reader.array("workloads")) {

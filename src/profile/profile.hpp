@@ -23,7 +23,9 @@
 
 namespace hwcal {
 
-inline constexpr int kProfileSchemaVersion = 1;
+// 2: every measurement records its kernel's `class`. Version 1 files still load (the class then
+// follows from the kernel id: classify_kernel).
+inline constexpr int kProfileSchemaVersion = 2;
 
 // A failed or unsupported kernel is recorded with its reason and the run goes on.
 enum class MeasurementStatus { passed, unsupported, skipped, error };
@@ -35,15 +37,27 @@ enum class Residency { l1, l2, l3, dram };
 std::string_view to_string(Residency residency);
 std::optional<Residency> parse_residency(std::string_view name);
 
-// What a kernel measures, read from its stable id (the words between underscores), so that
-// summaries need no table of ids. Kernel ids follow these conventions:
-//   gemm:      a word `gemm` or `matmul`           cpu_gemm_fp32_openblas, cuda_gemm_fp16_cublas
-//   peak_fma:  a word `fma`                         cpu_peak_fma_fp32, cuda_fma_fp16
-//   stream:    a word `stream`                      cpu_stream_triad, cuda_stream_copy
-//   transfer:  memcpy between host and device       cuda_memcpy_h2d_pinned, cuda_memcpy_d2h
-//   copy:      any other `copy` or `memcpy`         cuda_memcpy_d2d, cpu_copy_numpy
+// What a kernel measures. Each kernel's descriptor says so (measure/kernels.hpp) and calibrate
+// records it in every measurement as `class` (profile schema 2), so summaries need neither a
+// table of ids nor a naming rule.
+//   gemm:      a matrix multiplication           (its best rate is the calibrated compute roof)
+//   peak_fma:  a register-resident FMA loop      (the arithmetic ceiling)
+//   stream:    STREAM copy/scale/add/triad        (memory bandwidth)
+//   copy:      device-to-device copies            (memory bandwidth where no STREAM ran)
+//   transfer:  host-device transfers              (the host link, never memory bandwidth)
 //   other:     the rest (BLAS level 1 and 2, ...)
 enum class KernelClass { gemm, peak_fma, stream, copy, transfer, other };
+std::string_view to_string(KernelClass kind);
+std::optional<KernelClass> parse_kernel_class(std::string_view name);
+
+// The class a file without `class` implies (schema 1 and the predecessor's files), read from the
+// words of the kernel id:
+//   gemm:      a word `gemm` or `matmul`, or a BLAS name (sgemm, dgemm, hgemm, ...)
+//   peak_fma:  a word `fma`
+//   stream:    a word `stream`
+//   transfer:  memcpy between host and device (`memcpy` with `h2d` or `d2h`)
+//   copy:      any other `copy` or `memcpy`
+//   other:     the rest (gemv, dot, ...)
 KernelClass classify_kernel(std::string_view kernel_id);
 
 // The words of an id or a name: runs of letters and digits, lowercased.
@@ -140,10 +154,15 @@ struct Throughput {
   std::optional<double> median;
 };
 
+struct MeasurementRecord;
+// The record's class: as recorded, else as its kernel id implies (schema 1 files).
+KernelClass kernel_class_of(const MeasurementRecord& record);
+
 struct MeasurementRecord {
-  std::string kernel;   // stable id, see classify_kernel
-  std::string device;   // "cpu" or "cuda:0"
-  std::string backend;  // openblas, cublas, cuda, ...
+  std::string kernel;                       // stable id: a join key between runs, never renamed
+  std::optional<KernelClass> kernel_class;  // `class`; absent in schema 1 files
+  std::string device;                       // "cpu" or "cuda:0"
+  std::string backend;                      // openblas, cublas, cuda, ...
   std::optional<Precision> precision;
   bool emulated = false;  // the backend emulates the type: excluded from measured peaks
   MeasurementShape shape;

@@ -157,7 +157,7 @@ RunPeaks run_peaks(const CalibrationProfile& profile) {
   std::string stream_backend;
   for (const MeasurementRecord& record : profile.measurements) {
     if (!usable(record)) continue;
-    const KernelClass kind = classify_kernel(record.kernel);
+    const KernelClass kind = kernel_class_of(record);
     if (kind == KernelClass::gemm && record.precision && record.gflops) {
       auto current = peaks.measured.find(*record.precision);
       if (current == peaks.measured.end() || record.gflops->best > current->second) {

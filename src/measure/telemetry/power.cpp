@@ -450,7 +450,7 @@ void TrialMonitor::end(MeasurementRecord& record) {
       power["avg_watts"] = *avg_watts;
       // Work over energy, both taken over the same window: GFLOP per joule = GFLOPS per watt.
       const double trials = static_cast<double>(record.samples_s.size());
-      const KernelClass kind = classify_kernel(record.kernel);
+      const KernelClass kind = kernel_class_of(record);
       const bool bandwidth =
           kind == KernelClass::stream || kind == KernelClass::copy || kind == KernelClass::transfer;
       if (bandwidth && record.bytes) {
