@@ -36,8 +36,8 @@ void set_up_logging(const CommonOptions& options) {
 void add_common_options(CLI::App& app, CommonOptions& options, const std::string& program) {
   options.version_text = version_line(program);
   app.add_option("--database", options.database,
-                 "Database folder (default: $HWCAL_DATABASE, else the hardware_database folder "
-                 "of the checkout this program runs from)");
+                 "Database folder (default: $HWCAL_DATABASE, else the one installed with this "
+                 "program, else, in a build folder, the source tree's hardware_database)");
   app.add_flag("-v,--verbose", options.verbosity, "More log output on stderr (-vv for trace)");
   app.add_flag("--quiet", options.quiet, "Only errors on stderr; no human summary on stdout");
   app.set_version_flag("--version", options.version_text);
@@ -45,7 +45,9 @@ void add_common_options(CLI::App& app, CommonOptions& options, const std::string
 
 std::filesystem::path database_root(const CommonOptions& options) {
   if (!options.database.empty()) return options.database;
-  return default_database_root();
+  DefaultDatabase found = find_default_database();
+  spdlog::debug("database: {} ({})", found.root.string(), found.found_by);
+  return found.root;
 }
 
 int run(CLI::App& app, int argc, char** argv, const CommonOptions& options,

@@ -11,7 +11,7 @@
 namespace hwcal::cli {
 
 struct CommonOptions {
-  std::string database;  // empty: $HWCAL_DATABASE, else the checkout's hardware_database
+  std::string database;  // empty: find_default_database()
   int verbosity = 0;     // -v, -vv
   bool quiet = false;
   std::string version_text;  // what --version prints

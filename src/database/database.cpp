@@ -20,6 +20,16 @@
 namespace fs = std::filesystem;
 
 namespace hwcal {
+
+// Where this build keeps things and where an install puts them, known when configuring
+// (src/database/locations.cpp.in).
+namespace detail {
+const char* source_tree_database();
+const char* build_folder();
+const char* installed_database_from_bindir();
+const char* installed_mapper_dir_from_bindir();
+}  // namespace detail
+
 namespace {
 
 std::size_t edit_distance(std::string_view a, std::string_view b) {
@@ -46,6 +56,24 @@ void read_entry(EntryVisit& visit) {
   } catch (const Error& error) {
     visit.diagnostics.error(visit.display_path, "", error.what());
   }
+}
+
+// The running program, symbolic links resolved; empty when /proc does not say.
+fs::path running_executable() {
+  std::error_code ec;
+  fs::path exe = fs::read_symlink("/proc/self/exe", ec);
+  return ec ? fs::path() : exe;
+}
+
+// `relative` (a path from the install's bin folder) from the folder the program runs in.
+fs::path installed_path(const fs::path& bin, const char* relative) {
+  return fs::path(relative).is_absolute() ? fs::path(relative)
+                                          : (bin / relative).lexically_normal();
+}
+
+bool is_inside(const fs::path& path, const fs::path& folder) {
+  const fs::path relative = path.lexically_relative(folder);
+  return !relative.empty() && *relative.begin() != "..";
 }
 
 fs::path find_upwards(fs::path start) {
@@ -217,19 +245,59 @@ DatabaseLock::~DatabaseLock() {
   }
 }
 
-fs::path default_database_root() {
+DefaultDatabase find_default_database() {
   if (const char* env = std::getenv("HWCAL_DATABASE"); env != nullptr && *env != '\0') {
-    return fs::path(env);
+    return {fs::path(env), "$HWCAL_DATABASE"};
   }
+  std::vector<std::string> tried{"$HWCAL_DATABASE: not set"};
   std::error_code ec;
-  fs::path exe = fs::read_symlink("/proc/self/exe", ec);
-  if (!ec) {
-    if (fs::path found = find_upwards(exe.parent_path()); !found.empty()) return found;
+  const fs::path exe = running_executable();
+  if (!exe.empty()) {
+    const fs::path bin = exe.parent_path();
+    const fs::path installed = installed_path(bin, detail::installed_database_from_bindir());
+    if (fs::is_directory(installed, ec)) return {installed, "installed with this program"};
+    tried.push_back(fmt::format("{} (installed with this program): absent", installed.string()));
+
+    // Only a program in its own build folder trusts the source path compiled into it: a copy
+    // elsewhere may belong to another tree, or outlive this one.
+    const fs::path source = detail::source_tree_database();
+    const fs::path build = fs::weakly_canonical(detail::build_folder(), ec);
+    if (!ec && is_inside(exe, build)) {
+      if (fs::is_directory(source, ec)) return {source, "the source tree of this build"};
+      tried.push_back(fmt::format("{} (the source tree of this build): absent", source.string()));
+    } else {
+      tried.push_back(
+          fmt::format("{} (the source tree of the build folder {}): not used, this "
+                      "program does not run from that build folder",
+                      source.string(), detail::build_folder()));
+    }
+    if (fs::path found = find_upwards(bin); !found.empty()) {
+      return {found, "found above the program's folder"};
+    }
+    tried.push_back(fmt::format("a hardware_database folder in {} or above: none", bin.string()));
   }
-  if (fs::path found = find_upwards(fs::current_path(ec)); !found.empty()) return found;
-  throw UsageError(
-      "no hardware database found: pass --database DIR or set HWCAL_DATABASE (the default is the "
-      "hardware_database folder of the checkout the program runs from)");
+  const fs::path cwd = fs::current_path(ec);
+  if (fs::path found = find_upwards(cwd); !found.empty()) {
+    return {found, "found above the working folder"};
+  }
+  tried.push_back(fmt::format("a hardware_database folder in {} or above: none", cwd.string()));
+  std::string message =
+      "no hardware database found: pass --database DIR or set HWCAL_DATABASE; tried:";
+  for (const std::string& line : tried) message += "\n  " + line;
+  throw UsageError(message);
+}
+
+fs::path default_database_root() { return find_default_database().root; }
+
+std::optional<Installation> running_installation() {
+  const fs::path exe = running_executable();
+  if (exe.empty()) return std::nullopt;
+  const fs::path bin = exe.parent_path();
+  Installation installation{installed_path(bin, detail::installed_database_from_bindir()),
+                            installed_path(bin, detail::installed_mapper_dir_from_bindir())};
+  std::error_code ec;
+  if (!fs::is_directory(installation.database, ec)) return std::nullopt;
+  return installation;
 }
 
 std::vector<std::string> closest_ids(const std::vector<std::string>& known, std::string_view id,

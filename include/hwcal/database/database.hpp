@@ -93,10 +93,29 @@ class DatabaseLock {
   int fd_ = -1;
 };
 
-// The database the programs use when --database is not given: $HWCAL_DATABASE, else the
-// hardware_database folder of the checkout the program runs from (found by walking up from the
-// executable, then from the working directory). UsageError when none is found.
-std::filesystem::path default_database_root();
+// The database the programs use when --database is not given, the first of:
+//   1. $HWCAL_DATABASE;
+//   2. the database installed with the program, <exe dir>/../share/hwcal/hardware_database (the
+//      relative path is fixed when configuring, so an installed tree can be moved);
+//   3. for a program whose executable lies in the build folder it was built in, that build's
+//      source tree's hardware_database (an install beside it, checked first, wins);
+//   4. a hardware_database folder in or above the executable's folder, then the working one.
+// UsageError listing what was tried when none is found.
+struct DefaultDatabase {
+  std::filesystem::path root;
+  std::string found_by;  // which of the above, for the log
+};
+DefaultDatabase find_default_database();
+std::filesystem::path default_database_root();  // find_default_database().root
+
+// The install the running program belongs to: its database and the generated mapper headers
+// installed with it (<exe dir>/../include/hwcal/mappers). nullopt when no database is installed
+// beside the executable.
+struct Installation {
+  std::filesystem::path database;
+  std::filesystem::path mapper_dir;
+};
+std::optional<Installation> running_installation();
 
 // The closest ids to `id` (edit distance), for "did you mean" hints.
 std::vector<std::string> closest_ids(const std::vector<std::string>& known, std::string_view id,
