@@ -8,6 +8,7 @@
 #include <fmt/format.h>
 
 #include "base/stats.hpp"
+#include "base/text.hpp"
 #include "hwcal/base/error.hpp"
 #include "hwcal/database/validate.hpp"
 #include "profile/legacy_profile.hpp"
@@ -112,14 +113,6 @@ std::tuple<double, double> mode_rank(const HardwareSpec& spec, const std::string
     if (clock == key) own = mhz;
   }
   return {own, total};
-}
-
-bool is_posix_relative(const std::string& path) {
-  if (path.empty() || path.front() == '/' || path.find('\\') != std::string::npos) return false;
-  for (const auto& part : fs::path(path)) {
-    if (part == "..") return false;
-  }
-  return true;
 }
 
 }  // namespace

@@ -9,6 +9,7 @@
 #include <fmt/format.h>
 
 #include "base/stats.hpp"
+#include "base/text.hpp"
 #include "hwcal/base/error.hpp"
 #include "hwcal/database/entry_model.hpp"
 #include "hwcal/database/validate.hpp"
@@ -49,14 +50,6 @@ Json comparable(WorkloadModeSummary summary) {
   }
   out["results"] = results;
   return out;
-}
-
-bool is_posix_relative(const std::string& path) {
-  if (path.empty() || path.front() == '/' || path.find('\\') != std::string::npos) return false;
-  for (const auto& part : fs::path(path)) {
-    if (part == "..") return false;
-  }
-  return true;
 }
 
 }  // namespace
