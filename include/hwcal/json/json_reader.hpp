@@ -47,7 +47,10 @@ class FieldReader {
   void error(std::string_view key, std::string message);
 
  private:
-  const Json* lookup(std::string_view key, bool required, std::string_view expected);
+  // The member `key`, marked as read; nullptr when it is missing or, with `is`, has another
+  // type (a diagnostic saying `expected` when it was required or has the wrong type).
+  const Json* lookup(std::string_view key, bool required, std::string_view expected,
+                     bool (Json::*is)() const noexcept = nullptr);
   void wrong_type(std::string_view key, std::string_view expected, const Json& value);
   template <typename T>
   std::vector<T> items_of(const Json& array, std::string_view key,
