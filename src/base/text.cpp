@@ -5,7 +5,6 @@
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
-#include <filesystem>
 #include <sstream>
 
 namespace hwcal {
@@ -55,16 +54,6 @@ std::string join(const std::vector<std::string>& items, std::string_view separat
 
 bool starts_with(std::string_view text, std::string_view prefix) {
   return text.substr(0, prefix.size()) == prefix;
-}
-
-bool is_posix_relative(std::string_view path) {
-  if (path.empty() || path.front() == '/' || path.find('\\') != std::string_view::npos) {
-    return false;
-  }
-  for (const auto& part : std::filesystem::path(path)) {
-    if (part == "..") return false;
-  }
-  return true;
 }
 
 std::optional<long long> parse_integer(std::string_view text, int base) {

@@ -18,9 +18,6 @@ std::vector<std::string> split_whitespace(std::string_view text);
 std::string join(const std::vector<std::string>& items, std::string_view separator);
 bool starts_with(std::string_view text, std::string_view prefix);
 
-// A path as entries write linked runs: POSIX, relative, never climbing out with "..".
-bool is_posix_relative(std::string_view path);
-
 // The whole of `text` (surrounding white space allowed) as a number; nullopt otherwise,
 // also for a value out of range or not finite.
 std::optional<long long> parse_integer(std::string_view text, int base = 10);

@@ -8,10 +8,10 @@
 #include <fmt/format.h>
 
 #include "base/stats.hpp"
-#include "base/text.hpp"
 #include "hwcal/base/error.hpp"
 #include "hwcal/database/validate.hpp"
 #include "profile/legacy_profile.hpp"
+#include "profile/profile_store.hpp"
 
 namespace fs = std::filesystem;
 
@@ -366,7 +366,8 @@ Diagnostics check_calibration(const HardwareSpec& spec, const std::string& file,
     for (std::size_t i = 0; i < paths.size(); ++i) {
       const std::string pointer = pointer_append(modes_pointer, i);
       const std::string& path = paths[i];
-      if (!is_posix_relative(path)) {
+      const LinkedRun linked = locate_linked_run(path, base);
+      if (linked.problem == LinkedRunProblem::not_posix_relative) {
         diagnostics.error(file, pointer,
                           fmt::format("'{}' must be a POSIX path relative to the folder that "
                                       "holds the database (profiles/...)",
@@ -374,9 +375,7 @@ Diagnostics check_calibration(const HardwareSpec& spec, const std::string& file,
         complete = false;
         continue;
       }
-      const fs::path full = base / path;
-      std::error_code ec;
-      if (!fs::is_regular_file(full, ec)) {
+      if (linked.problem == LinkedRunProblem::missing) {
         diagnostics.error(
             file, pointer,
             fmt::format("linked profile {} is missing (looked in {})", path, base.string()));
@@ -384,7 +383,7 @@ Diagnostics check_calibration(const HardwareSpec& spec, const std::string& file,
         continue;
       }
       try {
-        CalibrationRun run{load_profile_file(full, path, legacy).profile, path};
+        CalibrationRun run{load_profile_file(linked.file, path, legacy).profile, path};
         const CalibrationProfile& profile = run.profile;
         if (!profile.hardware_id.empty() && profile.hardware_id != spec.id) {
           diagnostics.error(file, pointer,
