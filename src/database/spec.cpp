@@ -7,6 +7,7 @@
 
 #include "hwcal/base/error.hpp"
 #include "hwcal/json/json_reader.hpp"
+#include "json/json_fields.hpp"
 
 namespace hwcal {
 namespace {
@@ -60,38 +61,6 @@ DerivationTable parse_derivation_table(const Json& object, const std::string& fi
     table[*precision] = parse_derivation(value, file, item_pointer, diagnostics);
   }
   return table;
-}
-
-PowerMode parse_power_mode(const std::string& name, const Json& object, const std::string& file,
-                           const std::string& pointer, Diagnostics& diagnostics) {
-  PowerMode mode;
-  mode.name = name;
-  FieldReader reader(object, file, pointer, diagnostics);
-  if (!reader.valid()) return mode;
-  mode.nvpmodel_id = reader.integer("nvpmodel_id");
-  if (const Json* clocks = reader.object("clocks_mhz")) {
-    for (const auto& [key, value] : clocks->items()) {
-      if (!value.is_number()) {
-        diagnostics.error(file, pointer_append(reader.pointer_of("clocks_mhz"), key),
-                          fmt::format("expected a number, got {}", json_type_name(value)));
-        continue;
-      }
-      mode.clocks_mhz[key] = value.get<double>();
-    }
-  }
-  mode.online_cpus = reader.integer("online_cpus");
-  mode.tdp_watts = reader.number("tdp_watts");
-  if (const Json* peaks = reader.object("theoretical_peaks")) {
-    mode.theoretical_peaks =
-        parse_peak_table(*peaks, file, reader.pointer_of("theoretical_peaks"), diagnostics);
-  }
-  mode.peak_bandwidth_gbps = reader.number("peak_bandwidth_gbps");
-  if (const Json* derivation = reader.object("peak_derivation")) {
-    mode.peak_derivation = parse_derivation_table(
-        *derivation, file, reader.pointer_of("peak_derivation"), diagnostics);
-  }
-  mode.extra = reader.unknown_fields();
-  return mode;
 }
 
 CalibrationProfiles parse_calibration_profiles(const Json& object, const std::string& file,
@@ -158,25 +127,291 @@ Json derivation_table_to_json(const DerivationTable& table) {
   return out;
 }
 
-Json power_mode_to_json(const PowerMode& mode) {
+Json calibration_profiles_to_json(const CalibrationProfiles& profiles) {
   Json out = Json::object();
-  put_optional(out, "nvpmodel_id", mode.nvpmodel_id);
-  if (!mode.clocks_mhz.empty()) {
-    Json clocks = Json::object();
-    for (const auto& [name, mhz] : mode.clocks_mhz) clocks[name] = mhz;
-    out["clocks_mhz"] = clocks;
-  }
-  put_optional(out, "online_cpus", mode.online_cpus);
-  put_optional(out, "tdp_watts", mode.tdp_watts);
-  if (!mode.theoretical_peaks.empty()) {
-    out["theoretical_peaks"] = peak_table_to_json(mode.theoretical_peaks);
-  }
-  put_optional(out, "peak_bandwidth_gbps", mode.peak_bandwidth_gbps);
-  if (!mode.peak_derivation.empty()) {
-    out["peak_derivation"] = derivation_table_to_json(mode.peak_derivation);
-  }
-  append_extra(out, mode.extra);
+  out["default"] = profiles.default_profile;
+  out["power_modes"] = profiles.power_modes;
+  append_extra(out, profiles.extra);
   return out;
+}
+
+// ---- the fields of each object, in the order they are written ----------------------------------
+
+const FunctionCodec<PeakTable> kPeakTableCodec{parse_peak_table, peak_table_to_json};
+const FunctionCodec<DerivationTable> kDerivationCodec{parse_derivation_table,
+                                                      derivation_table_to_json};
+
+// A member kept as the JSON object it is (a mapper's config).
+struct ObjectJsonCodec {
+  std::optional<Json> read(FieldReader& reader, std::string_view key, bool required,
+                           const Json* /*type*/) const {
+    const Json* object = reader.object(key, required);
+    return object ? std::optional<Json>(*object) : std::nullopt;
+  }
+  Json write(const Json& value) const { return value; }
+};
+
+// measured_peaks_range: precision -> [min, max].
+struct PeakRangesCodec {
+  using Ranges = std::map<Precision, std::pair<double, double>>;
+  std::optional<Ranges> read(FieldReader& reader, std::string_view key, bool required,
+                             const Ranges* /*type*/) const {
+    return read_members<Ranges>(
+        reader, key, required,
+        [&](Ranges& ranges, const std::string& name, const Json& value,
+            const std::string& pointer) {
+          auto precision = parse_precision(name);
+          if (!precision) {
+            reader.diagnostics().error(reader.file(), pointer,
+                                       fmt::format("unknown precision '{}'", name));
+          } else if (!value.is_array() || value.size() != 2 || !value[0].is_number() ||
+                     !value[1].is_number()) {
+            reader.diagnostics().error(reader.file(), pointer, "expected [min, max]");
+          } else {
+            ranges[*precision] = {value[0].get<double>(), value[1].get<double>()};
+          }
+        });
+  }
+  Json write(const Ranges& ranges) const {
+    Json out = Json::object();
+    for (const auto& [precision, range] : ranges) {
+      out[std::string(to_string(precision))] = Json::array({range.first, range.second});
+    }
+    return out;
+  }
+};
+
+// calibration_summary: the default mode's summary, then by_power_mode.
+struct CalibrationSummaryCodec {
+  std::optional<CalibrationSummary> read(FieldReader& reader, std::string_view key, bool required,
+                                         const CalibrationSummary* /*type*/) const {
+    const Json* summary = reader.object(key, required);
+    if (summary == nullptr) return std::nullopt;
+    const std::string pointer = reader.pointer_of(key);
+    const std::string& file = reader.file();
+    Diagnostics& diagnostics = reader.diagnostics();
+    CalibrationSummary parsed;
+    static_cast<ModeSummary&>(parsed) = parse_mode_summary(*summary, file, pointer, diagnostics);
+    auto by_mode = summary->find("by_power_mode");
+    if (by_mode != summary->end()) {
+      if (!by_mode->is_object()) {
+        diagnostics.error(file, pointer_append(pointer, "by_power_mode"), "expected an object");
+      } else {
+        for (const auto& [mode, value] : by_mode->items()) {
+          parsed.by_power_mode[mode] = parse_mode_summary(
+              value, file, pointer_append(pointer_append(pointer, "by_power_mode"), mode),
+              diagnostics);
+        }
+      }
+    }
+    return parsed;
+  }
+  Json write(const CalibrationSummary& summary) const {
+    Json out = mode_summary_to_json(summary);
+    Json by_mode = Json::object();
+    for (const auto& [mode, mode_summary] : summary.by_power_mode) {
+      by_mode[mode] = mode_summary_to_json(mode_summary);
+    }
+    out["by_power_mode"] = by_mode;
+    return out;
+  }
+};
+
+const JsonFields<CacheLevel>& cache_fields() {
+  using C = CacheLevel;
+  static const JsonFields<C> fields{
+      &C::extra,
+      {
+          field("level", &C::level, Presence::required),
+          field("kind", &C::kind, Presence::required)
+              .checked([](FieldReader& reader, const C& level) {
+                if (!level.kind.empty() && level.kind != "data" && level.kind != "instruction" &&
+                    level.kind != "unified") {
+                  reader.error("kind", unknown_name_message("cache kind", level.kind,
+                                                            "data, instruction or unified"));
+                }
+              }),
+          field("size_kib", &C::size_kib, Presence::required),
+          field("line_bytes", &C::line_bytes),
+          field("count", &C::count),
+          field("scope", &C::scope),
+      }};
+  return fields;
+}
+
+const JsonFields<PowerMode>& power_mode_fields() {
+  using M = PowerMode;
+  static const JsonFields<M> fields{
+      &M::extra,
+      {
+          field("nvpmodel_id", &M::nvpmodel_id),
+          field("clocks_mhz", &M::clocks_mhz, Presence::optional, NumberMapCodec{}),
+          field("online_cpus", &M::online_cpus),
+          field("tdp_watts", &M::tdp_watts),
+          field("theoretical_peaks", &M::theoretical_peaks, Presence::optional, kPeakTableCodec),
+          field("peak_bandwidth_gbps", &M::peak_bandwidth_gbps),
+          field("peak_derivation", &M::peak_derivation, Presence::optional, kDerivationCodec),
+      }};
+  return fields;
+}
+
+const JsonFields<ModeSummary>& mode_summary_fields() {
+  using M = ModeSummary;
+  // by_power_mode belongs to the top-level summary (CalibrationSummaryCodec reads it): read here
+  // only so that it is not an unknown field, and never written.
+  JsonField<M> by_power_mode{
+      "by_power_mode",
+      [](FieldReader& reader, M&) { return reader.any("by_power_mode") != nullptr; },
+      [](Json&, const M&) {}};
+  static const JsonFields<M> fields{
+      &M::extra,
+      {
+          field("measured_peaks", &M::measured_peaks, Presence::always, kPeakTableCodec),
+          field("measured_peaks_range", &M::measured_peaks_range, Presence::optional,
+                PeakRangesCodec{}),
+          field("arithmetic_ceiling", &M::arithmetic_ceiling, Presence::optional, kPeakTableCodec),
+          field("efficiency", &M::efficiency, Presence::always, kPeakTableCodec),
+          field("measured_bandwidth_gbps", &M::measured_bandwidth_gbps),
+          field("bandwidth_efficiency", &M::bandwidth_efficiency),
+          field("avg_efficiency", &M::avg_efficiency),
+          field("calibration_date", &M::calibration_date, Presence::always),
+          field("power_mode", &M::power_mode, Presence::always),
+          field("framework", &M::framework, Presence::always),
+          field("profile_path", &M::profile_path, Presence::always),
+          field("runs", &M::runs, Presence::always),
+          by_power_mode,
+      }};
+  return fields;
+}
+
+// Each source's `covers` must name fields of the same file: the document is at hand only here.
+void check_covers(FieldReader& reader, const HardwareSpec& spec) {
+  const Json& document = *reader.json();
+  const Json& sources = document.at("sources");
+  std::size_t parsed = 0;  // sources that were objects, in spec.sources
+  for (std::size_t i = 0; i < sources.size(); ++i) {
+    if (!sources[i].is_object()) continue;
+    const Source& source = (*spec.sources)[parsed++];
+    const std::string covers =
+        pointer_append(pointer_append(reader.pointer_of("sources"), i), "covers");
+    for (std::size_t j = 0; j < source.covers.size(); ++j) {
+      const std::string& cover = source.covers[j];
+      std::string where = pointer_append(covers, j);
+      try {
+        if (!document.contains(Json::json_pointer(cover))) {
+          reader.diagnostics().error(reader.file(), where,
+                                     fmt::format("'{}' names no field of this file", cover));
+        }
+      } catch (const Json::exception&) {
+        reader.diagnostics().error(reader.file(), where,
+                                   fmt::format("'{}' is not a JSON pointer (expected e.g. "
+                                               "/theoretical_peaks/fp32)",
+                                               cover));
+      }
+    }
+  }
+}
+
+const JsonFields<HardwareSpec>& spec_fields() {
+  using H = HardwareSpec;
+  static const JsonFields<BoardSignals> board_fields{
+      &BoardSignals::extra,
+      {
+          field("device_tree_model", &BoardSignals::device_tree_model),
+          field("compatible", &BoardSignals::compatible),
+          field("compute_capability", &BoardSignals::compute_capability),
+          field("cpu_cores", &BoardSignals::cpu_cores),
+      }};
+  static const JsonFields<ComputeInfo> compute_fields{
+      &ComputeInfo::extra,
+      {
+          field("units", &ComputeInfo::units),
+          field("unit_name", &ComputeInfo::unit_name),
+          field("cores_per_unit", &ComputeInfo::cores_per_unit),
+          field("threads_per_unit", &ComputeInfo::threads_per_unit),
+          field("base_clock_mhz", &ComputeInfo::base_clock_mhz),
+          field("max_clock_mhz", &ComputeInfo::max_clock_mhz),
+      }};
+  static const JsonFields<MemoryInfo> memory_fields{
+      &MemoryInfo::extra,
+      {
+          field("type", &MemoryInfo::type),
+          field("size_gb", &MemoryInfo::size_gb),
+          field("bus_width_bits", &MemoryInfo::bus_width_bits),
+          field("data_rate_mts", &MemoryInfo::data_rate_mts),
+          field("channels", &MemoryInfo::channels),
+      }};
+  static const JsonFields<Source> source_fields{
+      &Source::extra,
+      {
+          field("title", &Source::title, Presence::required),
+          field("url", &Source::url),
+          field("covers", &Source::covers, Presence::required),
+          field("note", &Source::note),
+      }};
+  static const JsonFields<MapperSettings> mapper_fields{
+      &MapperSettings::extra,
+      {
+          field("class", &MapperSettings::class_name, Presence::required),
+          field("config", &MapperSettings::config, Presence::always, ObjectJsonCodec{}),
+      }};
+  static const EnumCodec<DeviceType> device_type_codec{
+      parse_device_type, to_string, "device type", [] { return "one of " + device_type_names(); }};
+  static const JsonFields<H> fields{
+      &H::extra,
+      {
+          field("schema_version", &H::schema_version, Presence::required)
+              .checked([](FieldReader& reader, const H& spec) {
+                if (spec.schema_version < 1 || spec.schema_version > kSpecSchemaVersion) {
+                  reader.error("schema_version",
+                               fmt::format("unsupported schema version {} (this hwcal reads "
+                                           "1 to {})",
+                                           spec.schema_version, kSpecSchemaVersion));
+                }
+              }),
+          field("id", &H::id, Presence::required),
+          field("vendor", &H::vendor, Presence::required),
+          field("model", &H::model, Presence::required),
+          field("architecture", &H::architecture, Presence::required),
+          field("device_type", &H::device_type, Presence::required, device_type_codec),
+          field("platform", &H::platform, Presence::required)
+              .checked([](FieldReader& reader, const H& spec) {
+                if (!is_known_platform(spec.platform)) {
+                  reader.error("platform", unknown_name_message("platform", spec.platform,
+                                                                "x86_64 or aarch64"));
+                }
+              }),
+          field("detection_patterns", &H::detection_patterns),
+          field("board_signals", &H::board_signals, Presence::optional, board_fields),
+          field("compute", &H::compute, Presence::optional, compute_fields),
+          field("memory", &H::memory, Presence::optional, memory_fields),
+          field("caches", &H::caches, Presence::optional, cache_fields()),
+          field("tdp_watts", &H::tdp_watts),
+          field("theoretical_peaks", &H::theoretical_peaks, Presence::required, kPeakTableCodec),
+          field("peak_bandwidth_gbps", &H::peak_bandwidth_gbps, Presence::required)
+              .checked([](FieldReader& reader, const H& spec) {
+                if (spec.peak_bandwidth_gbps <= 0) {
+                  reader.error("peak_bandwidth_gbps",
+                               fmt::format("expected a positive number of GB/s, got {}",
+                                           spec.peak_bandwidth_gbps));
+                }
+              }),
+          field("peak_derivation", &H::peak_derivation, Presence::optional, kDerivationCodec),
+          field("power_modes", &H::power_modes, Presence::optional,
+                NamedObjectsCodec<PowerMode>{power_mode_fields(), &PowerMode::name, true}),
+          field("default_power_mode", &H::default_power_mode),
+          field("sources", &H::sources, Presence::optional, source_fields).checked(check_covers),
+          field("mapper", &H::mapper, Presence::optional, mapper_fields),
+          field("calibration_summary", &H::calibration_summary, Presence::optional,
+                CalibrationSummaryCodec{}),
+          field("calibration_profiles", &H::calibration_profiles, Presence::optional,
+                FunctionCodec<CalibrationProfiles>{parse_calibration_profiles,
+                                                   calibration_profiles_to_json}),
+          field("workload_summary", &H::workload_summary, Presence::optional,
+                FunctionCodec<WorkloadSummary>{parse_workload_summary, workload_summary_to_json}),
+          field("notes", &H::notes),
+      }};
+  return fields;
 }
 
 }  // namespace
@@ -288,40 +523,13 @@ std::vector<CacheLevel> parse_caches(const Json& array, const std::string& file,
   std::vector<CacheLevel> levels;
   for (std::size_t i = 0; i < array.size(); ++i) {
     FieldReader cache_reader(array[i], file, pointer_append(pointer, i), diagnostics);
-    if (!cache_reader.valid()) continue;
-    CacheLevel level;
-    level.level = cache_reader.integer("level", true).value_or(0);
-    level.kind = cache_reader.string("kind", true).value_or("");
-    level.size_kib = cache_reader.number("size_kib", true).value_or(0);
-    level.line_bytes = cache_reader.integer("line_bytes");
-    level.count = cache_reader.integer("count");
-    level.scope = cache_reader.string("scope");
-    level.extra = cache_reader.unknown_fields();
-    if (!level.kind.empty() && level.kind != "data" && level.kind != "instruction" &&
-        level.kind != "unified") {
-      cache_reader.error("kind", fmt::format("unknown cache kind '{}' (expected data, "
-                                             "instruction or unified)",
-                                             level.kind));
-    }
-    levels.push_back(level);
+    if (cache_reader.valid()) levels.push_back(cache_fields().read(cache_reader));
   }
   return levels;
 }
 
 Json caches_to_json(const std::vector<CacheLevel>& levels) {
-  Json caches = Json::array();
-  for (const CacheLevel& level : levels) {
-    Json item = Json::object();
-    item["level"] = level.level;
-    item["kind"] = level.kind;
-    item["size_kib"] = level.size_kib;
-    put_optional(item, "line_bytes", level.line_bytes);
-    put_optional(item, "count", level.count);
-    put_optional(item, "scope", level.scope);
-    append_extra(item, level.extra);
-    caches.push_back(item);
-  }
-  return caches;
+  return ArrayCodec<CacheLevel>{cache_fields()}.write(levels);
 }
 
 Json peak_table_to_json(const PeakTable& table) {
@@ -334,233 +542,18 @@ ModeSummary parse_mode_summary(const Json& object, const std::string& file,
                                const std::string& pointer, Diagnostics& diagnostics) {
   ModeSummary summary;
   FieldReader reader(object, file, pointer, diagnostics);
-  if (!reader.valid()) return summary;
-  auto table = [&](const char* key) {
-    const Json* value = reader.object(key);
-    return value ? parse_peak_table(*value, file, reader.pointer_of(key), diagnostics)
-                 : PeakTable{};
-  };
-  summary.measured_peaks = table("measured_peaks");
-  if (const Json* ranges = reader.object("measured_peaks_range")) {
-    for (const auto& [key, value] : ranges->items()) {
-      std::string item_pointer = pointer_append(reader.pointer_of("measured_peaks_range"), key);
-      auto precision = parse_precision(key);
-      if (!precision) {
-        diagnostics.error(file, item_pointer, fmt::format("unknown precision '{}'", key));
-        continue;
-      }
-      if (!value.is_array() || value.size() != 2 || !value[0].is_number() ||
-          !value[1].is_number()) {
-        diagnostics.error(file, item_pointer, "expected [min, max]");
-        continue;
-      }
-      summary.measured_peaks_range[*precision] = {value[0].get<double>(), value[1].get<double>()};
-    }
-  }
-  summary.arithmetic_ceiling = table("arithmetic_ceiling");
-  summary.efficiency = table("efficiency");
-  summary.measured_bandwidth_gbps = reader.number("measured_bandwidth_gbps");
-  summary.bandwidth_efficiency = reader.number("bandwidth_efficiency");
-  summary.avg_efficiency = reader.number("avg_efficiency");
-  summary.calibration_date = reader.string("calibration_date").value_or("");
-  summary.power_mode = reader.string("power_mode").value_or("");
-  summary.framework = reader.string("framework").value_or("");
-  summary.profile_path = reader.string("profile_path").value_or("");
-  summary.runs = reader.integer("runs").value_or(0);
-  // by_power_mode belongs to the top-level summary; the caller reads it.
-  reader.any("by_power_mode");
-  summary.extra = reader.unknown_fields();
+  if (reader.valid()) mode_summary_fields().read(reader, summary);
   return summary;
 }
 
 Json mode_summary_to_json(const ModeSummary& summary) {
-  Json out = Json::object();
-  out["measured_peaks"] = peak_table_to_json(summary.measured_peaks);
-  if (!summary.measured_peaks_range.empty()) {
-    Json ranges = Json::object();
-    for (const auto& [precision, range] : summary.measured_peaks_range) {
-      ranges[std::string(to_string(precision))] = Json::array({range.first, range.second});
-    }
-    out["measured_peaks_range"] = ranges;
-  }
-  if (!summary.arithmetic_ceiling.empty()) {
-    out["arithmetic_ceiling"] = peak_table_to_json(summary.arithmetic_ceiling);
-  }
-  out["efficiency"] = peak_table_to_json(summary.efficiency);
-  put_optional(out, "measured_bandwidth_gbps", summary.measured_bandwidth_gbps);
-  put_optional(out, "bandwidth_efficiency", summary.bandwidth_efficiency);
-  put_optional(out, "avg_efficiency", summary.avg_efficiency);
-  out["calibration_date"] = summary.calibration_date;
-  out["power_mode"] = summary.power_mode;
-  out["framework"] = summary.framework;
-  out["profile_path"] = summary.profile_path;
-  out["runs"] = summary.runs;
-  append_extra(out, summary.extra);
-  return out;
+  return mode_summary_fields().write(summary);
 }
 
 HardwareSpec parse_spec(const Json& document, const std::string& file, Diagnostics& diagnostics) {
   HardwareSpec spec;
   FieldReader reader(document, file, "", diagnostics);
-  if (!reader.valid()) return spec;
-
-  if (auto version = reader.integer("schema_version", true)) {
-    spec.schema_version = *version;
-    if (*version < 1 || *version > kSpecSchemaVersion) {
-      reader.error("schema_version", fmt::format("unsupported schema version {} (this hwcal reads "
-                                                 "1 to {})",
-                                                 *version, kSpecSchemaVersion));
-    }
-  }
-  spec.id = reader.string("id", true).value_or("");
-  spec.vendor = reader.string("vendor", true).value_or("");
-  spec.model = reader.string("model", true).value_or("");
-  spec.architecture = reader.string("architecture", true).value_or("");
-  if (auto type = reader.string("device_type", true)) {
-    if (auto parsed = parse_device_type(*type)) {
-      spec.device_type = *parsed;
-    } else {
-      reader.error("device_type", fmt::format("unknown device type '{}' (expected one of {})",
-                                              *type, device_type_names()));
-    }
-  }
-  if (auto platform = reader.string("platform", true)) {
-    spec.platform = *platform;
-    if (!is_known_platform(*platform)) {
-      reader.error("platform",
-                   fmt::format("unknown platform '{}' (expected x86_64 or aarch64)", *platform));
-    }
-  }
-  spec.detection_patterns = reader.string_array("detection_patterns");
-  if (const Json* signals = reader.object("board_signals")) {
-    FieldReader signal_reader(*signals, file, reader.pointer_of("board_signals"), diagnostics);
-    BoardSignals board;
-    board.device_tree_model =
-        signal_reader.string_array("device_tree_model").value_or(std::vector<std::string>{});
-    board.compatible =
-        signal_reader.string_array("compatible").value_or(std::vector<std::string>{});
-    board.compute_capability = signal_reader.string("compute_capability");
-    board.cpu_cores = signal_reader.integer("cpu_cores");
-    board.extra = signal_reader.unknown_fields();
-    spec.board_signals = board;
-  }
-  if (const Json* compute = reader.object("compute")) {
-    FieldReader compute_reader(*compute, file, reader.pointer_of("compute"), diagnostics);
-    ComputeInfo info;
-    info.units = compute_reader.integer("units");
-    info.unit_name = compute_reader.string("unit_name");
-    info.cores_per_unit = compute_reader.integer("cores_per_unit");
-    info.threads_per_unit = compute_reader.integer("threads_per_unit");
-    info.base_clock_mhz = compute_reader.number("base_clock_mhz");
-    info.max_clock_mhz = compute_reader.number("max_clock_mhz");
-    info.extra = compute_reader.unknown_fields();
-    spec.compute = info;
-  }
-  if (const Json* memory = reader.object("memory")) {
-    FieldReader memory_reader(*memory, file, reader.pointer_of("memory"), diagnostics);
-    MemoryInfo info;
-    info.type = memory_reader.string("type");
-    info.size_gb = memory_reader.number("size_gb");
-    info.bus_width_bits = memory_reader.integer("bus_width_bits");
-    info.data_rate_mts = memory_reader.number("data_rate_mts");
-    info.channels = memory_reader.integer("channels");
-    info.extra = memory_reader.unknown_fields();
-    spec.memory = info;
-  }
-  if (const Json* caches = reader.array("caches")) {
-    spec.caches = parse_caches(*caches, file, reader.pointer_of("caches"), diagnostics);
-  }
-  spec.tdp_watts = reader.number("tdp_watts");
-  if (const Json* peaks = reader.object("theoretical_peaks", true)) {
-    spec.theoretical_peaks =
-        parse_peak_table(*peaks, file, reader.pointer_of("theoretical_peaks"), diagnostics);
-  }
-  if (auto bandwidth = reader.number("peak_bandwidth_gbps", true)) {
-    spec.peak_bandwidth_gbps = *bandwidth;
-    if (*bandwidth <= 0) {
-      reader.error("peak_bandwidth_gbps",
-                   fmt::format("expected a positive number of GB/s, got {}", *bandwidth));
-    }
-  }
-  if (const Json* derivation = reader.object("peak_derivation")) {
-    spec.peak_derivation = parse_derivation_table(
-        *derivation, file, reader.pointer_of("peak_derivation"), diagnostics);
-  }
-  if (const Json* modes = reader.object("power_modes")) {
-    for (const auto& [name, mode] : modes->items()) {
-      spec.power_modes.push_back(parse_power_mode(
-          name, mode, file, pointer_append(reader.pointer_of("power_modes"), name), diagnostics));
-    }
-  }
-  spec.default_power_mode = reader.string("default_power_mode");
-  if (const Json* sources = reader.array("sources")) {
-    std::vector<Source> list;
-    for (std::size_t i = 0; i < sources->size(); ++i) {
-      FieldReader source_reader((*sources)[i], file,
-                                pointer_append(reader.pointer_of("sources"), i), diagnostics);
-      if (!source_reader.valid()) continue;
-      Source source;
-      source.title = source_reader.string("title", true).value_or("");
-      source.url = source_reader.string("url");
-      source.covers =
-          source_reader.string_array("covers", true).value_or(std::vector<std::string>{});
-      // A pointer that names no field is a typo; the document is at hand only here.
-      for (std::size_t j = 0; j < source.covers.size(); ++j) {
-        const std::string& cover = source.covers[j];
-        std::string where = pointer_append(source_reader.pointer_of("covers"), j);
-        try {
-          if (!document.contains(Json::json_pointer(cover))) {
-            diagnostics.error(file, where, fmt::format("'{}' names no field of this file", cover));
-          }
-        } catch (const Json::exception&) {
-          diagnostics.error(file, where,
-                            fmt::format("'{}' is not a JSON pointer (expected e.g. "
-                                        "/theoretical_peaks/fp32)",
-                                        cover));
-        }
-      }
-      source.note = source_reader.string("note");
-      source.extra = source_reader.unknown_fields();
-      list.push_back(source);
-    }
-    spec.sources = list;
-  }
-  if (const Json* mapper = reader.object("mapper")) {
-    FieldReader mapper_reader(*mapper, file, reader.pointer_of("mapper"), diagnostics);
-    MapperSettings settings;
-    settings.class_name = mapper_reader.string("class", true).value_or("");
-    if (const Json* config = mapper_reader.object("config")) settings.config = *config;
-    settings.extra = mapper_reader.unknown_fields();
-    spec.mapper = settings;
-  }
-  if (const Json* summary = reader.object("calibration_summary")) {
-    std::string pointer = reader.pointer_of("calibration_summary");
-    CalibrationSummary parsed;
-    static_cast<ModeSummary&>(parsed) = parse_mode_summary(*summary, file, pointer, diagnostics);
-    auto by_mode = summary->find("by_power_mode");
-    if (by_mode != summary->end()) {
-      if (!by_mode->is_object()) {
-        diagnostics.error(file, pointer_append(pointer, "by_power_mode"), "expected an object");
-      } else {
-        for (const auto& [mode, value] : by_mode->items()) {
-          parsed.by_power_mode[mode] = parse_mode_summary(
-              value, file, pointer_append(pointer_append(pointer, "by_power_mode"), mode),
-              diagnostics);
-        }
-      }
-    }
-    spec.calibration_summary = parsed;
-  }
-  if (const Json* profiles = reader.object("calibration_profiles")) {
-    spec.calibration_profiles = parse_calibration_profiles(
-        *profiles, file, reader.pointer_of("calibration_profiles"), diagnostics);
-  }
-  if (const Json* workloads = reader.object("workload_summary")) {
-    spec.workload_summary = parse_workload_summary(
-        *workloads, file, reader.pointer_of("workload_summary"), diagnostics);
-  }
-  spec.notes = reader.string("notes");
-  spec.extra = reader.unknown_fields();
+  if (reader.valid()) spec_fields().read(reader, spec);
   return spec;
 }
 
@@ -571,107 +564,7 @@ HardwareSpec spec_from_json(const Json& document, const std::string& file) {
   return spec;
 }
 
-Json spec_to_json(const HardwareSpec& spec) {
-  Json out = Json::object();
-  out["schema_version"] = spec.schema_version;
-  out["id"] = spec.id;
-  out["vendor"] = spec.vendor;
-  out["model"] = spec.model;
-  out["architecture"] = spec.architecture;
-  out["device_type"] = std::string(to_string(spec.device_type));
-  out["platform"] = spec.platform;
-  put_optional(out, "detection_patterns", spec.detection_patterns);
-  if (spec.board_signals) {
-    const BoardSignals& board = *spec.board_signals;
-    Json signals = Json::object();
-    if (!board.device_tree_model.empty()) signals["device_tree_model"] = board.device_tree_model;
-    if (!board.compatible.empty()) signals["compatible"] = board.compatible;
-    put_optional(signals, "compute_capability", board.compute_capability);
-    put_optional(signals, "cpu_cores", board.cpu_cores);
-    append_extra(signals, board.extra);
-    out["board_signals"] = signals;
-  }
-  if (spec.compute) {
-    const ComputeInfo& info = *spec.compute;
-    Json compute = Json::object();
-    put_optional(compute, "units", info.units);
-    put_optional(compute, "unit_name", info.unit_name);
-    put_optional(compute, "cores_per_unit", info.cores_per_unit);
-    put_optional(compute, "threads_per_unit", info.threads_per_unit);
-    put_optional(compute, "base_clock_mhz", info.base_clock_mhz);
-    put_optional(compute, "max_clock_mhz", info.max_clock_mhz);
-    append_extra(compute, info.extra);
-    out["compute"] = compute;
-  }
-  if (spec.memory) {
-    const MemoryInfo& info = *spec.memory;
-    Json memory = Json::object();
-    put_optional(memory, "type", info.type);
-    put_optional(memory, "size_gb", info.size_gb);
-    put_optional(memory, "bus_width_bits", info.bus_width_bits);
-    put_optional(memory, "data_rate_mts", info.data_rate_mts);
-    put_optional(memory, "channels", info.channels);
-    append_extra(memory, info.extra);
-    out["memory"] = memory;
-  }
-  if (spec.caches) out["caches"] = caches_to_json(*spec.caches);
-  put_optional(out, "tdp_watts", spec.tdp_watts);
-  out["theoretical_peaks"] = peak_table_to_json(spec.theoretical_peaks);
-  out["peak_bandwidth_gbps"] = spec.peak_bandwidth_gbps;
-  if (!spec.peak_derivation.empty()) {
-    out["peak_derivation"] = derivation_table_to_json(spec.peak_derivation);
-  }
-  if (!spec.power_modes.empty()) {
-    Json modes = Json::object();
-    for (const PowerMode& mode : spec.power_modes) modes[mode.name] = power_mode_to_json(mode);
-    out["power_modes"] = modes;
-  }
-  put_optional(out, "default_power_mode", spec.default_power_mode);
-  if (spec.sources) {
-    Json sources = Json::array();
-    for (const Source& source : *spec.sources) {
-      Json item = Json::object();
-      item["title"] = source.title;
-      put_optional(item, "url", source.url);
-      item["covers"] = source.covers;
-      put_optional(item, "note", source.note);
-      append_extra(item, source.extra);
-      sources.push_back(item);
-    }
-    out["sources"] = sources;
-  }
-  if (spec.mapper) {
-    Json mapper = Json::object();
-    mapper["class"] = spec.mapper->class_name;
-    mapper["config"] = spec.mapper->config;
-    append_extra(mapper, spec.mapper->extra);
-    out["mapper"] = mapper;
-  }
-  if (spec.calibration_summary) {
-    Json summary = mode_summary_to_json(*spec.calibration_summary);
-    Json by_mode = Json::object();
-    for (const auto& [mode, mode_summary] : spec.calibration_summary->by_power_mode) {
-      by_mode[mode] = mode_summary_to_json(mode_summary);
-    }
-    summary["by_power_mode"] = by_mode;
-    out["calibration_summary"] = summary;
-  }
-  if (spec.calibration_profiles) {
-    const CalibrationProfiles& profiles = *spec.calibration_profiles;
-    Json item = Json::object();
-    item["default"] = profiles.default_profile;
-    Json modes = Json::object();
-    for (const auto& [mode, paths] : profiles.power_modes) modes[mode] = paths;
-    item["power_modes"] = modes;
-    append_extra(item, profiles.extra);
-    out["calibration_profiles"] = item;
-  }
-  if (spec.workload_summary)
-    out["workload_summary"] = workload_summary_to_json(*spec.workload_summary);
-  put_optional(out, "notes", spec.notes);
-  append_extra(out, spec.extra);
-  return out;
-}
+Json spec_to_json(const HardwareSpec& spec) { return spec_fields().write(spec); }
 
 Json spec_to_json(const HardwareSpec& spec, const Json& layout) {
   return preserve_layout(spec_to_json(spec), layout);

@@ -1,12 +1,12 @@
 #include "hwcal/database/workload.hpp"
 
 #include <algorithm>
-#include <array>
 #include <cctype>
 #include <map>
 
 #include <fmt/format.h>
 
+#include "base/enum_table.hpp"
 #include "hwcal/base/error.hpp"
 #include "hwcal/json/json_reader.hpp"
 
@@ -21,25 +21,9 @@ const std::vector<BundledWorkloadText>& bundled_workload_texts();
 
 namespace {
 
-constexpr std::array<std::string_view, 6> kOpNames = {
-    "conv", "fc", "max_pool", "avg_pool", "global_avg_pool", "add"};
-constexpr std::array<std::string_view, 3> kActivationNames = {"none", "relu", "relu6"};
-
-template <typename Enum, std::size_t N>
-std::optional<Enum> enum_named(const std::array<std::string_view, N>& names,
-                               std::string_view name) {
-  for (std::size_t i = 0; i < N; ++i) {
-    if (names[i] == name) return static_cast<Enum>(i);
-  }
-  return std::nullopt;
-}
-
-template <std::size_t N>
-std::string names_of(const std::array<std::string_view, N>& names) {
-  std::string out;
-  for (std::string_view name : names) out += (out.empty() ? "" : ", ") + std::string(name);
-  return out;
-}
+constexpr EnumTable<LayerOp, 6> kOpNames({"conv", "fc", "max_pool", "avg_pool", "global_avg_pool",
+                                          "add"});
+constexpr EnumTable<Activation, 3> kActivationNames({"none", "relu", "relu6"});
 
 bool is_id(std::string_view text) {
   if (text.empty()) return false;
@@ -119,8 +103,8 @@ Layer parse_layer(FieldReader& reader, const std::map<std::string, std::size_t>&
     if (auto parsed = parse_layer_op(*op)) {
       layer.op = *parsed;
     } else {
-      reader.error("op",
-                   fmt::format("unknown op '{}' (expected one of {})", *op, names_of(kOpNames)));
+      reader.error("op", fmt::format("unknown op '{}' (expected one of {})", *op,
+                                     kOpNames.alternatives(", ")));
     }
   }
   const std::size_t wanted = layer.op == LayerOp::add ? 2 : 1;
@@ -181,7 +165,7 @@ Layer parse_layer(FieldReader& reader, const std::map<std::string, std::size_t>&
         layer.activation = *parsed;
       } else {
         reader.error("activation", fmt::format("unknown activation '{}' (expected one of {})",
-                                               *activation, names_of(kActivationNames)));
+                                               *activation, kActivationNames.alternatives(", ")));
       }
     }
   }
@@ -203,18 +187,14 @@ TensorShape parse_shape(FieldReader& reader) {
 
 }  // namespace
 
-std::string_view to_string(LayerOp op) { return kOpNames[static_cast<std::size_t>(op)]; }
+std::string_view to_string(LayerOp op) { return kOpNames.name(op); }
 
-std::optional<LayerOp> parse_layer_op(std::string_view name) {
-  return enum_named<LayerOp>(kOpNames, name);
-}
+std::optional<LayerOp> parse_layer_op(std::string_view name) { return kOpNames.parse(name); }
 
-std::string_view to_string(Activation activation) {
-  return kActivationNames[static_cast<std::size_t>(activation)];
-}
+std::string_view to_string(Activation activation) { return kActivationNames.name(activation); }
 
 std::optional<Activation> parse_activation(std::string_view name) {
-  return enum_named<Activation>(kActivationNames, name);
+  return kActivationNames.parse(name);
 }
 
 bool Layer::is_depthwise() const {

@@ -10,63 +10,69 @@
 #include "hwcal/database/spec.hpp"
 #include "hwcal/database/tolerances.hpp"
 #include "hwcal/json/json_reader.hpp"
+#include "json/json_fields.hpp"
 
 namespace hwcal {
 namespace {
 
-RoofPair parse_roof_pair(FieldReader& parent, const char* key) {
-  RoofPair pair;
-  const Json* object = parent.object(key);
-  if (object == nullptr) return pair;
-  FieldReader reader(*object, parent.file(), parent.pointer_of(key), parent.diagnostics());
-  pair.calibrated = reader.number("calibrated");
-  pair.theoretical = reader.number("theoretical");
-  return pair;
+const JsonFields<RoofPair> kRoofPairFields{
+    field("calibrated", &RoofPair::calibrated),
+    field("theoretical", &RoofPair::theoretical),
+};
+
+// latency_ms, best_latency_ms and images_per_s.
+JsonField<WorkloadResult> positive(const char* key, double WorkloadResult::*member) {
+  return field(key, member, Presence::required)
+      .checked_if_present([key, member](FieldReader& reader, const WorkloadResult& result) {
+        if (!(result.*member > 0)) reader.error(key, "must be a positive number");
+      });
 }
 
-Json roof_pair_to_json(const RoofPair& pair) {
-  Json out = Json::object();
-  put_optional(out, "calibrated", pair.calibrated);
-  put_optional(out, "theoretical", pair.theoretical);
-  return out;
-}
+const EnumCodec<Precision> kPrecisionCodec{parse_precision, to_string, "precision",
+                                           [] { return "one of " + precision_names(); }};
 
-WorkloadResult parse_result(FieldReader& reader) {
-  WorkloadResult result;
-  result.workload = reader.string("workload", true).value_or("");
-  result.device = reader.string("device", true).value_or("");
-  if (auto precision = reader.string("precision", true)) {
-    if (auto parsed = parse_precision(*precision)) {
-      result.precision = *parsed;
-    } else {
-      reader.error("precision", fmt::format("unknown precision '{}' (expected one of {})",
-                                            *precision, precision_names()));
-    }
-  }
-  result.batch = reader.integer("batch", true).value_or(1);
-  if (result.batch < 1) reader.error("batch", "a batch is at least 1");
-  result.backend = reader.string("backend").value_or("");
-  result.latency_ms = reader.number("latency_ms", true).value_or(0);
-  result.best_latency_ms = reader.number("best_latency_ms", true).value_or(0);
-  result.images_per_s = reader.number("images_per_s", true).value_or(0);
-  for (auto [key, value] : {std::pair{"latency_ms", result.latency_ms},
-                            std::pair{"best_latency_ms", result.best_latency_ms},
-                            std::pair{"images_per_s", result.images_per_s}}) {
-    if (reader.has(key) && !(value > 0)) reader.error(key, "must be a positive number");
-  }
-  result.predicted_ms = parse_roof_pair(reader, "predicted_ms");
-  result.stack_efficiency = parse_roof_pair(reader, "stack_efficiency");
-  result.bound = reader.string("bound");
-  if (result.bound && *result.bound != "compute" && *result.bound != "memory") {
-    reader.error("bound",
-                 fmt::format("unknown bound '{}' (expected compute or memory)", *result.bound));
-  }
-  result.energy_j_per_image = reader.number("energy_j_per_image");
-  result.runs = reader.integer("runs").value_or(0);
-  result.calibration_date = reader.string("calibration_date").value_or("");
-  result.extra = reader.unknown_fields();
-  return result;
-}
+const JsonFields<WorkloadResult> kResultFields{
+    &WorkloadResult::extra,
+    {
+        field("workload", &WorkloadResult::workload, Presence::required),
+        field("device", &WorkloadResult::device, Presence::required),
+        field("precision", &WorkloadResult::precision, Presence::required, kPrecisionCodec),
+        field("batch", &WorkloadResult::batch, Presence::required)
+            .checked([](FieldReader& reader, const WorkloadResult& result) {
+              if (result.batch < 1) reader.error("batch", "a batch is at least 1");
+            }),
+        field("backend", &WorkloadResult::backend, Presence::always),
+        positive("latency_ms", &WorkloadResult::latency_ms),
+        positive("best_latency_ms", &WorkloadResult::best_latency_ms),
+        positive("images_per_s", &WorkloadResult::images_per_s),
+        field("predicted_ms", &WorkloadResult::predicted_ms, Presence::optional, kRoofPairFields),
+        field("stack_efficiency", &WorkloadResult::stack_efficiency, Presence::optional,
+              kRoofPairFields),
+        field("bound", &WorkloadResult::bound)
+            .checked([](FieldReader& reader, const WorkloadResult& result) {
+              if (*result.bound != "compute" && *result.bound != "memory") {
+                reader.error("bound",
+                             unknown_name_message("bound", *result.bound, "compute or memory"));
+              }
+            }),
+        field("energy_j_per_image", &WorkloadResult::energy_j_per_image),
+        field("runs", &WorkloadResult::runs, Presence::always),
+        field("calibration_date", &WorkloadResult::calibration_date, Presence::always),
+    }};
+
+const JsonFields<WorkloadModeSummary> kModeFields{
+    &WorkloadModeSummary::extra,
+    {
+        field("profiles", &WorkloadModeSummary::profiles, Presence::required),
+        field("results", &WorkloadModeSummary::results, Presence::required, kResultFields),
+    }};
+
+const JsonFields<WorkloadSummary> kSummaryFields{
+    &WorkloadSummary::extra,
+    {
+        field("by_power_mode", &WorkloadSummary::by_power_mode, Presence::required,
+              ObjectMapCodec<WorkloadModeSummary>{kModeFields}),
+    }};
 
 using ResultKey = std::tuple<std::string, Precision, long long, std::string>;
 
@@ -76,71 +82,14 @@ WorkloadSummary parse_workload_summary(const Json& object, const std::string& fi
                                        const std::string& pointer, Diagnostics& diagnostics) {
   WorkloadSummary summary;
   FieldReader reader(object, file, pointer, diagnostics);
-  if (const Json* modes = reader.object("by_power_mode", true)) {
-    for (const auto& [mode, value] : modes->items()) {
-      const std::string mode_pointer = pointer_append(reader.pointer_of("by_power_mode"), mode);
-      FieldReader mode_reader(value, file, mode_pointer, diagnostics);
-      if (!mode_reader.valid()) continue;
-      WorkloadModeSummary parsed;
-      parsed.profiles =
-          mode_reader.string_array("profiles", true).value_or(std::vector<std::string>{});
-      if (const Json* results = mode_reader.array("results", true)) {
-        for (std::size_t i = 0; i < results->size(); ++i) {
-          FieldReader result_reader((*results)[i], file,
-                                    pointer_append(mode_reader.pointer_of("results"), i),
-                                    diagnostics);
-          if (result_reader.valid()) parsed.results.push_back(parse_result(result_reader));
-        }
-      }
-      parsed.extra = mode_reader.unknown_fields();
-      summary.by_power_mode[mode] = parsed;
-    }
-  }
-  summary.extra = reader.unknown_fields();
+  kSummaryFields.read(reader, summary);
   return summary;
 }
 
-Json workload_result_to_json(const WorkloadResult& result) {
-  Json out = Json::object();
-  out["workload"] = result.workload;
-  out["device"] = result.device;
-  out["precision"] = std::string(to_string(result.precision));
-  out["batch"] = result.batch;
-  out["backend"] = result.backend;
-  out["latency_ms"] = result.latency_ms;
-  out["best_latency_ms"] = result.best_latency_ms;
-  out["images_per_s"] = result.images_per_s;
-  if (result.predicted_ms.calibrated || result.predicted_ms.theoretical) {
-    out["predicted_ms"] = roof_pair_to_json(result.predicted_ms);
-  }
-  if (result.stack_efficiency.calibrated || result.stack_efficiency.theoretical) {
-    out["stack_efficiency"] = roof_pair_to_json(result.stack_efficiency);
-  }
-  put_optional(out, "bound", result.bound);
-  put_optional(out, "energy_j_per_image", result.energy_j_per_image);
-  out["runs"] = result.runs;
-  out["calibration_date"] = result.calibration_date;
-  append_extra(out, result.extra);
-  return out;
-}
+Json workload_result_to_json(const WorkloadResult& result) { return kResultFields.write(result); }
 
 Json workload_summary_to_json(const WorkloadSummary& summary) {
-  Json out = Json::object();
-  Json modes = Json::object();
-  for (const auto& [mode, mode_summary] : summary.by_power_mode) {
-    Json item = Json::object();
-    item["profiles"] = mode_summary.profiles;
-    Json results = Json::array();
-    for (const WorkloadResult& result : mode_summary.results) {
-      results.push_back(workload_result_to_json(result));
-    }
-    item["results"] = results;
-    append_extra(item, mode_summary.extra);
-    modes[mode] = item;
-  }
-  out["by_power_mode"] = modes;
-  append_extra(out, summary.extra);
-  return out;
+  return kSummaryFields.write(summary);
 }
 
 void validate_workload_summary(const HardwareSpec& spec, const std::string& file,

@@ -12,6 +12,7 @@
 
 #include <fmt/format.h>
 
+#include "base/enum_table.hpp"
 #include "hwcal/base/error.hpp"
 
 namespace hwcal {
@@ -30,9 +31,17 @@ constexpr std::uint64_t kAddsPerIteration = 16;
 const float kFmaMultiplier = 0.999f;
 const float kFmaAddend = 1.0e-7f;
 
+// The add and the loop's end in each architecture's assembly; the chains below use them.
 #if defined(__x86_64__)
-
 #define HWCAL_ADD "add %[one], %[x]\n\t"
+#define HWCAL_LOOP_END "dec %[n]\n\tjnz 1b\n\t"
+#elif defined(__aarch64__)
+#define HWCAL_ADD "add %[x], %[x], %[one]\n\t"
+#define HWCAL_LOOP_END "subs %[n], %[n], #1\n\tb.ne 1b\n\t"
+#else
+#error "hwcal measures clocks on x86_64 and aarch64 only"
+#endif
+
 #define HWCAL_ADD16                                                                         \
   HWCAL_ADD HWCAL_ADD HWCAL_ADD HWCAL_ADD HWCAL_ADD HWCAL_ADD HWCAL_ADD HWCAL_ADD HWCAL_ADD \
       HWCAL_ADD HWCAL_ADD HWCAL_ADD HWCAL_ADD HWCAL_ADD HWCAL_ADD HWCAL_ADD
@@ -40,90 +49,54 @@ const float kFmaAddend = 1.0e-7f;
 std::uint64_t chain_scalar(std::uint64_t iterations) {
   std::uint64_t x = 0;
   const std::uint64_t one = 1;
-  asm volatile("1:\n\t" HWCAL_ADD16
-               "dec %[n]\n\t"
-               "jnz 1b\n\t"
+  asm volatile("1:\n\t" HWCAL_ADD16 HWCAL_LOOP_END
                : [x] "+r"(x), [n] "+r"(iterations)
                : [one] "r"(one)
                : "cc");
   return x;
 }
 
+#if defined(__x86_64__)
 // One add and one FMA on accumulator `r` (eight accumulators: FMA latency is at most 4 cycles,
-// and each accumulator is used every 8 cycles, so the FMAs never wait on each other).
-#define HWCAL_YMM(r) HWCAL_ADD "vfmadd231ps %%ymm8, %%ymm9, %%ymm" #r "\n\t"
-#define HWCAL_ZMM(r) HWCAL_ADD "vfmadd231ps %%zmm8, %%zmm9, %%zmm" #r "\n\t"
+// and each accumulator is used every 8 cycles, so the FMAs never wait on each other). REG is
+// "ymm" or "zmm": the AVX2 and AVX-512 chains differ only in the register width.
+// clang-format off
+#define HWCAL_FMA(REG, r) HWCAL_ADD "vfmadd231ps %%" REG "8, %%" REG "9, %%" REG #r "\n\t"
+#define HWCAL_FMA8(REG) \
+  HWCAL_FMA(REG, 0) HWCAL_FMA(REG, 1) HWCAL_FMA(REG, 2) HWCAL_FMA(REG, 3) \
+  HWCAL_FMA(REG, 4) HWCAL_FMA(REG, 5) HWCAL_FMA(REG, 6) HWCAL_FMA(REG, 7)
+#define HWCAL_INIT(REG, r) "vmovaps %%" REG "9, %%" REG #r "\n\t"
+#define HWCAL_INIT8(REG) \
+  HWCAL_INIT(REG, 0) HWCAL_INIT(REG, 1) HWCAL_INIT(REG, 2) HWCAL_INIT(REG, 3) \
+  HWCAL_INIT(REG, 4) HWCAL_INIT(REG, 5) HWCAL_INIT(REG, 6) HWCAL_INIT(REG, 7)
+#define HWCAL_VECTOR_CHAIN(REG)                                                      \
+  asm volatile("vbroadcastss %[m], %%" REG "8\n\t"                                  \
+               "vbroadcastss %[a], %%" REG "9\n\t"                                  \
+               HWCAL_INIT8(REG)                                                      \
+               "1:\n\t" HWCAL_FMA8(REG) HWCAL_FMA8(REG)                             \
+               HWCAL_LOOP_END                                                        \
+               "vzeroupper\n\t"                                                     \
+               : [x] "+r"(x), [n] "+r"(iterations)                                   \
+               : [one] "r"(one), [m] "m"(kFmaMultiplier), [a] "m"(kFmaAddend)        \
+               : "cc", "xmm0", "xmm1", "xmm2", "xmm3", "xmm4", "xmm5", "xmm6", "xmm7", \
+                 "xmm8", "xmm9")
+// clang-format on
 
 __attribute__((target("avx2,fma"))) std::uint64_t chain_avx2(std::uint64_t iterations) {
   std::uint64_t x = 0;
   const std::uint64_t one = 1;
-  asm volatile(
-      "vbroadcastss %[m], %%ymm8\n\t"
-      "vbroadcastss %[a], %%ymm9\n\t"
-      "vmovaps %%ymm9, %%ymm0\n\t"
-      "vmovaps %%ymm9, %%ymm1\n\t"
-      "vmovaps %%ymm9, %%ymm2\n\t"
-      "vmovaps %%ymm9, %%ymm3\n\t"
-      "vmovaps %%ymm9, %%ymm4\n\t"
-      "vmovaps %%ymm9, %%ymm5\n\t"
-      "vmovaps %%ymm9, %%ymm6\n\t"
-      "vmovaps %%ymm9, %%ymm7\n\t"
-      "1:\n\t" HWCAL_YMM(0) HWCAL_YMM(1) HWCAL_YMM(2) HWCAL_YMM(3) HWCAL_YMM(4) HWCAL_YMM(5)
-          HWCAL_YMM(6) HWCAL_YMM(7) HWCAL_YMM(0) HWCAL_YMM(1) HWCAL_YMM(2) HWCAL_YMM(3)
-              HWCAL_YMM(4) HWCAL_YMM(5) HWCAL_YMM(6) HWCAL_YMM(7)
-      "dec %[n]\n\t"
-      "jnz 1b\n\t"
-      "vzeroupper\n\t"
-      : [x] "+r"(x), [n] "+r"(iterations)
-      : [one] "r"(one), [m] "m"(kFmaMultiplier), [a] "m"(kFmaAddend)
-      : "cc", "xmm0", "xmm1", "xmm2", "xmm3", "xmm4", "xmm5", "xmm6", "xmm7", "xmm8", "xmm9");
+  HWCAL_VECTOR_CHAIN("ymm");
   return x;
 }
 
 __attribute__((target("avx512f"))) std::uint64_t chain_avx512(std::uint64_t iterations) {
   std::uint64_t x = 0;
   const std::uint64_t one = 1;
-  asm volatile(
-      "vbroadcastss %[m], %%zmm8\n\t"
-      "vbroadcastss %[a], %%zmm9\n\t"
-      "vmovaps %%zmm9, %%zmm0\n\t"
-      "vmovaps %%zmm9, %%zmm1\n\t"
-      "vmovaps %%zmm9, %%zmm2\n\t"
-      "vmovaps %%zmm9, %%zmm3\n\t"
-      "vmovaps %%zmm9, %%zmm4\n\t"
-      "vmovaps %%zmm9, %%zmm5\n\t"
-      "vmovaps %%zmm9, %%zmm6\n\t"
-      "vmovaps %%zmm9, %%zmm7\n\t"
-      "1:\n\t" HWCAL_ZMM(0) HWCAL_ZMM(1) HWCAL_ZMM(2) HWCAL_ZMM(3) HWCAL_ZMM(4) HWCAL_ZMM(5)
-          HWCAL_ZMM(6) HWCAL_ZMM(7) HWCAL_ZMM(0) HWCAL_ZMM(1) HWCAL_ZMM(2) HWCAL_ZMM(3)
-              HWCAL_ZMM(4) HWCAL_ZMM(5) HWCAL_ZMM(6) HWCAL_ZMM(7)
-      "dec %[n]\n\t"
-      "jnz 1b\n\t"
-      "vzeroupper\n\t"
-      : [x] "+r"(x), [n] "+r"(iterations)
-      : [one] "r"(one), [m] "m"(kFmaMultiplier), [a] "m"(kFmaAddend)
-      : "cc", "xmm0", "xmm1", "xmm2", "xmm3", "xmm4", "xmm5", "xmm6", "xmm7", "xmm8", "xmm9");
+  HWCAL_VECTOR_CHAIN("zmm");
   return x;
 }
 
 #elif defined(__aarch64__)
-
-#define HWCAL_ADD "add %[x], %[x], %[one]\n\t"
-#define HWCAL_ADD16                                                                         \
-  HWCAL_ADD HWCAL_ADD HWCAL_ADD HWCAL_ADD HWCAL_ADD HWCAL_ADD HWCAL_ADD HWCAL_ADD HWCAL_ADD \
-      HWCAL_ADD HWCAL_ADD HWCAL_ADD HWCAL_ADD HWCAL_ADD HWCAL_ADD HWCAL_ADD
-
-std::uint64_t chain_scalar(std::uint64_t iterations) {
-  std::uint64_t x = 0;
-  const std::uint64_t one = 1;
-  asm volatile("1:\n\t" HWCAL_ADD16
-               "subs %[n], %[n], #1\n\t"
-               "b.ne 1b\n\t"
-               : [x] "+r"(x), [n] "+r"(iterations)
-               : [one] "r"(one)
-               : "cc");
-  return x;
-}
 
 #define HWCAL_NEON(r) HWCAL_ADD "fmla v" #r ".4s, v8.4s, v9.4s\n\t"
 
@@ -141,19 +114,15 @@ std::uint64_t chain_neon(std::uint64_t iterations) {
       "mov v5.16b, v9.16b\n\t"
       "mov v6.16b, v9.16b\n\t"
       "mov v7.16b, v9.16b\n\t"
-      "1:\n\t" HWCAL_NEON(0) HWCAL_NEON(1) HWCAL_NEON(2) HWCAL_NEON(3) HWCAL_NEON(4)
-          HWCAL_NEON(5) HWCAL_NEON(6) HWCAL_NEON(7) HWCAL_NEON(0) HWCAL_NEON(1) HWCAL_NEON(2)
-              HWCAL_NEON(3) HWCAL_NEON(4) HWCAL_NEON(5) HWCAL_NEON(6) HWCAL_NEON(7)
-      "subs %[n], %[n], #1\n\t"
-      "b.ne 1b\n\t"
+      "1:\n\t" HWCAL_NEON(0) HWCAL_NEON(1) HWCAL_NEON(2) HWCAL_NEON(3) HWCAL_NEON(4) HWCAL_NEON(5)
+          HWCAL_NEON(6) HWCAL_NEON(7) HWCAL_NEON(0) HWCAL_NEON(1) HWCAL_NEON(2) HWCAL_NEON(3)
+              HWCAL_NEON(4) HWCAL_NEON(5) HWCAL_NEON(6) HWCAL_NEON(7) HWCAL_LOOP_END
       : [x] "+r"(x), [n] "+r"(iterations)
       : [one] "r"(one), [m] "r"(&kFmaMultiplier), [a] "r"(&kFmaAddend)
       : "cc", "memory", "v0", "v1", "v2", "v3", "v4", "v5", "v6", "v7", "v8", "v9");
   return x;
 }
 
-#else
-#error "hwcal measures clocks on x86_64 and aarch64 only"
 #endif
 
 using Kernel = std::uint64_t (*)(std::uint64_t);
@@ -174,6 +143,7 @@ Kernel kernel_for(ClockLoad load) {
   return nullptr;
 }
 
+constexpr EnumTable<ClockLoad, 4> kLoadNames({"scalar", "avx2", "avx512", "neon"});
 constexpr std::array<ClockLoad, 4> kLoads = {ClockLoad::scalar, ClockLoad::avx2, ClockLoad::avx512,
                                              ClockLoad::neon};
 
@@ -215,24 +185,11 @@ bool pin_to(int cpu) {
 
 }  // namespace
 
-std::string_view to_string(ClockLoad load) {
-  switch (load) {
-    case ClockLoad::scalar: return "scalar";
-    case ClockLoad::avx2: return "avx2";
-    case ClockLoad::avx512: return "avx512";
-    case ClockLoad::neon: return "neon";
-  }
-  return "scalar";
-}
+std::string_view to_string(ClockLoad load) { return kLoadNames.name(load); }
 
-std::optional<ClockLoad> parse_clock_load(std::string_view name) {
-  for (ClockLoad load : kLoads) {
-    if (to_string(load) == name) return load;
-  }
-  return std::nullopt;
-}
+std::optional<ClockLoad> parse_clock_load(std::string_view name) { return kLoadNames.parse(name); }
 
-std::string clock_load_names() { return "scalar, avx2, avx512, neon"; }
+std::string clock_load_names() { return kLoadNames.alternatives(", "); }
 
 bool clock_load_available(ClockLoad load) {
   if (kernel_for(load) == nullptr) return false;

@@ -15,33 +15,13 @@
 #include <string_view>
 #include <vector>
 
+#include "base/sysfs.hpp"
 #include "hwcal/database/spec.hpp"
 #include "hwcal/json/json_io.hpp"
 
 namespace hwcal {
 
 inline constexpr int kDetectionSchemaVersion = 1;
-
-// One detected value, or why there is none. `source` is the machine path (or command) the value
-// was read from or was tried; `problem` says why it is unknown ("" when known).
-template <typename T>
-struct Reading {
-  std::optional<T> value;
-  std::string source;
-  std::string problem;
-
-  bool known() const { return value.has_value(); }
-  const T& operator*() const { return *value; }
-  const T* operator->() const { return &*value; }
-  T value_or(T fallback) const { return value ? *value : fallback; }
-
-  static Reading found(T value, std::string source) {
-    return Reading{std::move(value), std::move(source), ""};
-  }
-  static Reading unknown(std::string source, std::string problem) {
-    return Reading{std::nullopt, std::move(source), std::move(problem)};
-  }
-};
 
 // A group of identical cores in a hybrid CPU (Intel P- and E-cores, Arm big.LITTLE).
 struct CoreType {

@@ -8,6 +8,7 @@
 
 #include <fmt/format.h>
 
+#include "base/text.hpp"
 #include "detect/microarch.hpp"
 #include "identify/match.hpp"
 
@@ -189,11 +190,6 @@ const GpuRates* rates_for(const std::string& capability) {
     if (rates.capability == capability) return &rates;
   }
   return nullptr;
-}
-
-std::string lower(std::string text) {
-  for (char& c : text) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return text;
 }
 
 std::string product_model(const SystemInfo& system, const std::string& part) {

@@ -6,6 +6,7 @@
 
 #include <fmt/format.h>
 
+#include "base/text.hpp"
 #include "hwcal/database/spec.hpp"
 #include "hwcal/database/validate.hpp"
 #include "hwcal/model/precision.hpp"
@@ -14,12 +15,6 @@
 
 namespace hwcal {
 namespace {
-
-std::string join(const std::vector<std::string>& items) {
-  std::string text;
-  for (const std::string& item : items) text += (text.empty() ? "" : ", ") + item;
-  return text;
-}
 
 // Reads keys of a legacy object and remembers which ones were used, so the rest can be reported.
 class LegacyReader {
@@ -310,8 +305,8 @@ LegacyConversion convert_legacy_entry(const Json& legacy, const std::string& fil
     result.not_carried.push_back(fmt::format(
         "theoretical_peaks: all {} peaks are zero (the predecessor's 'unknown')", total));
   } else if (!zeros.empty()) {
-    result.not_carried.push_back(
-        fmt::format("theoretical_peaks of {}: zero (the predecessor's 'unknown')", join(zeros)));
+    result.not_carried.push_back(fmt::format(
+        "theoretical_peaks of {}: zero (the predecessor's 'unknown')", join(zeros, ", ")));
   }
   if (ordered.empty()) result.to_fill.push_back("theoretical_peaks: none could be carried");
   entry["theoretical_peaks"] = ordered;
@@ -376,9 +371,10 @@ LegacyConversion convert_legacy_entry(const Json& legacy, const std::string& fil
     result.not_carried.push_back(fmt::format(
         "cache figures ({}): the predecessor's are unreliable (e.g. a 512 KiB 'per core' L1); "
         "take them from `add_hardware --detect` or a datasheet",
-        join(caches)));
+        join(caches, ", ")));
   }
-  if (!others.empty()) result.not_carried.push_back("fields with no counterpart: " + join(others));
+  if (!others.empty())
+    result.not_carried.push_back("fields with no counterpart: " + join(others, ", "));
   result.to_fill.push_back("sources: the predecessor recorded none");
   result.entry = entry;
   return result;

@@ -5,14 +5,10 @@
 
 #include <fmt/format.h>
 
+#include "base/text.hpp"
+
 namespace hwcal {
 namespace {
-
-std::string join(const std::vector<std::string>& items, const std::string& separator) {
-  std::string text;
-  for (const std::string& item : items) text += (text.empty() ? "" : separator) + item;
-  return text;
-}
 
 std::string quoted_list(const std::vector<std::string>& items) {
   std::vector<std::string> quoted;
@@ -287,62 +283,64 @@ std::string regex_escape(const std::string& text) {
   return escaped;
 }
 
-std::vector<EntryScore> score_cpu_entries(const Database& database, const SystemInfo& system) {
+// Scores every entry of one device type: the id, model and platform the same way for all, then
+// `score_device` adds the device's own evidence.
+template <typename ScoreDevice>
+std::vector<EntryScore> score_entries(const Database& database, DeviceType type,
+                                      const SystemInfo& system, ScoreDevice score_device) {
   std::vector<EntryScore> scores;
   for (const DatabaseEntry& entry : database.entries()) {
     const HardwareSpec& spec = entry.spec;
-    if (spec.device_type != DeviceType::cpu) continue;
+    if (spec.device_type != type) continue;
     EntryScore score;
     score.id = spec.id;
     score.model = spec.model;
     score_platform(score, spec, system);
-    bool by_pattern = score_patterns(score, spec, system.cpu.model, "the CPU model");
-    bool by_board = score_board(score, spec, system, true);
-    score.identified = by_pattern || by_board;
-    bool counted = spec.board_signals && spec.board_signals->cpu_cores;
-    if (!counted && spec.compute && spec.compute->units) {
-      score_count(score, "units", *spec.compute->units, system.cpu.physical_cores,
-                  "physical cores");
-    }
+    score_device(score, spec);
     scores.push_back(std::move(score));
   }
   sort_scores(scores);
   return scores;
 }
 
+std::vector<EntryScore> score_cpu_entries(const Database& database, const SystemInfo& system) {
+  return score_entries(
+      database, DeviceType::cpu, system, [&](EntryScore& score, const HardwareSpec& spec) {
+        bool by_pattern = score_patterns(score, spec, system.cpu.model, "the CPU model");
+        bool by_board = score_board(score, spec, system, true);
+        score.identified = by_pattern || by_board;
+        bool counted = spec.board_signals && spec.board_signals->cpu_cores;
+        if (!counted && spec.compute && spec.compute->units) {
+          score_count(score, "units", *spec.compute->units, system.cpu.physical_cores,
+                      "physical cores");
+        }
+      });
+}
+
 std::vector<EntryScore> score_gpu_entries(const Database& database, const SystemInfo& system,
                                           const GpuDevice& gpu) {
-  std::vector<EntryScore> scores;
-  for (const DatabaseEntry& entry : database.entries()) {
-    const HardwareSpec& spec = entry.spec;
-    if (spec.device_type != DeviceType::gpu) continue;
-    EntryScore score;
-    score.id = spec.id;
-    score.model = spec.model;
-    score_platform(score, spec, system);
-    bool by_pattern = score_patterns(score, spec, gpu.name, "the GPU name");
-    // The board's capability signal and the entry's compute capability say the same thing:
-    // this GPU's capability is checked once, after the other board signals.
-    bool by_board = score_board(score, spec, system, false);
-    std::optional<std::string> capability =
-        spec.board_signals && spec.board_signals->compute_capability
-            ? spec.board_signals->compute_capability
-            : entry_capability(spec);
-    if (capability) {
-      score_capability(
-          score, *capability,
-          gpu.compute_capability.known() ? std::optional<std::string>(*gpu.compute_capability)
-                                         : std::nullopt,
-          fmt::format("{}: {}", gpu.compute_capability.source, gpu.compute_capability.problem));
-    }
-    if (spec.compute && spec.compute->units && gpu.multiprocessors.known()) {
-      score_count(score, "units", *spec.compute->units, gpu.multiprocessors, "SMs");
-    }
-    score.identified = by_pattern || by_board;
-    scores.push_back(std::move(score));
-  }
-  sort_scores(scores);
-  return scores;
+  return score_entries(
+      database, DeviceType::gpu, system, [&](EntryScore& score, const HardwareSpec& spec) {
+        bool by_pattern = score_patterns(score, spec, gpu.name, "the GPU name");
+        // The board's capability signal and the entry's compute capability say the same thing:
+        // this GPU's capability is checked once, after the other board signals.
+        bool by_board = score_board(score, spec, system, false);
+        std::optional<std::string> capability =
+            spec.board_signals && spec.board_signals->compute_capability
+                ? spec.board_signals->compute_capability
+                : entry_capability(spec);
+        if (capability) {
+          score_capability(
+              score, *capability,
+              gpu.compute_capability.known() ? std::optional<std::string>(*gpu.compute_capability)
+                                             : std::nullopt,
+              fmt::format("{}: {}", gpu.compute_capability.source, gpu.compute_capability.problem));
+        }
+        if (spec.compute && spec.compute->units && gpu.multiprocessors.known()) {
+          score_count(score, "units", *spec.compute->units, gpu.multiprocessors, "SMs");
+        }
+        score.identified = by_pattern || by_board;
+      });
 }
 
 MachineMatch match_machine(const Database& database, const SystemInfo& system) {

@@ -35,7 +35,8 @@ void FieldReader::wrong_type(std::string_view key, std::string_view expected, co
   error(key, fmt::format("expected {}, got {}", expected, json_type_name(value)));
 }
 
-const Json* FieldReader::lookup(std::string_view key, bool required, std::string_view expected) {
+const Json* FieldReader::lookup(std::string_view key, bool required, std::string_view expected,
+                                bool (Json::*is)() const noexcept) {
   if (object_ == nullptr) return nullptr;
   read_keys_.insert(std::string(key));
   auto found = object_->find(std::string(key));
@@ -46,26 +47,22 @@ const Json* FieldReader::lookup(std::string_view key, bool required, std::string
     }
     return nullptr;
   }
+  if (is != nullptr && !((*found).*is)()) {
+    wrong_type(key, expected, *found);
+    return nullptr;
+  }
   return &*found;
 }
 
 std::optional<std::string> FieldReader::string(std::string_view key, bool required) {
-  const Json* value = lookup(key, required, "a string");
+  const Json* value = lookup(key, required, "a string", &Json::is_string);
   if (value == nullptr) return std::nullopt;
-  if (!value->is_string()) {
-    wrong_type(key, "a string", *value);
-    return std::nullopt;
-  }
   return value->get<std::string>();
 }
 
 std::optional<double> FieldReader::number(std::string_view key, bool required) {
-  const Json* value = lookup(key, required, "a number");
+  const Json* value = lookup(key, required, "a number", &Json::is_number);
   if (value == nullptr) return std::nullopt;
-  if (!value->is_number()) {
-    wrong_type(key, "a number", *value);
-    return std::nullopt;
-  }
   return value->get<double>();
 }
 
@@ -82,54 +79,48 @@ std::optional<long long> FieldReader::integer(std::string_view key, bool require
 }
 
 std::optional<bool> FieldReader::boolean(std::string_view key, bool required) {
-  const Json* value = lookup(key, required, "a boolean");
+  const Json* value = lookup(key, required, "a boolean", &Json::is_boolean);
   if (value == nullptr) return std::nullopt;
-  if (!value->is_boolean()) {
-    wrong_type(key, "a boolean", *value);
-    return std::nullopt;
-  }
   return value->get<bool>();
+}
+
+// The items of `array` that have the type `is` asks for; each other one is a diagnostic.
+template <typename T>
+std::vector<T> FieldReader::items_of(const Json& array, std::string_view key,
+                                     bool (Json::*is)() const noexcept, const char* expected) {
+  std::vector<T> items;
+  items.reserve(array.size());
+  for (std::size_t i = 0; i < array.size(); ++i) {
+    const Json& item = array[i];
+    if (!(item.*is)()) {
+      diagnostics_.error(file_, pointer_append(pointer_of(key), i),
+                         fmt::format("expected {}, got {}", expected, json_type_name(item)));
+      continue;
+    }
+    items.push_back(item.get<T>());
+  }
+  return items;
 }
 
 std::optional<std::vector<std::string>> FieldReader::string_array(std::string_view key,
                                                                   bool required) {
-  const Json* value = lookup(key, required, "an array of strings");
+  const Json* value = lookup(key, required, "an array of strings", &Json::is_array);
   if (value == nullptr) return std::nullopt;
-  if (!value->is_array()) {
-    wrong_type(key, "an array of strings", *value);
-    return std::nullopt;
-  }
-  std::vector<std::string> strings;
-  for (std::size_t i = 0; i < value->size(); ++i) {
-    const Json& item = (*value)[i];
-    if (!item.is_string()) {
-      diagnostics_.error(file_, pointer_append(pointer_of(key), i),
-                         fmt::format("expected a string, got {}", json_type_name(item)));
-      continue;
-    }
-    strings.push_back(item.get<std::string>());
-  }
-  return strings;
+  return items_of<std::string>(*value, key, &Json::is_string, "a string");
+}
+
+std::optional<std::vector<double>> FieldReader::number_array(std::string_view key, bool required) {
+  const Json* value = array(key, required);
+  if (value == nullptr) return std::nullopt;
+  return items_of<double>(*value, key, &Json::is_number, "a number");
 }
 
 const Json* FieldReader::object(std::string_view key, bool required) {
-  const Json* value = lookup(key, required, "an object");
-  if (value == nullptr) return nullptr;
-  if (!value->is_object()) {
-    wrong_type(key, "an object", *value);
-    return nullptr;
-  }
-  return value;
+  return lookup(key, required, "an object", &Json::is_object);
 }
 
 const Json* FieldReader::array(std::string_view key, bool required) {
-  const Json* value = lookup(key, required, "an array");
-  if (value == nullptr) return nullptr;
-  if (!value->is_array()) {
-    wrong_type(key, "an array", *value);
-    return nullptr;
-  }
-  return value;
+  return lookup(key, required, "an array", &Json::is_array);
 }
 
 const Json* FieldReader::any(std::string_view key, bool required) {
@@ -143,6 +134,24 @@ Json FieldReader::unknown_fields() const {
     if (read_keys_.find(key) == read_keys_.end()) unknown[key] = value;
   }
   return unknown;
+}
+
+std::string unknown_name_message(std::string_view what, std::string_view text,
+                                 std::string_view expected) {
+  return fmt::format("unknown {} '{}' (expected {})", what, text, expected);
+}
+
+Json diagnostics_to_json(const Diagnostics& diagnostics) {
+  Json items = Json::array();
+  for (const Diagnostic& diagnostic : diagnostics.items()) {
+    Json item = Json::object();
+    item["severity"] = diagnostic.severity == Severity::error ? "error" : "warning";
+    item["file"] = diagnostic.file;
+    item["pointer"] = diagnostic.pointer;
+    item["message"] = diagnostic.message;
+    items.push_back(item);
+  }
+  return items;
 }
 
 void append_extra(Json& target, const Json& extra) {

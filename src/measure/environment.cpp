@@ -6,7 +6,6 @@
 #include <algorithm>
 #include <chrono>
 #include <cstdlib>
-#include <fstream>
 #include <sstream>
 #include <thread>
 
@@ -18,6 +17,8 @@
 #if HWCAL_HAVE_ONEDNN
 #include <oneapi/dnnl/dnnl.hpp>
 #endif
+
+#include "base/sysfs.hpp"
 
 namespace hwcal {
 namespace {
@@ -44,10 +45,12 @@ struct CpuTimes {
 };
 
 CpuTimes read_cpu_times(const std::string& sysroot) {
-  std::ifstream stat(sysroot + "/proc/stat");
-  std::string line;
   CpuTimes times;
-  if (!std::getline(stat, line) || line.rfind("cpu ", 0) != 0) return times;
+  std::string why;
+  auto stat = SysRoot(sysroot).read("/proc/stat", why);
+  if (!stat) return times;
+  const std::string line = stat->substr(0, stat->find('\n'));
+  if (line.rfind("cpu ", 0) != 0) return times;
   std::istringstream fields(line.substr(4));
   unsigned long long value = 0;
   int index = 0;

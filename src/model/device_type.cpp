@@ -1,33 +1,21 @@
 #include "hwcal/model/device_type.hpp"
 
-#include <array>
+#include "base/enum_table.hpp"
 
 namespace hwcal {
 namespace {
 
-constexpr std::array<std::string_view, 6> kDeviceTypeNames = {"cpu", "gpu",  "npu",
-                                                              "dsp", "fpga", "accelerator"};
+constexpr EnumTable<DeviceType, 6> kDeviceTypeNames({"cpu", "gpu", "npu", "dsp", "fpga",
+                                                     "accelerator"});
 
 }  // namespace
 
-std::string_view to_string(DeviceType type) {
-  return kDeviceTypeNames[static_cast<std::size_t>(type)];
-}
+std::string_view to_string(DeviceType type) { return kDeviceTypeNames.name(type); }
 
 std::optional<DeviceType> parse_device_type(std::string_view name) {
-  for (std::size_t i = 0; i < kDeviceTypeNames.size(); ++i) {
-    if (kDeviceTypeNames[i] == name) return static_cast<DeviceType>(i);
-  }
-  return std::nullopt;
+  return kDeviceTypeNames.parse(name);
 }
 
-std::string device_type_names() {
-  std::string names;
-  for (std::string_view name : kDeviceTypeNames) {
-    if (!names.empty()) names += ", ";
-    names += name;
-  }
-  return names;
-}
+std::string device_type_names() { return kDeviceTypeNames.alternatives(", "); }
 
 }  // namespace hwcal

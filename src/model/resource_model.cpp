@@ -1,14 +1,15 @@
 #include "hwcal/model/resource_model.hpp"
 
+#include "base/enum_table.hpp"
+
 namespace hwcal {
 
-std::string_view to_string(CacheKind kind) {
-  switch (kind) {
-    case CacheKind::data: return "data";
-    case CacheKind::instruction: return "instruction";
-    case CacheKind::unified: return "unified";
-  }
-  return "unified";
-}
+namespace {
+
+constexpr EnumTable<CacheKind, 3> kCacheKindNames({"data", "instruction", "unified"});
+
+}  // namespace
+
+std::string_view to_string(CacheKind kind) { return kCacheKindNames.name(kind); }
 
 }  // namespace hwcal

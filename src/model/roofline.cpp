@@ -3,21 +3,23 @@
 #include <charconv>
 #include <string>
 
+#include "base/enum_table.hpp"
 #include "hwcal/base/error.hpp"
 
 namespace hwcal {
 
-std::string_view to_string(Roof roof) {
-  return roof == Roof::theoretical ? "theoretical" : "calibrated";
-}
+namespace {
 
-std::optional<Roof> parse_roof(std::string_view name) {
-  if (name == "theoretical") return Roof::theoretical;
-  if (name == "calibrated") return Roof::calibrated;
-  return std::nullopt;
-}
+constexpr EnumTable<Roof, 2> kRoofNames({"theoretical", "calibrated"});
+constexpr EnumTable<Bound, 2> kBoundNames({"compute", "memory"});
 
-std::string_view to_string(Bound bound) { return bound == Bound::compute ? "compute" : "memory"; }
+}  // namespace
+
+std::string_view to_string(Roof roof) { return kRoofNames.name(roof); }
+
+std::optional<Roof> parse_roof(std::string_view name) { return kRoofNames.parse(name); }
+
+std::string_view to_string(Bound bound) { return kBoundNames.name(bound); }
 
 namespace detail {
 namespace {

@@ -6,14 +6,19 @@
 
 #include <fmt/format.h>
 
+#include "base/enum_table.hpp"
 #include "hwcal/base/error.hpp"
 #include "hwcal/database/entry_model.hpp"
 #include "hwcal/json/json_io.hpp"
+#include "hwcal/json/json_reader.hpp"
 #include "report/report_text.hpp"
 #include "report/report_workloads.hpp"
 
 namespace hwcal {
 namespace {
+
+constexpr EnumTable<ReportFormat, 6> kFormatNames({"console", "markdown", "json", "csv", "html",
+                                                   "svg"});
 
 using report_text::csv_field;
 using report_text::join;
@@ -93,20 +98,10 @@ std::string mode_title(const ModeReport& mode) {
   return title;
 }
 
-Json optional_number(const std::optional<double>& value) {
-  return value ? Json(*value) : Json(nullptr);
-}
-
 }  // namespace
 
 std::optional<ReportFormat> parse_report_format(std::string_view name) {
-  if (name == "console") return ReportFormat::console;
-  if (name == "markdown") return ReportFormat::markdown;
-  if (name == "json") return ReportFormat::json;
-  if (name == "csv") return ReportFormat::csv;
-  if (name == "html") return ReportFormat::html;
-  if (name == "svg") return ReportFormat::svg;
-  return std::nullopt;
+  return kFormatNames.parse(name);
 }
 
 EntryReport build_entry_report(const HardwareSpec& spec, const std::string& file,
@@ -394,9 +389,9 @@ std::string render_json(const DatabaseReport& report) {
         Json row_item = Json::object();
         row_item["precision"] = std::string(to_string(row.precision));
         row_item["unit"] = std::string(throughput_unit(row.precision));
-        row_item["theoretical"] = optional_number(row.theoretical);
-        row_item["measured"] = optional_number(row.measured);
-        row_item["efficiency"] = optional_number(row.efficiency);
+        row_item["theoretical"] = value_or_null(row.theoretical);
+        row_item["measured"] = value_or_null(row.measured);
+        row_item["efficiency"] = value_or_null(row.efficiency);
         if (row.measured_range) {
           row_item["measured_range"] =
               Json::array({row.measured_range->first, row.measured_range->second});
@@ -406,10 +401,10 @@ std::string render_json(const DatabaseReport& report) {
       mode_item["precisions"] = rows;
       Json bandwidth = Json::object();
       bandwidth["theoretical_gbps"] = mode.theoretical_bandwidth_gbps;
-      bandwidth["measured_gbps"] = optional_number(mode.measured_bandwidth_gbps);
-      bandwidth["efficiency"] = optional_number(mode.bandwidth_efficiency);
+      bandwidth["measured_gbps"] = value_or_null(mode.measured_bandwidth_gbps);
+      bandwidth["efficiency"] = value_or_null(mode.bandwidth_efficiency);
       mode_item["bandwidth"] = bandwidth;
-      mode_item["avg_efficiency"] = optional_number(mode.avg_efficiency);
+      mode_item["avg_efficiency"] = value_or_null(mode.avg_efficiency);
       if (mode.calibrated) {
         mode_item["calibration_date"] = mode.calibration_date;
         mode_item["framework"] = mode.framework;

@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include "hwcal/json/json_reader.hpp"
 #include "report/report_text.hpp"
 #include "summary/workload_summary.hpp"
 
@@ -18,13 +19,9 @@ std::string percent_text(const std::optional<double>& fraction) {
   return fraction ? format_percent(*fraction) : std::string("-");
 }
 
-Json optional_number(const std::optional<double>& value) {
-  return value ? Json(*value) : Json(nullptr);
-}
-
 Json roof_pair(const RoofPair& pair) {
-  return Json::object({{"calibrated", optional_number(pair.calibrated)},
-                       {"theoretical", optional_number(pair.theoretical)}});
+  return Json::object({{"calibrated", value_or_null(pair.calibrated)},
+                       {"theoretical", value_or_null(pair.theoretical)}});
 }
 
 }  // namespace
@@ -126,8 +123,8 @@ Json json_workloads(const EntryReport& entry) {
     item["images_per_s"] = result.images_per_s;
     item["predicted_ms"] = roof_pair(result.predicted_ms);
     item["stack_efficiency"] = roof_pair(result.stack_efficiency);
-    item["bound"] = result.bound ? Json(*result.bound) : Json(nullptr);
-    item["energy_j_per_image"] = optional_number(result.energy_j_per_image);
+    item["bound"] = value_or_null(result.bound);
+    item["energy_j_per_image"] = value_or_null(result.energy_j_per_image);
     item["runs"] = result.runs;
     item["calibration_date"] = result.calibration_date;
     if (!row.layers.empty()) {
@@ -138,13 +135,12 @@ Json json_workloads(const EntryReport& entry) {
         layer_item["kind"] = layer.kind;
         layer_item["flops"] = layer.flops;
         layer_item["bytes"] = layer.bytes;
-        layer_item["best_ms"] = optional_number(layer.best_ms);
-        layer_item["median_ms"] = optional_number(layer.median_ms);
+        layer_item["best_ms"] = value_or_null(layer.best_ms);
+        layer_item["median_ms"] = value_or_null(layer.median_ms);
         layer_item["predicted_ms"] = roof_pair(layer.predicted_ms);
         layer_item["stack_efficiency"] = roof_pair(layer.stack_efficiency);
-        layer_item["bound"] = layer.bound ? Json(*layer.bound) : Json(nullptr);
-        layer_item["implementation"] =
-            layer.implementation ? Json(*layer.implementation) : Json(nullptr);
+        layer_item["bound"] = value_or_null(layer.bound);
+        layer_item["implementation"] = value_or_null(layer.implementation);
         layers.push_back(layer_item);
       }
       item["layers"] = layers;

@@ -9,6 +9,7 @@
 #include <fmt/format.h>
 
 #include "hwcal/base/error.hpp"
+#include "hwcal/json/json_reader.hpp"
 #include "profile/legacy_profile.hpp"
 
 namespace fs = std::filesystem;
@@ -120,10 +121,6 @@ const Throughput* throughput_of(const MeasurementRecord& record, std::string& un
     return &*record.gbps;
   }
   return nullptr;
-}
-
-Json optional_number(const std::optional<double>& value) {
-  return value ? Json(*value) : Json(nullptr);
 }
 
 }  // namespace
@@ -465,8 +462,8 @@ std::string render_comparison_json(const ProfileComparison& comparison) {
     item["old_best"] = row.old_best;
     item["new_best"] = row.new_best;
     item["change"] = row.old_best > 0 ? Json(row.new_best / row.old_best - 1) : Json(nullptr);
-    item["old_median"] = optional_number(row.old_median);
-    item["new_median"] = optional_number(row.new_median);
+    item["old_median"] = value_or_null(row.old_median);
+    item["new_median"] = value_or_null(row.new_median);
     item["u"] = row.test ? Json(row.test->u) : Json(nullptr);
     item["p_value"] = row.test ? Json(row.test->p_value) : Json(nullptr);
     item["significant"] = row.significant();

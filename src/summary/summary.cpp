@@ -11,6 +11,7 @@
 #include "hwcal/base/error.hpp"
 #include "hwcal/database/validate.hpp"
 #include "profile/legacy_profile.hpp"
+#include "profile/profile_store.hpp"
 
 namespace fs = std::filesystem;
 
@@ -112,14 +113,6 @@ std::tuple<double, double> mode_rank(const HardwareSpec& spec, const std::string
     if (clock == key) own = mhz;
   }
   return {own, total};
-}
-
-bool is_posix_relative(const std::string& path) {
-  if (path.empty() || path.front() == '/' || path.find('\\') != std::string::npos) return false;
-  for (const auto& part : fs::path(path)) {
-    if (part == "..") return false;
-  }
-  return true;
 }
 
 }  // namespace
@@ -373,7 +366,8 @@ Diagnostics check_calibration(const HardwareSpec& spec, const std::string& file,
     for (std::size_t i = 0; i < paths.size(); ++i) {
       const std::string pointer = pointer_append(modes_pointer, i);
       const std::string& path = paths[i];
-      if (!is_posix_relative(path)) {
+      const LinkedRun linked = locate_linked_run(path, base);
+      if (linked.problem == LinkedRunProblem::not_posix_relative) {
         diagnostics.error(file, pointer,
                           fmt::format("'{}' must be a POSIX path relative to the folder that "
                                       "holds the database (profiles/...)",
@@ -381,9 +375,7 @@ Diagnostics check_calibration(const HardwareSpec& spec, const std::string& file,
         complete = false;
         continue;
       }
-      const fs::path full = base / path;
-      std::error_code ec;
-      if (!fs::is_regular_file(full, ec)) {
+      if (linked.problem == LinkedRunProblem::missing) {
         diagnostics.error(
             file, pointer,
             fmt::format("linked profile {} is missing (looked in {})", path, base.string()));
@@ -391,7 +383,7 @@ Diagnostics check_calibration(const HardwareSpec& spec, const std::string& file,
         continue;
       }
       try {
-        CalibrationRun run{load_profile_file(full, path, legacy).profile, path};
+        CalibrationRun run{load_profile_file(linked.file, path, legacy).profile, path};
         const CalibrationProfile& profile = run.profile;
         if (!profile.hardware_id.empty() && profile.hardware_id != spec.id) {
           diagnostics.error(file, pointer,

@@ -15,6 +15,7 @@
 #include "hwcal/json/json_reader.hpp"
 #include "hwcal/model/resource_model.hpp"
 #include "profile/legacy_profile.hpp"
+#include "profile/profile_store.hpp"
 #include "summary/workload_roofline.hpp"
 
 namespace fs = std::filesystem;
@@ -49,14 +50,6 @@ Json comparable(WorkloadModeSummary summary) {
   }
   out["results"] = results;
   return out;
-}
-
-bool is_posix_relative(const std::string& path) {
-  if (path.empty() || path.front() == '/' || path.find('\\') != std::string::npos) return false;
-  for (const auto& part : fs::path(path)) {
-    if (part == "..") return false;
-  }
-  return true;
 }
 
 }  // namespace
@@ -139,18 +132,17 @@ std::vector<CalibrationRun> load_workload_runs(const WorkloadModeSummary& summar
                                                const fs::path& base) {
   std::vector<CalibrationRun> runs;
   for (const std::string& path : summary.profiles) {
-    if (!is_posix_relative(path)) {
+    const LinkedRun linked = locate_linked_run(path, base);
+    if (linked.problem == LinkedRunProblem::not_posix_relative) {
       throw DataError(path, "",
                       "a linked profile must be a POSIX path relative to the folder "
                       "that holds the database (profiles/...)");
     }
-    const fs::path full = base / path;
-    std::error_code ec;
-    if (!fs::is_regular_file(full, ec)) {
+    if (linked.problem == LinkedRunProblem::missing) {
       throw DataError(path, "",
                       fmt::format("linked profile is missing (looked in {})", base.string()));
     }
-    runs.push_back({load_profile_file(full, path).profile, path});
+    runs.push_back({load_profile_file(linked.file, path).profile, path});
   }
   return runs;
 }

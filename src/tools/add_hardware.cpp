@@ -8,6 +8,7 @@
 #include "detect/clock.hpp"
 #include "detect/detect.hpp"
 #include "hwcal/base/error.hpp"
+#include "hwcal/json/json_reader.hpp"
 #include "identify/derive.hpp"
 #include "identify/match.hpp"
 #include "measure/gpu.hpp"
@@ -160,19 +161,6 @@ struct Outcome {
   std::string display_path;
   bool written = false;
 };
-
-Json diagnostics_to_json(const Diagnostics& diagnostics) {
-  Json items = Json::array();
-  for (const Diagnostic& diagnostic : diagnostics.items()) {
-    Json item = Json::object();
-    item["severity"] = diagnostic.severity == Severity::error ? "error" : "warning";
-    item["file"] = diagnostic.file;
-    item["pointer"] = diagnostic.pointer;
-    item["message"] = diagnostic.message;
-    items.push_back(item);
-  }
-  return items;
-}
 
 // Checks and writes one document, reporting on io. `to_fill` and `notes` come from a draft.
 int finish(const AddHardwareOptions& options, Io& io, Json document,

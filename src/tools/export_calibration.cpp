@@ -7,6 +7,7 @@
 
 #include <fmt/format.h>
 
+#include "base/text.hpp"
 #include "hwcal/base/error.hpp"
 #include "hwcal/database/database.hpp"
 #include "hwcal/database/validate.hpp"
@@ -31,12 +32,6 @@ struct Pending {
   std::string content;      // what the stored copy holds
   bool needs_copy = false;  // false when an identical copy is already stored
 };
-
-std::string join(const std::vector<std::string>& items) {
-  std::string out;
-  for (const std::string& item : items) out += (out.empty() ? "" : ", ") + item;
-  return out;
-}
 
 std::vector<fs::path> input_files(const ExportOptions& options) {
   if (options.calibration_dir && !options.calibrations.empty()) {
@@ -153,7 +148,7 @@ const DatabaseEntry& resolve_entry(const Database& database, const Pending& item
   if (matches.size() > 1) {
     throw DataError(item.display, "",
                     fmt::format("{} matches several entries ({}): give --hardware-id", what,
-                                join(ids_of(matches))));
+                                join(ids_of(matches), ", ")));
   }
   return *matches.front();
 }
@@ -184,12 +179,12 @@ std::string resolve_mode(const Pending& item, const HardwareSpec& spec,
     throw DataError(item.display, "/power_mode",
                     fmt::format("the profile does not say which power mode it was measured in: "
                                 "give --power-mode (entry {} has {})",
-                                spec.id, join(names)));
+                                spec.id, join(names, ", ")));
   }
   if (spec.find_power_mode(mode) == nullptr) {
     throw DataError(item.display, "/power_mode",
                     fmt::format("power mode {} is not one of entry {}'s modes ({})", mode, spec.id,
-                                join(names)));
+                                join(names, ", ")));
   }
   return mode;
 }
@@ -234,8 +229,8 @@ std::string describe(const ModeSummary& summary, const HardwareSpec& spec) {
                                       rate(spec.bandwidth_for_mode(summary.power_mode)))
                         : fmt::format("bandwidth {} GB/s", rate(*summary.measured_bandwidth_gbps)));
   }
-  return fmt::format("{} {}: {}; {} run{}", spec.id, summary.power_mode, join(parts), summary.runs,
-                     summary.runs == 1 ? "" : "s");
+  return fmt::format("{} {}: {}; {} run{}", spec.id, summary.power_mode, join(parts, ", "),
+                     summary.runs, summary.runs == 1 ? "" : "s");
 }
 
 // Measured figures more than kOverPeakTolerance above the database's peaks of the mode.

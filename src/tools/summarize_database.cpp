@@ -13,6 +13,7 @@
 #include "hwcal/database/database.hpp"
 #include "hwcal/database/validate.hpp"
 #include "hwcal/json/json_io.hpp"
+#include "hwcal/json/json_reader.hpp"
 #include "mappers/mappers.hpp"
 #include "profile/legacy_profile.hpp"
 #include "summary/history.hpp"
@@ -31,16 +32,7 @@ std::string render_diagnostics(const Diagnostics& diagnostics, const std::filesy
     out["entries"] = entries;
     out["errors"] = diagnostics.error_count();
     out["warnings"] = diagnostics.warning_count();
-    Json items = Json::array();
-    for (const Diagnostic& diagnostic : diagnostics.items()) {
-      Json item = Json::object();
-      item["severity"] = diagnostic.severity == Severity::error ? "error" : "warning";
-      item["file"] = diagnostic.file;
-      item["pointer"] = diagnostic.pointer;
-      item["message"] = diagnostic.message;
-      items.push_back(item);
-    }
-    out["diagnostics"] = items;
+    out["diagnostics"] = diagnostics_to_json(diagnostics);
     return dump_json(out);
   }
   std::string text;

@@ -140,6 +140,7 @@ struct CalibrationProfiles {
 struct RoofPair {
   std::optional<double> calibrated;
   std::optional<double> theoretical;
+  bool empty() const { return !calibrated && !theoretical; }
 };
 
 // One workload at one precision and batch in one power mode, derived by export_calibration

@@ -10,6 +10,8 @@
 #include <fmt/format.h>
 
 #include "base/process.hpp"
+#include "base/sysfs.hpp"
+#include "base/text.hpp"
 #include "hwcal/base/error.hpp"
 #include "measure/runner.hpp"
 
@@ -18,48 +20,9 @@ namespace {
 
 namespace fs = std::filesystem;
 
-std::string trim(std::string text) {
-  while (!text.empty() && std::isspace(static_cast<unsigned char>(text.back()))) text.pop_back();
-  std::size_t start = 0;
-  while (start < text.size() && std::isspace(static_cast<unsigned char>(text[start]))) ++start;
-  return text.substr(start);
-}
-
-Reading<std::string> read_text(const fs::path& sysroot, const std::string& path) {
-  std::ifstream in(sysroot / path.substr(1));
-  if (!in) {
-    std::error_code ec;
-    return Reading<std::string>::unknown(
-        path, fs::exists(sysroot / path.substr(1), ec) ? "not readable (root only?)" : "missing");
-  }
-  std::stringstream text;
-  text << in.rdbuf();
-  return Reading<std::string>::found(trim(text.str()), path);
-}
-
-// A number in Hz (or another unit: `scale` converts it to MHz).
-Reading<double> read_mhz(const fs::path& sysroot, const std::string& path, double scale) {
-  Reading<std::string> text = read_text(sysroot, path);
-  if (!text.known()) return Reading<double>::unknown(text.source, text.problem);
-  try {
-    std::size_t used = 0;
-    double value = std::stod(*text, &used);
-    if (used == text->size()) return Reading<double>::found(value * scale, path);
-  } catch (const std::exception&) {
-  }
-  return Reading<double>::unknown(path, fmt::format("'{}' is not a number", *text));
-}
-
 // The integrated GPU's devfreq node: its name carries the GPU (17000000.gpu, 17000000.ga10b).
-std::string find_devfreq(const fs::path& sysroot) {
-  std::vector<std::string> names;
-  std::error_code ec;
-  for (fs::directory_iterator it(sysroot / "sys/class/devfreq", ec), end; !ec && it != end;
-       it.increment(ec)) {
-    names.push_back(it->path().filename().string());
-  }
-  std::sort(names.begin(), names.end());
-  for (const std::string& name : names) {
+std::string find_devfreq(const SysRoot& root) {
+  for (const std::string& name : root.list("/sys/class/devfreq")) {
     for (const char* marker : {"gpu", "ga10b", "gv11b", "gp10b"}) {
       if (name.find(marker) != std::string::npos) return "/sys/class/devfreq/" + name;
     }
@@ -75,12 +38,6 @@ void put(Json& out, Json& unavailable, const char* key, const Reading<double>& r
   }
 }
 
-std::string lower(std::string_view text) {
-  std::string out(text);
-  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
-
 std::string output_of(const CommandResult& result) {
   std::string text = trim(result.out + (result.err.empty() ? "" : "\n" + result.err));
   std::replace(text.begin(), text.end(), '\n', ' ');
@@ -91,7 +48,8 @@ std::string output_of(const CommandResult& result) {
 
 JetsonClocks read_jetson_clocks(const fs::path& sysroot) {
   JetsonClocks clocks;
-  clocks.devfreq = find_devfreq(sysroot);
+  const SysRoot root(sysroot);
+  clocks.devfreq = find_devfreq(root);
   const std::string why = "no GPU devfreq node under /sys/class/devfreq";
   if (clocks.devfreq.empty()) {
     clocks.gpu_current_mhz = Reading<double>::unknown("/sys/class/devfreq", why);
@@ -99,13 +57,13 @@ JetsonClocks read_jetson_clocks(const fs::path& sysroot) {
     clocks.gpu_max_mhz = clocks.gpu_current_mhz;
     clocks.gpu_governor = Reading<std::string>::unknown("/sys/class/devfreq", why);
   } else {
-    clocks.gpu_current_mhz = read_mhz(sysroot, clocks.devfreq + "/cur_freq", 1e-6);
-    clocks.gpu_min_mhz = read_mhz(sysroot, clocks.devfreq + "/min_freq", 1e-6);
-    clocks.gpu_max_mhz = read_mhz(sysroot, clocks.devfreq + "/max_freq", 1e-6);
-    clocks.gpu_governor = read_text(sysroot, clocks.devfreq + "/governor");
+    clocks.gpu_current_mhz = root.number(clocks.devfreq + "/cur_freq", 1e-6);
+    clocks.gpu_min_mhz = root.number(clocks.devfreq + "/min_freq", 1e-6);
+    clocks.gpu_max_mhz = root.number(clocks.devfreq + "/max_freq", 1e-6);
+    clocks.gpu_governor = root.text(clocks.devfreq + "/governor");
   }
-  clocks.emc_current_mhz = read_mhz(sysroot, "/sys/kernel/debug/bpmp/debug/clk/emc/rate", 1e-6);
-  clocks.emc_cap_mhz = read_mhz(sysroot, "/sys/kernel/nvpmodel_clk_cap/emc", 1e-6);
+  clocks.emc_current_mhz = root.number("/sys/kernel/debug/bpmp/debug/clk/emc/rate", 1e-6);
+  clocks.emc_cap_mhz = root.number("/sys/kernel/nvpmodel_clk_cap/emc", 1e-6);
   return clocks;
 }
 

@@ -1,56 +1,31 @@
 #include "measure/telemetry/power.hpp"
 
 #include <algorithm>
-#include <cerrno>
 #include <cmath>
-#include <cstring>
-#include <fstream>
 #include <numeric>
 #include <sstream>
 
 #include <fmt/format.h>
+
+#include "base/sysfs.hpp"
 
 namespace hwcal {
 namespace {
 
 namespace fs = std::filesystem;
 
-std::string trim(const std::string& text) {
-  std::size_t begin = text.find_first_not_of(" \t\r\n");
-  if (begin == std::string::npos) return "";
-  std::size_t end = text.find_last_not_of(" \t\r\n");
-  return text.substr(begin, end - begin + 1);
-}
-
-// The first line of a sysfs file, or nullopt with why ("missing", "Permission denied").
+// The power meters keep whole paths (the root already in them): read from "/", and say which
+// file failed, "<path>: <problem>".
 std::optional<std::string> read_line(const fs::path& path, std::string& problem) {
-  std::ifstream in(path);
-  if (!in) {
-    std::error_code ec;
-    problem = fmt::format("{}: {}", path.string(),
-                          fs::exists(path, ec) ? std::strerror(errno) : "missing");
-    return std::nullopt;
-  }
-  std::string line;
-  std::getline(in, line);
-  if (in.bad()) {
-    problem = fmt::format("{}: {}", path.string(), std::strerror(errno));
-    return std::nullopt;
-  }
-  return trim(line);
+  Reading<std::string> text = SysRoot("/").text(path.string());
+  if (!text.known()) problem = text.source + ": " + text.problem;
+  return text.value;
 }
 
 std::optional<double> read_number(const fs::path& path, std::string& problem) {
-  auto line = read_line(path, problem);
-  if (!line) return std::nullopt;
-  try {
-    std::size_t used = 0;
-    double value = std::stod(*line, &used);
-    if (used == line->size()) return value;
-  } catch (const std::exception&) {
-  }
-  problem = fmt::format("{}: '{}' is not a number", path.string(), *line);
-  return std::nullopt;
+  Reading<double> number = SysRoot("/").number(path.string());
+  if (!number.known()) problem = number.source + ": " + number.problem;
+  return number.value;
 }
 
 // Directory entries sorted naturally (hwmon2 before hwmon10).
