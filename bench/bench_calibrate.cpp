@@ -240,10 +240,9 @@ int main(int argc, char** argv) {
         std::string key;
         double value = 0;
         if (r.gflops && r.precision) {
-          key = fmt::format(
-              "{} {}",
-              hwcal::classify_kernel(r.kernel) == hwcal::KernelClass::gemm ? "gemm" : "fma",
-              hwcal::to_string(*r.precision));
+          key = fmt::format("{} {}",
+                            hwcal::kernel_class_of(r) == hwcal::KernelClass::gemm ? "gemm" : "fma",
+                            hwcal::to_string(*r.precision));
           value = r.gflops->best;
         } else if (r.gbps && r.residency == hwcal::Residency::dram) {
           key = "dram " + r.kernel.substr(4);

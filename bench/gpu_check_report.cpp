@@ -54,7 +54,7 @@ std::optional<double> calibrate_best(const CalibrationProfile& profile, const st
       continue;
     }
     const double value = record.gflops ? record.gflops->best : record.gbps ? record.gbps->best : 0;
-    if (classify_kernel(kernel) == KernelClass::transfer) {
+    if (kernel_class_of(record) == KernelClass::transfer) {
       const long long size = record.shape.array_bytes.value_or(0);
       if (size > largest) {
         largest = size;

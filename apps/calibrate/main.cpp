@@ -98,10 +98,7 @@ int main(int argc, char** argv) {
 
   return hwcal::cli::run(app, argc, argv, common, [&] {
     if (list_kernels) {
-      for (const hwcal::KernelDescriptor& kernel : hwcal::builtin_kernels()) {
-        std::cout << fmt::format("{:<28} {:<5} {:<9} {}\n", kernel.id, kernel.device,
-                                 hwcal::to_string(kernel.precision), kernel.description);
-      }
+      std::cout << hwcal::kernel_list_text();
       return 0;
     }
     if (list_workloads) {

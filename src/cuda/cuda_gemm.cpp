@@ -87,7 +87,7 @@ double decode(const unsigned char* bytes, ElementType type) {
   return 0;
 }
 
-double gemm_flops(const KernelShape& s, const KernelEnv&) {
+double gemm_flops(const GemmShape& s, const KernelEnv&) {
   return 2.0 * static_cast<double>(s.m) * static_cast<double>(s.n) * static_cast<double>(s.k);
 }
 
@@ -121,7 +121,7 @@ std::vector<long long> sample_indices(long long count, std::uint64_t salt) {
 
 class LibraryGemm : public cuda::TimedCudaKernel {
  public:
-  LibraryGemm(const KernelShape& shape, const KernelEnv& env, const GemmConfig& config)
+  LibraryGemm(const GemmShape& shape, const KernelEnv& env, const GemmConfig& config)
       : TimedCudaKernel(env.gpu), config_(config), m_(shape.m), n_(shape.n), k_(shape.k) {
     const std::size_t in = size_of(config.input);
     a_ = DeviceBuffer(static_cast<std::size_t>(k_ * m_) * in);
@@ -287,7 +287,7 @@ class LibraryGemm : public cuda::TimedCudaKernel {
 // no TF32, no reduced-precision shortcuts) on the same inputs, over every entry.
 class HandGemm : public cuda::TimedCudaKernel {
  public:
-  HandGemm(const KernelShape& shape, const KernelEnv& env)
+  HandGemm(const GemmShape& shape, const KernelEnv& env)
       : TimedCudaKernel(env.gpu), m_(shape.m), n_(shape.n), k_(shape.k) {
     namespace tile = cuda::hand_gemm;
     if (m_ % tile::kBlockM != 0 || n_ % tile::kBlockN != 0 || k_ % tile::kBlockK != 0) {
@@ -377,25 +377,21 @@ std::string needs_capability(const KernelEnv& env, int minimum, const char* what
 KernelDescriptor library_gemm(const char* id, const char* description, Precision precision,
                               const GemmConfig& config, int minimum_capability,
                               const char* capability_what) {
-  KernelDescriptor d;
-  d.id = id;
-  d.description = description;
-  d.device = "cuda";
-  d.backend = config.lt ? "cublaslt" : "cublas";
-  d.precision = precision;
+  KernelDescriptor d = kernel_descriptor(id, description, "cuda", config.lt ? "cublaslt" : "cublas",
+                                         precision, KernelClass::gemm);
   d.unavailable_reason = [minimum_capability, capability_what](const KernelEnv& env) {
     return needs_capability(env, minimum_capability, capability_what);
   };
-  d.flops = gemm_flops;
+  d.flops = with_shape<GemmShape>(gemm_flops);
   // The matrices' footprint: what planning fits into the GPU's memory.
-  d.bytes = [config](const KernelShape& s, const KernelEnv&) {
+  d.bytes = with_shape<GemmShape>([config](const GemmShape& s, const KernelEnv&) {
     const double in = static_cast<double>(size_of(config.input));
     return (static_cast<double>(s.m * s.k) + static_cast<double>(s.k * s.n)) * in +
            static_cast<double>(s.m * s.n) * static_cast<double>(output_size(config));
-  };
-  d.prepare = [config](const KernelShape& s, const KernelEnv& env) {
+  });
+  d.prepare = with_shape<GemmShape>([config](const GemmShape& s, const KernelEnv& env) {
     return std::unique_ptr<PreparedKernel>(new LibraryGemm(s, env, config));
-  };
+  });
   return d;
 }
 
@@ -484,23 +480,20 @@ std::vector<KernelDescriptor> cuda_gemm_kernels() {
                                  "layout",
                                  Precision::fp8_e4m3, fp8, 89, "FP8 tensor cores"));
 
-  KernelDescriptor hand;
-  hand.id = "cuda_gemm_fp32_hand";
-  hand.description =
+  KernelDescriptor hand = kernel_descriptor(
+      "cuda_gemm_fp32_hand",
       "hand-written CUDA SGEMM: 128x128 shared-memory tiles, 8x8 register blocking, checked "
-      "against cuBLAS";
-  hand.device = "cuda";
-  hand.backend = "cuda";
-  hand.precision = Precision::fp32;
+      "against cuBLAS",
+      "cuda", "cuda", Precision::fp32, KernelClass::gemm);
   hand.unavailable_reason = [](const KernelEnv& env) { return cuda::no_device_reason(env); };
-  hand.flops = gemm_flops;
-  hand.bytes = [](const KernelShape& s, const KernelEnv&) {
+  hand.flops = with_shape<GemmShape>(gemm_flops);
+  hand.bytes = with_shape<GemmShape>([](const GemmShape& s, const KernelEnv&) {
     return 4.0 * (static_cast<double>(s.m * s.k) + static_cast<double>(s.k * s.n) +
                   static_cast<double>(s.m * s.n));
-  };
-  hand.prepare = [](const KernelShape& s, const KernelEnv& env) {
+  });
+  hand.prepare = with_shape<GemmShape>([](const GemmShape& s, const KernelEnv& env) {
     return std::unique_ptr<PreparedKernel>(new HandGemm(s, env));
-  };
+  });
   kernels.push_back(hand);
   return kernels;
 }

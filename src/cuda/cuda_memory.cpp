@@ -66,7 +66,7 @@ double read_device(const double* data, std::size_t index) {
 
 class DeviceMemoryKernel : public cuda::TimedCudaKernel {
  public:
-  DeviceMemoryKernel(DeviceOp op, const KernelShape& shape, const KernelEnv& env)
+  DeviceMemoryKernel(DeviceOp op, const BandwidthShape& shape, const KernelEnv& env)
       : TimedCudaKernel(env.gpu),
         op_(op),
         repeats_(shape.repeats),
@@ -152,7 +152,7 @@ class DeviceMemoryKernel : public cuda::TimedCudaKernel {
 
 class TransferKernel : public cuda::TimedCudaKernel {
  public:
-  TransferKernel(Direction direction, HostMemory memory, const KernelShape& shape,
+  TransferKernel(Direction direction, HostMemory memory, const BandwidthShape& shape,
                  const KernelEnv& env)
       : TimedCudaKernel(env.gpu),
         direction_(direction),
@@ -203,12 +203,10 @@ class TransferKernel : public cuda::TimedCudaKernel {
 };
 
 KernelDescriptor device_kernel(const char* id, const char* description, DeviceOp op) {
-  KernelDescriptor d;
-  d.id = id;
-  d.description = description;
-  d.device = "cuda";
-  d.backend = "cuda";
-  d.precision = Precision::fp64;
+  // cudaMemcpy between device buffers is a copy; the kernels are STREAM's.
+  KernelDescriptor d =
+      kernel_descriptor(id, description, "cuda", "cuda", Precision::fp64,
+                        op == DeviceOp::memcpy ? KernelClass::copy : KernelClass::stream);
   d.unavailable_reason = [op](const KernelEnv& env) {
     std::string reason = cuda::no_device_reason(env);
     if (!reason.empty() || op != DeviceOp::zerocopy) return reason;
@@ -222,40 +220,37 @@ KernelDescriptor device_kernel(const char* id, const char* description, DeviceOp
     }
     return std::string();
   };
-  d.flops = [op](const KernelShape& s, const KernelEnv&) {
+  d.flops = with_shape<BandwidthShape>([op](const BandwidthShape& s, const KernelEnv&) {
     // triad: a multiply and an add per element (reported, not what the kernel is judged by)
     return op == DeviceOp::triad ? 2.0 * static_cast<double>(elements_of(s.array_bytes)) *
                                        static_cast<double>(s.repeats)
                                  : 0.0;
-  };
-  d.bytes = [op](const KernelShape& s, const KernelEnv&) {
+  });
+  d.bytes = with_shape<BandwidthShape>([op](const BandwidthShape& s, const KernelEnv&) {
     const double arrays = op == DeviceOp::triad ? 3 : 2;
     return arrays * static_cast<double>(elements_of(s.array_bytes) * sizeof(double)) *
            static_cast<double>(s.repeats);
-  };
-  d.prepare = [op](const KernelShape& s, const KernelEnv& env) {
+  });
+  d.prepare = with_shape<BandwidthShape>([op](const BandwidthShape& s, const KernelEnv& env) {
     return std::unique_ptr<PreparedKernel>(new DeviceMemoryKernel(op, s, env));
-  };
+  });
   return d;
 }
 
 KernelDescriptor transfer(const char* id, const char* description, Direction direction,
                           HostMemory memory) {
-  KernelDescriptor d;
-  d.id = id;
-  d.description = description;
-  d.device = "cuda";
-  d.backend = "cuda";
-  d.precision = Precision::fp64;
+  KernelDescriptor d =
+      kernel_descriptor(id, description, "cuda", "cuda", Precision::fp64, KernelClass::transfer);
   d.unavailable_reason = [](const KernelEnv& env) { return cuda::no_device_reason(env); };
   d.flops = [](const KernelShape&, const KernelEnv&) { return 0.0; };
-  d.bytes = [](const KernelShape& s, const KernelEnv&) {
+  d.bytes = with_shape<BandwidthShape>([](const BandwidthShape& s, const KernelEnv&) {
     return static_cast<double>(elements_of(s.array_bytes) * sizeof(double)) *
            static_cast<double>(s.repeats);
-  };
-  d.prepare = [direction, memory](const KernelShape& s, const KernelEnv& env) {
-    return std::unique_ptr<PreparedKernel>(new TransferKernel(direction, memory, s, env));
-  };
+  });
+  d.prepare = with_shape<BandwidthShape>(
+      [direction, memory](const BandwidthShape& s, const KernelEnv& env) {
+        return std::unique_ptr<PreparedKernel>(new TransferKernel(direction, memory, s, env));
+      });
   return d;
 }
 

@@ -29,7 +29,7 @@ int fma_blocks(const GpuFacts& gpu) {
   return std::max(1, gpu.multiprocessors) * std::max(1, per_sm);
 }
 
-double fma_flops(FmaType type, const KernelShape& s, const KernelEnv& env) {
+double fma_flops(FmaType type, const PeakShape& s, const KernelEnv& env) {
   const double threads = static_cast<double>(fma_blocks(env.gpu_facts)) * cuda::kFmaThreadsPerBlock;
   const double lanes = type == FmaType::fp16x2 ? 2 : 1;
   return threads * static_cast<double>(s.iterations) * cuda::kFmaChains * cuda::kFmaUnroll * 2 *
@@ -55,7 +55,7 @@ T expected_sum(long long thread, long long steps) {
 
 class FmaKernel : public cuda::TimedCudaKernel {
  public:
-  FmaKernel(FmaType type, const KernelShape& shape, const KernelEnv& env)
+  FmaKernel(FmaType type, const PeakShape& shape, const KernelEnv& env)
       : TimedCudaKernel(env.gpu),
         type_(type),
         iterations_(shape.iterations),
@@ -137,18 +137,15 @@ class FmaKernel : public cuda::TimedCudaKernel {
 };
 
 KernelDescriptor fma(const char* id, const char* description, Precision precision, FmaType type) {
-  KernelDescriptor d;
-  d.id = id;
-  d.description = description;
-  d.device = "cuda";
-  d.backend = "cuda";
-  d.precision = precision;
+  KernelDescriptor d =
+      kernel_descriptor(id, description, "cuda", "cuda", precision, KernelClass::peak_fma);
   d.unavailable_reason = [](const KernelEnv& env) { return cuda::no_device_reason(env); };
-  d.flops = [type](const KernelShape& s, const KernelEnv& env) { return fma_flops(type, s, env); };
+  d.flops = with_shape<PeakShape>(
+      [type](const PeakShape& s, const KernelEnv& env) { return fma_flops(type, s, env); });
   d.bytes = [](const KernelShape&, const KernelEnv&) { return 0.0; };
-  d.prepare = [type](const KernelShape& s, const KernelEnv& env) {
+  d.prepare = with_shape<PeakShape>([type](const PeakShape& s, const KernelEnv& env) {
     return std::unique_ptr<PreparedKernel>(new FmaKernel(type, s, env));
-  };
+  });
   return d;
 }
 

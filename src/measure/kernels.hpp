@@ -1,20 +1,24 @@
 // The micro-benchmarks behind one interface and one explicit table. A descriptor carries the
-// kernel's metadata as data (id, device, precision, flops and bytes of one call), so throughput
-// is computed in one place, by the runner, never inside a kernel. What a kernel counts toward
-// (GEMM peak, FMA ceiling, bandwidth) follows from its id (profile.hpp: classify_kernel), so ids
-// keep the words `gemm`, `fma`, `stream`, `memcpy`. Ids are join keys in stored profiles:
-// never rename one.
+// kernel's metadata as data (id, device, class, precision, flops and bytes of one call), so
+// throughput is computed in one place, by the runner, never inside a kernel. What a kernel
+// counts toward (GEMM peak, FMA ceiling, bandwidth) is its descriptor's `kind`, recorded in
+// every measurement as `class`: ids need no particular words (classify_kernel reads them only in
+// files from before the class was recorded). Ids are join keys in stored profiles: never rename
+// one.
 #pragma once
 
 #include <functional>
 #include <memory>
 #include <string>
 #include <string_view>
+#include <utility>
+#include <variant>
 #include <vector>
 
 #include "detect/cpu_features.hpp"
 #include "hwcal/base/error.hpp"
 #include "hwcal/model/precision.hpp"
+#include "profile/profile.hpp"
 
 namespace hwcal {
 
@@ -26,18 +30,45 @@ class KernelUnsupported : public Error {
   using Error::Error;
 };
 
-// The size of one call. GEMM: m, n, k. Bandwidth: array_bytes (per array) and repeats (passes
-// per call, so a call of a cache-resident size lasts long enough to time). Peak: iterations
-// of the FMA loop per thread.
-struct KernelShape {
+// The size of one call, one alternative per kind of kernel. GEMM: m, n, k. Bandwidth:
+// array_bytes (per array) and repeats (passes per call, so a call of a cache-resident size lasts
+// long enough to time). Peak: iterations of the FMA loop per thread. monostate: a kernel of
+// class `other`, which has no size (none is built in).
+struct GemmShape {
   long long m = 0;
   long long n = 0;
   long long k = 0;
+};
+struct BandwidthShape {
   long long array_bytes = 0;
   long long repeats = 1;
+};
+struct PeakShape {
   long long iterations = 0;
 };
+using KernelShape = std::variant<std::monostate, GemmShape, BandwidthShape, PeakShape>;
 
+// For messages: "GEMM shape", "bandwidth shape", "peak shape", "shapeless call".
+const char* shape_name(std::monostate);
+const char* shape_name(const GemmShape&);
+const char* shape_name(const BandwidthShape&);
+const char* shape_name(const PeakShape&);
+
+// The empty shape of a kernel class: the alternative its kernels read.
+KernelShape empty_shape(KernelClass kind);
+
+// A kernel's own alternative of the shape; an Error naming both when the planner gave another
+// (a kernel table and the planner disagreeing about a kernel's class).
+template <class Shape>
+const Shape& shape_as(const KernelShape& shape) {
+  if (const Shape* found = std::get_if<Shape>(&shape)) return *found;
+  throw Error(std::string("a kernel expecting a ") + shape_name(Shape()) + " was given a " +
+              std::visit([](const auto& given) { return shape_name(given); }, shape));
+}
+template <class Shape>
+Shape& shape_as(KernelShape& shape) {
+  return const_cast<Shape&>(shape_as<Shape>(static_cast<const KernelShape&>(shape)));
+}
 // What the CUDA kernels need to know of their GPU: calibrate fills it from the runtime
 // (gpu.hpp: cuda_device_facts). In CPU runs and builds without CUDA `present` is false and
 // `problem` says why ("no CUDA device: cudaErrorNoDevice ...").
@@ -84,10 +115,11 @@ class PreparedKernel {
 };
 
 struct KernelDescriptor {
-  std::string id;           // stable snake_case: cpu_gemm_fp32_openblas
-  std::string description;  // one line for --help and reports
-  std::string device;       // "cpu" or "cuda"
-  std::string backend;      // openblas, onednn, eigen, native, cublas, cuda
+  std::string id;                         // stable snake_case: cpu_gemm_fp32_openblas
+  std::string description;                // one line for --help and reports
+  std::string device;                     // "cpu" or "cuda"
+  std::string backend;                    // openblas, onednn, eigen, native, cublas, cuda
+  KernelClass kind = KernelClass::other;  // what it measures; decides its shape and summary
   Precision precision = Precision::fp32;
   bool emulated = false;  // the backend computes the type through another one
   // "" when the kernel can run here, else why not (recorded as status `unsupported`).
@@ -97,9 +129,29 @@ struct KernelDescriptor {
   std::function<std::unique_ptr<PreparedKernel>(const KernelShape&, const KernelEnv&)> prepare;
 };
 
+// The fields every descriptor sets; the callbacks are the caller's.
+KernelDescriptor kernel_descriptor(std::string id, std::string description, std::string device,
+                                   std::string backend, Precision precision, KernelClass kind);
+
+// A descriptor callback written for the kernel's own shape: `with_shape<GemmShape>(gemm_flops)`
+// takes the KernelShape, checks and unwraps it, and calls gemm_flops(const GemmShape&, env).
+template <class Shape, class Function>
+auto with_shape(Function function) {
+  return [function](const KernelShape& shape, const KernelEnv& env) {
+    return function(shape_as<Shape>(shape), env);
+  };
+}
+
+// Kernels judged in bytes per second: STREAM, copies and host-device transfers.
+inline bool is_bandwidth(KernelClass kind) {
+  return kind == KernelClass::stream || kind == KernelClass::copy || kind == KernelClass::transfer;
+}
+
 // Every kernel this build knows, CPU first, in a fixed order.
 const std::vector<KernelDescriptor>& builtin_kernels();
 const KernelDescriptor* find_kernel(std::string_view id);
+// calibrate --list-kernels: a line per kernel (id, device, precision, description).
+std::string kernel_list_text();
 
 // The tables the registry is made of, one per source file.
 std::vector<KernelDescriptor> cpu_gemm_kernels();

@@ -19,6 +19,30 @@ double PreparedKernel::timed_run() {
   return elapsed.count();
 }
 
+const char* shape_name(std::monostate) { return "shapeless call"; }
+const char* shape_name(const GemmShape&) { return "GEMM shape"; }
+const char* shape_name(const BandwidthShape&) { return "bandwidth shape"; }
+const char* shape_name(const PeakShape&) { return "peak shape"; }
+
+KernelShape empty_shape(KernelClass kind) {
+  if (kind == KernelClass::gemm) return GemmShape{};
+  if (kind == KernelClass::peak_fma) return PeakShape{};
+  if (is_bandwidth(kind)) return BandwidthShape{};
+  return std::monostate{};
+}
+
+KernelDescriptor kernel_descriptor(std::string id, std::string description, std::string device,
+                                   std::string backend, Precision precision, KernelClass kind) {
+  KernelDescriptor d;
+  d.id = std::move(id);
+  d.description = std::move(description);
+  d.device = std::move(device);
+  d.backend = std::move(backend);
+  d.precision = precision;
+  d.kind = kind;
+  return d;
+}
+
 const std::vector<KernelDescriptor>& builtin_kernels() {
   static const std::vector<KernelDescriptor> kernels = [] {
     std::vector<KernelDescriptor> all;
@@ -40,6 +64,15 @@ const KernelDescriptor* find_kernel(std::string_view id) {
     if (kernel.id == id) return &kernel;
   }
   return nullptr;
+}
+
+std::string kernel_list_text() {
+  std::string text;
+  for (const KernelDescriptor& kernel : builtin_kernels()) {
+    text += fmt::format("{:<28} {:<5} {:<9} {}\n", kernel.id, kernel.device,
+                        to_string(kernel.precision), kernel.description);
+  }
+  return text;
 }
 
 }  // namespace hwcal

@@ -13,21 +13,14 @@
 
 #include "hwcal/base/error.hpp"
 #include "measure/kernels.hpp"
+#include "measure/tuning.hpp"
 #include "profile/profile.hpp"
 
 namespace hwcal {
 
-enum class Plan { quick, standard, full };
-std::string_view to_string(Plan plan);
-std::optional<Plan> parse_plan(std::string_view name);
-
-// What each plan does by default.
-struct PlanDefaults {
-  int warmups = 1;
-  int min_trials = 3;
-  int max_trials = 10;
-  double target_cv = 0.02;     // stop once the samples' coefficient of variation is below
-  double time_budget_s = 8.0;  // for the whole run, first touch of the arrays included
+// What each plan does by default (tuning.hpp: plan_preset, the kernels' part): the trials, the
+// whole run's time budget (first touch of the arrays included) and the sizes.
+struct PlanDefaults : TrialPreset {
   std::vector<long long> gemm_sizes;
   bool memory_sweep = false;               // cache sizes up to DRAM, or one DRAM size only
   std::vector<long long> cuda_gemm_sizes;  // GPU GEMM sizes, dropped where memory is short
@@ -50,17 +43,10 @@ struct MemoryTopology {
   long long available_bytes = 0;   // MemAvailable; 0 when unknown
 };
 
-// Per array: at least 4x the last-level cache, at most 1 GiB (design §6).
-inline constexpr long long kMaxDramArrayBytes = 1LL << 30;
-// GPU arrays and matrices together use at most this share of the GPU's free memory.
-inline constexpr double kGpuMemoryShare = 0.6;
-// Host buffers of the host-device transfers: at most 256 MiB.
-inline constexpr long long kMaxTransferBytes = 256LL << 20;
-
 // One kernel at one size, or a kernel that cannot run here (with the reason).
 struct PlannedCall {
   const KernelDescriptor* kernel = nullptr;
-  KernelShape shape;                   // repeats and iterations 0: chosen when the run starts
+  KernelShape shape;  // the kernel class's alternative; repeats and iterations chosen at run time
   std::optional<Residency> residency;  // bandwidth kernels
   std::string unavailable;             // non-empty: record as unsupported, do not run
   std::string skipped;                 // non-empty: record as skipped (does not fit), do not run

@@ -328,6 +328,24 @@ std::vector<WorkloadRecord> run_workloads_with_progress(
   return run_workloads(*workload_plan, network, options.sysroot, std::ref(bar), options.stop);
 }
 
+// What every device's profile ends with: the settings, the records, the workloads' predictions,
+// the match and the warnings (the run's own before predict_workloads').
+void finish_profile(DeviceRun& run, const CalibrationPlan& plan, Json settings_extra,
+                    const std::optional<WorkloadPlan>& workload_plan, RunResult result,
+                    std::vector<WorkloadRecord> workload_records, const DeviceMatch* matched,
+                    const std::vector<std::string>& warnings) {
+  CalibrationProfile& profile = run.profile;
+  if (workload_plan) settings_extra["workloads"] = workload_settings_json(*workload_plan);
+  fill_settings(profile, plan, settings_extra);
+  profile.measurements = std::move(result.measurements);
+  profile.workloads = std::move(workload_records);
+  predict_workloads(profile, run.spec, run.output.generic_string());
+  if (matched != nullptr) {
+    profile.extra = Json::object({{"match", device_match_to_json(*matched, 3)}});
+  }
+  profile.warnings.insert(profile.warnings.begin(), warnings.begin(), warnings.end());
+}
+
 DeviceRun calibrate_cpu(const RunContext& context, const std::string& started_at,
                         const std::string& output_suffix) {
   const CalibrateOptions& options = context.options;
@@ -406,17 +424,9 @@ DeviceRun calibrate_cpu(const RunContext& context, const std::string& started_at
   profile.finished_at = utc_now();
   profile.backends = cpu_backends(env);
   profile.settings.threads = static_cast<long long>(env.threads());
-  Json settings_extra = Json::object({{"cpus", cpus}, {"cpu_features", env.cpu.names()}});
-  if (workload_plan) settings_extra["workloads"] = workload_settings_json(*workload_plan);
-  fill_settings(profile, plan, settings_extra);
-  profile.measurements = std::move(result.measurements);
-  profile.workloads = std::move(workload_records);
-  predict_workloads(profile, spec, run.output.generic_string());
-  if (context.match) {
-    profile.extra = Json::object({{"match", device_match_to_json(context.match->cpu, 3)}});
-  }
-  // predict_workloads' warnings after the run's own.
-  profile.warnings.insert(profile.warnings.begin(), warnings.begin(), warnings.end());
+  finish_profile(run, plan, Json::object({{"cpus", cpus}, {"cpu_features", env.cpu.names()}}),
+                 workload_plan, std::move(result), std::move(workload_records),
+                 context.match ? &context.match->cpu : nullptr, warnings);
   return run;
 }
 
@@ -592,17 +602,8 @@ DeviceRun calibrate_gpu(const RunContext& context, int gpu, const std::string& s
   profile.devices = {device};
   profile.backends = cuda_backends();
   profile.settings.threads = 1;
-  Json settings_extra = Json::object({{"gpu", gpu}});
-  if (workload_plan) settings_extra["workloads"] = workload_settings_json(*workload_plan);
-  fill_settings(profile, plan, settings_extra);
-  profile.measurements = std::move(result.measurements);
-  profile.workloads = std::move(workload_records);
-  predict_workloads(profile, spec, run.output.generic_string());
-  if (matched != nullptr) {
-    profile.extra = Json::object({{"match", device_match_to_json(*matched, 3)}});
-  }
-  // predict_workloads' warnings after the run's own.
-  profile.warnings.insert(profile.warnings.begin(), warnings.begin(), warnings.end());
+  finish_profile(run, plan, Json::object({{"gpu", gpu}}), workload_plan, std::move(result),
+                 std::move(workload_records), matched, warnings);
   return run;
 }
 

@@ -111,22 +111,7 @@ std::vector<float> random_input(const Workload& workload, long long batch, unsig
 
 WorkloadSettings workload_settings(Plan plan) {
   WorkloadSettings settings;
-  switch (plan) {
-    case Plan::quick:
-      settings.warmups = 1;
-      settings.min_trials = 3;
-      settings.max_trials = 5;
-      settings.time_budget_s = 5;
-      break;
-    case Plan::standard: break;
-    case Plan::full:
-      settings.warmups = 2;
-      settings.min_trials = 10;
-      settings.max_trials = 30;
-      settings.target_cv = 0.01;
-      settings.time_budget_s = 60;
-      break;
-  }
+  static_cast<TrialPreset&>(settings) = plan_preset(plan).workloads;
   return settings;
 }
 

@@ -94,13 +94,12 @@ std::vector<float> random_bias(const Layer& layer, std::size_t index, unsigned s
 std::vector<float> random_input(const Workload& workload, long long batch, unsigned seed);
 
 // Warm-ups and trials per configuration (one workload, precision and batch).
-struct WorkloadSettings {
-  int warmups = 1;
-  int min_trials = 3;
-  int max_trials = 10;
-  double target_cv = 0.02;    // stop once the end-to-end samples vary less than this
-  double time_budget_s = 20;  // per configuration, warm-up included; min_trials always run
+// target_cv: stop once the end-to-end samples vary less than this. time_budget_s: per
+// configuration, warm-up included; min_trials always run.
+struct WorkloadSettings : TrialPreset {
+  WorkloadSettings() { time_budget_s = 20; }
 };
+// The plan's preset (measure/tuning.hpp: PlanPreset::workloads).
 WorkloadSettings workload_settings(Plan plan);
 
 // Measures one configuration and returns its record, whatever the outcome: an unsupported

@@ -41,16 +41,12 @@ TEST_P(CudaKernel, RunsAtASmallSizeAndChecksItsResult) {
   const std::string reason = kernel->unavailable_reason(env);
   if (!reason.empty()) GTEST_SKIP() << kernel->id << ": " << reason;
   KernelShape shape;
-  const KernelClass kind = classify_kernel(kernel->id);
-  if (kind == KernelClass::gemm) {
-    shape.m = 384;
-    shape.n = 256;
-    shape.k = 512;
-  } else if (kind == KernelClass::peak_fma) {
-    shape.iterations = 256;
+  if (kernel->kind == KernelClass::gemm) {
+    shape = GemmShape{384, 256, 512};
+  } else if (kernel->kind == KernelClass::peak_fma) {
+    shape = PeakShape{256};
   } else {
-    shape.array_bytes = 4 << 20;
-    shape.repeats = 2;
+    shape = BandwidthShape{4 << 20, 2};
   }
   try {
     auto prepared = kernel->prepare(shape, env);
@@ -110,11 +106,11 @@ TEST(CudaRun, OutOfMemoryIsAnErrorNamingTheCudaError) {
   PlannedCall call;
   call.kernel = find_kernel("cuda_memcpy_d2d");
   ASSERT_NE(call.kernel, nullptr);
-  call.shape.array_bytes = 4 * env.gpu_facts.memory_bytes;  // cannot fit
+  call.shape = BandwidthShape{4 * env.gpu_facts.memory_bytes, 1};  // cannot fit
   call.residency = Residency::dram;
   planned.calls.push_back(call);
   PlannedCall after = call;
-  after.shape.array_bytes = 1 << 20;
+  after.shape = BandwidthShape{1 << 20, 1};
   planned.calls.push_back(after);  // the run goes on, on a healthy context
   CalibrationPlan plan;
   plan.plan = Plan::quick;

@@ -7,9 +7,15 @@
 #include "base/thread_team.hpp"
 #include "measure/gpu.hpp"
 #include "measure/runner.hpp"
+#include "summary/summary.hpp"
 
 namespace hwcal {
 namespace {
+
+long long array_bytes_of(const KernelShape& shape) {
+  return std::get<BandwidthShape>(shape).array_bytes;
+}
+long long n_of(const KernelShape& shape) { return std::get<GemmShape>(shape).n; }
 
 KernelEnv two_threads() {
   KernelEnv env;
@@ -53,8 +59,92 @@ TEST(Runner, EveryKernelIdClassifiesAsItsFamily) {
     } else {
       EXPECT_EQ(kind, KernelClass::copy) << kernel.id;
     }
+    // The descriptor's class is what the id's words said before it was recorded: profiles from
+    // before and after read the same.
+    EXPECT_EQ(kernel.kind, kind) << kernel.id;
     EXPECT_FALSE(kernel.description.empty()) << kernel.id;
     EXPECT_TRUE(kernel.prepare || kernel.unavailable_reason(two_threads()) != "") << kernel.id;
+  }
+}
+
+// A kernel whose id has none of the words classify_kernel reads: a GEMM by its descriptor.
+class TinyGemm : public PreparedKernel {
+ public:
+  void run() override {
+    volatile double sink = 0;
+    for (int i = 0; i < 1000; ++i) sink = sink + i;
+  }
+};
+
+KernelDescriptor tiled_gemm_without_the_word() {
+  KernelDescriptor d = kernel_descriptor("cpu_tile_mm_bf16", "made up: tiled bf16 multiply", "cpu",
+                                         "native", Precision::bf16, KernelClass::gemm);
+  d.flops = with_shape<GemmShape>([](const GemmShape& s, const KernelEnv&) {
+    return 2.0 * static_cast<double>(s.m * s.n * s.k);
+  });
+  d.bytes = [](const KernelShape&, const KernelEnv&) { return 0.0; };
+  d.prepare = [](const KernelShape&, const KernelEnv&) {
+    return std::unique_ptr<PreparedKernel>(new TinyGemm);
+  };
+  return d;
+}
+
+TEST(Runner, TheDescriptorsClassNotTheIdDecidesWhereAMeasurementCounts) {
+  // The fallback for files without `class` reads words: these ids would miscount by it.
+  EXPECT_EQ(classify_kernel("cpu_tile_mm_bf16"), KernelClass::other);
+  EXPECT_EQ(classify_kernel("cuda_hgemm_wmma"), KernelClass::gemm);
+  EXPECT_EQ(classify_kernel("cpu_sgemv"), KernelClass::other);
+
+  const KernelDescriptor tiled = tiled_gemm_without_the_word();
+  PlannedRun planned;
+  PlannedCall call;
+  call.kernel = &tiled;
+  call.shape = GemmShape{64, 64, 64};
+  planned.calls.push_back(call);
+  CalibrationPlan plan;
+  plan.plan = Plan::quick;
+  RunResult result = run_plan(planned, plan, two_threads(), nullptr);
+  ASSERT_EQ(result.measurements.size(), 1u);
+  const MeasurementRecord& measured = result.measurements[0];
+  ASSERT_EQ(measured.status, MeasurementStatus::passed) << measured.message;
+  EXPECT_EQ(measured.kernel_class, KernelClass::gemm);
+  EXPECT_EQ(measured.shape.n, 64);
+
+  // Summarized: the made-up kernel is bf16's measured GEMM peak; a gemv of class other with a
+  // higher rate is not, and a GPU GEMM without the word `gemm` in its class-less id still is
+  // (the fallback).
+  CalibrationProfile profile;
+  profile.measurements.push_back(measured);
+  MeasurementRecord gemv = measured;
+  gemv.kernel = "cpu_sgemv";
+  gemv.kernel_class = KernelClass::other;
+  gemv.gflops = Throughput{measured.gflops->best * 10, measured.gflops->best * 10};
+  profile.measurements.push_back(gemv);
+  MeasurementRecord wmma = measured;
+  wmma.kernel = "cuda_hgemm_wmma";
+  wmma.kernel_class.reset();  // a schema 1 file
+  wmma.precision = Precision::fp16;
+  wmma.gflops = Throughput{50000, 40000};
+  profile.measurements.push_back(wmma);
+  RunPeaks peaks = run_peaks(profile);
+  ASSERT_EQ(peaks.measured.count(Precision::bf16), 1u);
+  EXPECT_EQ(peaks.measured.at(Precision::bf16), measured.gflops->best);
+  ASSERT_EQ(peaks.measured.count(Precision::fp16), 1u);
+  EXPECT_EQ(peaks.measured.at(Precision::fp16), 50000);
+}
+
+TEST(Runner, AKernelGivenAnotherClassesShapeSaysSo) {
+  const KernelDescriptor* triad = find_kernel("cpu_stream_triad");
+  ASSERT_NE(triad, nullptr);
+  try {
+    triad->bytes(GemmShape{8, 8, 8}, two_threads());
+    FAIL();
+  } catch (const Error& error) {
+    EXPECT_STREQ(error.what(), "a kernel expecting a bandwidth shape was given a GEMM shape");
+  }
+  for (const KernelDescriptor& kernel : builtin_kernels()) {
+    EXPECT_EQ(empty_shape(kernel.kind).index() == 0, kernel.kind == KernelClass::other)
+        << kernel.id;
   }
 }
 
@@ -90,12 +180,12 @@ TEST(Runner, QuickPlanMeasuresOneDramSizeAndOneGemmSize) {
   for (const PlannedCall& call : planned.calls) {
     if (call.kernel->id == "cpu_stream_triad") {
       ++triad_sizes;
-      EXPECT_EQ(call.shape.array_bytes, 100LL << 20);  // 4 x 25 MiB
+      EXPECT_EQ(array_bytes_of(call.shape), 100LL << 20);  // 4 x 25 MiB
       EXPECT_EQ(call.residency, Residency::dram);
     }
     if (call.kernel->id == "cpu_gemm_fp32_openblas") {
       ++sgemm_sizes;
-      EXPECT_EQ(call.shape.n, 2048);
+      EXPECT_EQ(n_of(call.shape), 2048);
     }
   }
   EXPECT_EQ(triad_sizes, 1);
@@ -109,7 +199,7 @@ TEST(Runner, StandardPlanSweepsFromL1ToDram) {
   plan.kernels = {"cpu_stream_copy"};
   PlannedRun planned = plan_run(plan, two_threads(), {workstation_caches(), 16LL << 30});
   ASSERT_GE(planned.calls.size(), 5u);
-  EXPECT_EQ(planned.calls.front().shape.array_bytes, 16 << 10);
+  EXPECT_EQ(array_bytes_of(planned.calls.front().shape), 16 << 10);
   EXPECT_EQ(planned.calls.front().residency, Residency::l1);
   EXPECT_EQ(planned.calls.back().residency, Residency::dram);
   std::set<Residency> seen;
@@ -125,7 +215,7 @@ TEST(Runner, ShortMemoryShrinksTheDramSizeAndSaysSo) {
   plan.kernels = {"cpu_stream_triad"};
   PlannedRun planned = plan_run(plan, two_threads(), {workstation_caches(), 200LL << 20});
   ASSERT_EQ(planned.calls.size(), 1u);
-  EXPECT_LT(planned.calls[0].shape.array_bytes * 3, 200LL << 20);
+  EXPECT_LT(array_bytes_of(planned.calls[0].shape) * 3, 200LL << 20);
   ASSERT_EQ(planned.warnings.size(), 1u);
   EXPECT_NE(planned.warnings[0].find("no measurement counts as DRAM bandwidth"), std::string::npos);
 }
@@ -149,7 +239,7 @@ TEST(Runner, PrecisionFilterKeepsBandwidthKernels) {
   plan.precisions = {Precision::fp32};
   PlannedRun planned = plan_run(plan, two_threads(), {workstation_caches(), 16LL << 30});
   for (const PlannedCall& call : planned.calls) {
-    KernelClass kind = classify_kernel(call.kernel->id);
+    KernelClass kind = call.kernel->kind;
     if (kind == KernelClass::gemm || kind == KernelClass::peak_fma) {
       EXPECT_EQ(call.kernel->precision, Precision::fp32) << call.kernel->id;
     }
@@ -232,7 +322,7 @@ TEST(RunnerCuda, StandardPlanOnAnH100) {
   EXPECT_TRUE(planned.warnings.empty());
   auto dgemm = calls_of(planned, "cuda_gemm_fp64_cublas");
   ASSERT_EQ(dgemm.size(), 3u);
-  EXPECT_EQ(dgemm.back()->shape.n, 8192);
+  EXPECT_EQ(n_of(dgemm.back()->shape), 8192);
   EXPECT_EQ(dgemm.back()->skipped, "");
   auto fp8 = calls_of(planned, "cuda_gemm_fp8_e4m3_cublaslt");
   ASSERT_FALSE(fp8.empty());
@@ -240,14 +330,14 @@ TEST(RunnerCuda, StandardPlanOnAnH100) {
   // Device memory: a sweep from the L2 up to 1 GiB arrays, 20x the 50 MiB L2.
   auto d2d = calls_of(planned, "cuda_memcpy_d2d");
   ASSERT_GE(d2d.size(), 5u);
-  EXPECT_EQ(d2d.front()->shape.array_bytes, 256 << 10);
+  EXPECT_EQ(array_bytes_of(d2d.front()->shape), 256 << 10);
   EXPECT_EQ(d2d.front()->residency, Residency::l2);
-  EXPECT_EQ(d2d.back()->shape.array_bytes, 1LL << 30);
+  EXPECT_EQ(array_bytes_of(d2d.back()->shape), 1LL << 30);
   EXPECT_EQ(d2d.back()->residency, Residency::dram);
   // Transfers: no cache level, 256 MiB host buffers at most.
   auto h2d = calls_of(planned, "cuda_memcpy_h2d_pinned");
   ASSERT_EQ(h2d.size(), 4u);
-  EXPECT_EQ(h2d.back()->shape.array_bytes, 256LL << 20);
+  EXPECT_EQ(array_bytes_of(h2d.back()->shape), 256LL << 20);
   EXPECT_FALSE(h2d.back()->residency.has_value());
   // Zero-copy measures shared DRAM: on a discrete GPU it says why it does not run.
   auto zerocopy = calls_of(planned, "cuda_stream_copy_zerocopy");
@@ -272,14 +362,14 @@ TEST(RunnerCuda, ASmallGpuSkipsWhatDoesNotFitAndSaysWhy) {
             "FP8 tensor cores needs compute capability 8.9 or newer; this GPU has 8.7");
   // Three 128 MiB arrays fit in 60% of 1 GiB and are 64x the L2: DRAM.
   auto triad = calls_of(planned, "cuda_stream_triad");
-  EXPECT_EQ(triad.back()->shape.array_bytes, 128LL << 20);
+  EXPECT_EQ(array_bytes_of(triad.back()->shape), 128LL << 20);
   EXPECT_EQ(triad.back()->residency, Residency::dram);
   auto zerocopy = calls_of(planned, "cuda_stream_copy_zerocopy");
   ASSERT_FALSE(zerocopy.empty());
   EXPECT_EQ(zerocopy.back()->unavailable, "");
   // Host buffers take at most a quarter of the host's spare 3 GiB: 256 MiB still fits.
   auto h2d = calls_of(planned, "cuda_memcpy_h2d_pageable");
-  EXPECT_EQ(h2d.back()->shape.array_bytes, 256LL << 20);
+  EXPECT_EQ(array_bytes_of(h2d.back()->shape), 256LL << 20);
 }
 
 TEST(RunnerCuda, WithoutAGpuEveryKernelSaysWhy) {
@@ -303,7 +393,7 @@ TEST(RunnerCuda, SkippedCallsAreRecordedNotRun) {
   PlannedCall call;
   call.kernel = find_kernel("cpu_gemm_fp64_openblas");
   ASSERT_NE(call.kernel, nullptr);
-  call.shape.m = call.shape.n = call.shape.k = 1 << 20;  // would never finish
+  call.shape = GemmShape{1 << 20, 1 << 20, 1 << 20};  // would never finish
   call.skipped = "does not fit";
   planned.calls.push_back(call);
   CalibrationPlan plan;
@@ -322,12 +412,11 @@ TEST(Kernels, EveryAvailableKernelRunsAndVerifies) {
   for (const KernelDescriptor& kernel : builtin_kernels()) {
     if (!kernel.unavailable_reason(env).empty()) continue;
     KernelShape shape;
-    KernelClass kind = classify_kernel(kernel.id);
-    if (kind == KernelClass::gemm) shape.m = shape.n = shape.k = kernel.emulated ? 64 : 256;
-    if (kind == KernelClass::peak_fma) shape.iterations = 10000;
-    if (kind == KernelClass::stream || kind == KernelClass::copy) {
-      shape.array_bytes = 1 << 20;
-      shape.repeats = 2;
+    const long long n = kernel.emulated ? 64 : 256;
+    if (kernel.kind == KernelClass::gemm) shape = GemmShape{n, n, n};
+    if (kernel.kind == KernelClass::peak_fma) shape = PeakShape{10000};
+    if (kernel.kind == KernelClass::stream || kernel.kind == KernelClass::copy) {
+      shape = BandwidthShape{1 << 20, 2};
     }
     try {
       auto prepared = kernel.prepare(shape, env);

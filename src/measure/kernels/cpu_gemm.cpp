@@ -26,12 +26,12 @@
 namespace hwcal {
 namespace {
 
-double gemm_flops(const KernelShape& s, const KernelEnv&) {
+double gemm_flops(const GemmShape& s, const KernelEnv&) {
   return 2.0 * static_cast<double>(s.m) * static_cast<double>(s.n) * static_cast<double>(s.k);
 }
 
 // Inputs read once and the output written once: the fewest bytes a GEMM moves.
-double gemm_bytes(const KernelShape& s, std::size_t input_size, std::size_t output_size) {
+double gemm_bytes(const GemmShape& s, std::size_t input_size, std::size_t output_size) {
   return static_cast<double>(s.m * s.k + s.k * s.n) * static_cast<double>(input_size) +
          static_cast<double>(s.m * s.n) * static_cast<double>(output_size);
 }
@@ -40,7 +40,7 @@ double gemm_bytes(const KernelShape& s, std::size_t input_size, std::size_t outp
 // The bound allows for the accumulation error of `k` terms at unit roundoff `epsilon`, relative
 // to the sum of the absolute products (Higham's standard bound, with a factor 2 of slack).
 template <typename GetA, typename GetB, typename GetC>
-std::string verify_sample(const KernelShape& s, GetA a, GetB b, GetC c, double epsilon,
+std::string verify_sample(const GemmShape& s, GetA a, GetB b, GetC c, double epsilon,
                           unsigned seed) {
   const int samples = 48;
   for (int i = 0; i < samples; ++i) {
@@ -70,7 +70,7 @@ std::string verify_sample(const KernelShape& s, GetA a, GetB b, GetC c, double e
 template <typename T>
 class OpenBlasGemm : public PreparedKernel {
  public:
-  OpenBlasGemm(const KernelShape& shape, const KernelEnv& env)
+  OpenBlasGemm(const GemmShape& shape, const KernelEnv& env)
       : shape_(shape), threads_(env.threads()), seed_(env.seed) {
     a_.resize(static_cast<std::size_t>(shape.m * shape.k));
     b_.resize(static_cast<std::size_t>(shape.k * shape.n));
@@ -109,7 +109,7 @@ class OpenBlasGemm : public PreparedKernel {
   }
 
  private:
-  KernelShape shape_;
+  GemmShape shape_;
   std::size_t threads_;
   unsigned seed_;
   std::vector<T> a_;
@@ -120,7 +120,7 @@ class OpenBlasGemm : public PreparedKernel {
 #if HWCAL_HAVE_SBGEMM
 class OpenBlasSbgemm : public PreparedKernel {
  public:
-  OpenBlasSbgemm(const KernelShape& shape, const KernelEnv& env) : shape_(shape), seed_(env.seed) {
+  OpenBlasSbgemm(const GemmShape& shape, const KernelEnv& env) : shape_(shape), seed_(env.seed) {
     a_.resize(static_cast<std::size_t>(shape.m * shape.k));
     b_.resize(static_cast<std::size_t>(shape.k * shape.n));
     c_.assign(static_cast<std::size_t>(shape.m * shape.n), 0.0f);
@@ -158,7 +158,7 @@ class OpenBlasSbgemm : public PreparedKernel {
     std::memcpy(&f, &bits, sizeof(f));
     return f;
   }
-  KernelShape shape_;
+  GemmShape shape_;
   unsigned seed_;
   std::vector<bfloat16> a_;
   std::vector<bfloat16> b_;
@@ -173,7 +173,7 @@ class EigenGemm : public PreparedKernel {
   using Matrix = Eigen::Matrix<T, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
 
  public:
-  EigenGemm(const KernelShape& shape, const KernelEnv& env)
+  EigenGemm(const GemmShape& shape, const KernelEnv& env)
       : shape_(shape),
         seed_(env.seed),
         a_(shape.m, shape.k),
@@ -205,13 +205,28 @@ class EigenGemm : public PreparedKernel {
   }
 
  private:
-  KernelShape shape_;
+  GemmShape shape_;
   unsigned seed_;
   std::size_t threads_ = 1;
   Matrix a_;
   Matrix b_;
   Matrix c_;
 };
+
+// Every CPU GEMM: flops and bytes from m, n, k and the element sizes.
+KernelDescriptor gemm_descriptor(std::string id, std::string description, std::string backend,
+                                 Precision precision, bool emulated, std::size_t input_size,
+                                 std::size_t output_size) {
+  KernelDescriptor d = kernel_descriptor(std::move(id), std::move(description), "cpu",
+                                         std::move(backend), precision, KernelClass::gemm);
+  d.emulated = emulated;
+  d.unavailable_reason = [](const KernelEnv&) { return std::string(); };
+  d.flops = with_shape<GemmShape>(gemm_flops);
+  d.bytes = with_shape<GemmShape>([input_size, output_size](const GemmShape& s, const KernelEnv&) {
+    return gemm_bytes(s, input_size, output_size);
+  });
+  return d;
+}
 
 // ---- oneDNN (Intel AMX, AVX-512 BF16/VNNI where the CPU has them) --------------------------
 
@@ -220,7 +235,7 @@ using dnnl_dt = dnnl::memory::data_type;
 
 class OneDnnGemm : public PreparedKernel {
  public:
-  OneDnnGemm(const KernelShape& shape, const KernelEnv& env, dnnl_dt input, dnnl_dt weights,
+  OneDnnGemm(const GemmShape& shape, const KernelEnv& env, dnnl_dt input, dnnl_dt weights,
              dnnl_dt output)
       : shape_(shape), seed_(env.seed), engine_(dnnl::engine::kind::cpu, 0), stream_(engine_) {
     omp_set_num_threads(static_cast<int>(env.threads()));
@@ -321,7 +336,7 @@ class OneDnnGemm : public PreparedKernel {
     }
   }
 
-  KernelShape shape_;
+  GemmShape shape_;
   unsigned seed_;
   std::size_t threads_ = 1;
   dnnl::engine engine_;
@@ -338,48 +353,24 @@ class OneDnnGemm : public PreparedKernel {
 
 KernelDescriptor onednn_gemm(const char* id, Precision precision, dnnl_dt input, dnnl_dt weights,
                              dnnl_dt output, std::size_t input_size, std::size_t output_size) {
-  KernelDescriptor d;
-  d.id = id;
-  d.description = fmt::format("{} matrix multiply through oneDNN ({} accumulation)",
-                              to_string(precision), output == dnnl_dt::s32 ? "int32" : "fp32");
-  d.device = "cpu";
-  d.backend = "onednn";
-  d.precision = precision;
-  d.unavailable_reason = [](const KernelEnv&) { return std::string(); };
-  d.flops = gemm_flops;
-  d.bytes = [input_size, output_size](const KernelShape& s, const KernelEnv&) {
-    return gemm_bytes(s, input_size, output_size);
-  };
-  d.prepare = [input, weights, output](const KernelShape& s, const KernelEnv& env) {
-    return std::unique_ptr<PreparedKernel>(new OneDnnGemm(s, env, input, weights, output));
-  };
+  KernelDescriptor d =
+      gemm_descriptor(id,
+                      fmt::format("{} matrix multiply through oneDNN ({} accumulation)",
+                                  to_string(precision), output == dnnl_dt::s32 ? "int32" : "fp32"),
+                      "onednn", precision, false, input_size, output_size);
+  d.prepare =
+      with_shape<GemmShape>([input, weights, output](const GemmShape& s, const KernelEnv& env) {
+        return std::unique_ptr<PreparedKernel>(new OneDnnGemm(s, env, input, weights, output));
+      });
   return d;
 }
 #endif
 
 template <typename Kernel>
 std::function<std::unique_ptr<PreparedKernel>(const KernelShape&, const KernelEnv&)> make() {
-  return [](const KernelShape& s, const KernelEnv& env) {
+  return with_shape<GemmShape>([](const GemmShape& s, const KernelEnv& env) {
     return std::unique_ptr<PreparedKernel>(new Kernel(s, env));
-  };
-}
-
-KernelDescriptor gemm_descriptor(std::string id, std::string description, std::string backend,
-                                 Precision precision, bool emulated, std::size_t input_size,
-                                 std::size_t output_size) {
-  KernelDescriptor d;
-  d.id = std::move(id);
-  d.description = std::move(description);
-  d.device = "cpu";
-  d.backend = std::move(backend);
-  d.precision = precision;
-  d.emulated = emulated;
-  d.unavailable_reason = [](const KernelEnv&) { return std::string(); };
-  d.flops = gemm_flops;
-  d.bytes = [input_size, output_size](const KernelShape& s, const KernelEnv&) {
-    return gemm_bytes(s, input_size, output_size);
-  };
-  return d;
+  });
 }
 
 }  // namespace

@@ -75,7 +75,7 @@ struct FreeDeleter {
 
 class StreamKernel : public PreparedKernel {
  public:
-  StreamKernel(StreamOp op, const KernelShape& shape, const KernelEnv& env)
+  StreamKernel(StreamOp op, const BandwidthShape& shape, const KernelEnv& env)
       : op_(op), repeats_(shape.repeats), team_(env.cpus) {
     elements_ = static_cast<std::size_t>(shape.array_bytes) / sizeof(double);
     const std::size_t bytes = elements_ * sizeof(double);
@@ -184,27 +184,25 @@ class StreamKernel : public PreparedKernel {
 };
 
 KernelDescriptor stream(const char* id, const char* description, StreamOp op) {
-  KernelDescriptor d;
-  d.id = id;
-  d.description = description;
-  d.device = "cpu";
-  d.backend = "native";
-  d.precision = Precision::fp64;
+  // memcpy is a copy, not one of STREAM's four: summaries prefer STREAM where both ran.
+  KernelDescriptor d =
+      kernel_descriptor(id, description, "cpu", "native", Precision::fp64,
+                        op == StreamOp::memcpy ? KernelClass::copy : KernelClass::stream);
   d.unavailable_reason = [](const KernelEnv&) { return std::string(); };
-  d.flops = [op](const KernelShape& s, const KernelEnv&) {
+  d.flops = with_shape<BandwidthShape>([op](const BandwidthShape& s, const KernelEnv&) {
     // scale 1, add 1, triad 2 flops per element (reported, not what the kernel is judged by)
     double per_element = op == StreamOp::scale || op == StreamOp::add ? 1
                          : op == StreamOp::triad                      ? 2
                                                                       : 0;
     return per_element * static_cast<double>(s.array_bytes / 8) * static_cast<double>(s.repeats);
-  };
-  d.bytes = [op](const KernelShape& s, const KernelEnv&) {
+  });
+  d.bytes = with_shape<BandwidthShape>([op](const BandwidthShape& s, const KernelEnv&) {
     return static_cast<double>(arrays_of(op)) * static_cast<double>(s.array_bytes / 8 * 8) *
            static_cast<double>(s.repeats);
-  };
-  d.prepare = [op](const KernelShape& s, const KernelEnv& env) {
+  });
+  d.prepare = with_shape<BandwidthShape>([op](const BandwidthShape& s, const KernelEnv& env) {
     return std::unique_ptr<PreparedKernel>(new StreamKernel(op, s, env));
-  };
+  });
   return d;
 }
 
