@@ -39,6 +39,21 @@ struct GemmConfig {
   double output_tolerance = 0;
 };
 
+// A configuration with these element and cuBLAS types (inputs, result, accumulation, scale);
+// ranges and tolerances keep their defaults.
+GemmConfig gemm_types(ElementType input, cudaDataType_t input_type, ElementType output,
+                      cudaDataType_t output_type, cublasComputeType_t compute,
+                      cudaDataType_t scale_type) {
+  GemmConfig config;
+  config.input = input;
+  config.input_type = input_type;
+  config.output = output;
+  config.output_type = output_type;
+  config.compute = compute;
+  config.scale_type = scale_type;
+  return config;
+}
+
 std::size_t size_of(ElementType type) {
   switch (type) {
     case ElementType::f64: return 8;
@@ -400,12 +415,8 @@ KernelDescriptor library_gemm(const char* id, const char* description, Precision
 std::vector<KernelDescriptor> cuda_gemm_kernels() {
   std::vector<KernelDescriptor> kernels;
 
-  GemmConfig fp64;
-  fp64.input = ElementType::f64;
-  fp64.output = ElementType::f64;
-  fp64.input_type = fp64.output_type = CUDA_R_64F;
-  fp64.compute = CUBLAS_COMPUTE_64F;
-  fp64.scale_type = CUDA_R_64F;
+  GemmConfig fp64 = gemm_types(ElementType::f64, CUDA_R_64F, ElementType::f64, CUDA_R_64F,
+                               CUBLAS_COMPUTE_64F, CUDA_R_64F);
   fp64.sum_tolerance = 1e-12;
   kernels.push_back(library_gemm("cuda_gemm_fp64_cublas",
                                  "cuBLAS DGEMM (cublasGemmEx, fp64 tensor cores where the GPU "
@@ -428,10 +439,8 @@ std::vector<KernelDescriptor> cuda_gemm_kernels() {
                                  "(CUBLAS_COMPUTE_32F_FAST_TF32)",
                                  Precision::tf32, tf32, 80, "TF32"));
 
-  GemmConfig fp16;
-  fp16.input = fp16.output = ElementType::f16;
-  fp16.input_type = fp16.output_type = CUDA_R_16F;
-  fp16.compute = CUBLAS_COMPUTE_32F;
+  GemmConfig fp16 = gemm_types(ElementType::f16, CUDA_R_16F, ElementType::f16, CUDA_R_16F,
+                               CUBLAS_COMPUTE_32F, CUDA_R_32F);
   fp16.sum_tolerance = 1e-4;
   fp16.output_tolerance = 1.0 / 1024;  // fp16 result: 11 significant bits
   kernels.push_back(library_gemm("cuda_gemm_fp16_cublas",
@@ -448,13 +457,8 @@ std::vector<KernelDescriptor> cuda_gemm_kernels() {
 
   // IMMA: int8 inputs, int32 accumulation and result, TN layout, leading dimensions multiples
   // of 4 (cuBLASLt's "regular ordering" requirements).
-  GemmConfig int8;
-  int8.input = ElementType::i8;
-  int8.output = ElementType::i32;
-  int8.input_type = CUDA_R_8I;
-  int8.output_type = CUDA_R_32I;
-  int8.compute = CUBLAS_COMPUTE_32I;
-  int8.scale_type = CUDA_R_32I;
+  GemmConfig int8 = gemm_types(ElementType::i8, CUDA_R_8I, ElementType::i32, CUDA_R_32I,
+                               CUBLAS_COMPUTE_32I, CUDA_R_32I);
   int8.lt = true;
   int8.low = -100;
   int8.high = 100;
@@ -465,13 +469,8 @@ std::vector<KernelDescriptor> cuda_gemm_kernels() {
                                  Precision::int8, int8, 75, "int8 tensor cores (IMMA)"));
 
   // FP8: e4m3 inputs, fp32 accumulation, bf16 result, TN layout; Ada and Hopper.
-  GemmConfig fp8;
-  fp8.input = ElementType::e4m3;
-  fp8.output = ElementType::bf16;
-  fp8.input_type = CUDA_R_8F_E4M3;
-  fp8.output_type = CUDA_R_16BF;
-  fp8.compute = CUBLAS_COMPUTE_32F;
-  fp8.scale_type = CUDA_R_32F;
+  GemmConfig fp8 = gemm_types(ElementType::e4m3, CUDA_R_8F_E4M3, ElementType::bf16, CUDA_R_16BF,
+                              CUBLAS_COMPUTE_32F, CUDA_R_32F);
   fp8.lt = true;
   fp8.sum_tolerance = 1e-3;  // Hopper's FP8 tensor cores accumulate in reduced precision
   fp8.output_tolerance = 1.0 / 128;

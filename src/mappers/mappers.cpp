@@ -289,33 +289,38 @@ void write_rates(Writer& out, const PowerModeModel& mode, std::size_t index) {
   out.line();
 }
 
-void write_caches(Writer& out, const ResourceModel& model) {
-  out.line(
-      fmt::format("inline constexpr std::array<CacheModel, {}> kCaches = {{", model.cache_count));
-  for (std::size_t i = 0; i < model.cache_count; ++i) {
-    const CacheModel& cache = model.caches[i];
+// `inline constexpr std::array<Type, count> name = {...}`, each element made by an immediately
+// invoked lambda whose local `variable` write_element(i) assigns field by field.
+template <typename WriteElement>
+void write_array(Writer& out, std::string_view type, std::string_view name,
+                 std::string_view variable, std::size_t count, WriteElement write_element) {
+  out.line(fmt::format("inline constexpr std::array<{}, {}> {} = {{", type, count, name));
+  for (std::size_t i = 0; i < count; ++i) {
     out.line("    [] {");
-    out.line("      CacheModel cache;");
-    out.assign(6, "cache.level", number(cache.level));
-    out.assign(6, "cache.kind", fmt::format("CacheKind::{}", to_string(cache.kind)));
-    out.assign(6, "cache.size_kib", number(cache.size_kib));
-    out.assign(6, "cache.line_bytes", number(cache.line_bytes));
-    out.assign(6, "cache.count", number(cache.count));
-    out.assign_string(6, "cache.scope", cache.scope);
-    out.line("      return cache;");
+    out.line(fmt::format("      {} {};", type, variable));
+    write_element(i);
+    out.line(fmt::format("      return {};", variable));
     out.line("    }(),");
   }
   out.line("};");
   out.line();
 }
 
+void write_caches(Writer& out, const ResourceModel& model) {
+  write_array(out, "CacheModel", "kCaches", "cache", model.cache_count, [&](std::size_t i) {
+    const CacheModel& cache = model.caches[i];
+    out.assign(6, "cache.level", number(cache.level));
+    out.assign(6, "cache.kind", fmt::format("CacheKind::{}", to_string(cache.kind)));
+    out.assign(6, "cache.size_kib", number(cache.size_kib));
+    out.assign(6, "cache.line_bytes", number(cache.line_bytes));
+    out.assign(6, "cache.count", number(cache.count));
+    out.assign_string(6, "cache.scope", cache.scope);
+  });
+}
+
 void write_modes(Writer& out, const ResourceModel& model) {
-  out.line(
-      fmt::format("inline constexpr std::array<PowerModeModel, {}> kModes = {{", model.mode_count));
-  for (std::size_t i = 0; i < model.mode_count; ++i) {
+  write_array(out, "PowerModeModel", "kModes", "mode", model.mode_count, [&](std::size_t i) {
     const PowerModeModel& mode = model.modes[i];
-    out.line("    [] {");
-    out.line("      PowerModeModel mode;");
     out.assign_string(6, "mode.name", mode.name);
     out.assign(6, "mode.clock_mhz", number(mode.clock_mhz));
     out.assign(6, "mode.tdp_watts", number(mode.tdp_watts));
@@ -326,11 +331,7 @@ void write_modes(Writer& out, const ResourceModel& model) {
     out.assign(6, "mode.bandwidth_gbps", number(mode.bandwidth_gbps));
     out.assign(6, "mode.bandwidth_efficiency", number(mode.bandwidth_efficiency));
     out.assign(6, "mode.bandwidth_calibrated", boolean(mode.bandwidth_calibrated));
-    out.line("      return mode;");
-    out.line("    }(),");
-  }
-  out.line("};");
-  out.line();
+  });
 }
 
 void write_model(Writer& out, const ResourceModel& model) {

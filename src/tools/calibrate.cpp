@@ -310,22 +310,31 @@ void announce(const RunContext& context, const std::string& device, const std::s
                                 to_string(context.options.plan), detail);
 }
 
-RunResult run_with_progress(const RunContext& context, const PlannedRun& planned,
-                            const CalibrationPlan& plan, const KernelEnv& env,
-                            TrialObserver* observer) {
-  ProgressBar bar(context.io.err,
-                  context.options.progress && context.io.err_is_terminal && !context.options.quiet);
-  return run_plan(planned, plan, env, std::ref(bar), context.options.stop, observer);
-}
+// The run's two halves: the planned kernels, then the plan's workloads when there is one, each
+// with a progress bar on a terminal. The kernels' warnings join `warnings`.
+struct Measured {
+  RunResult result;
+  std::vector<WorkloadRecord> workloads;
+};
 
-// The plan's configurations, when there is a plan, with a progress bar on a terminal.
-std::vector<WorkloadRecord> run_workloads_with_progress(
-    const RunContext& context, const std::optional<WorkloadPlan>& workload_plan,
-    const NetworkConfig& network) {
-  if (!workload_plan) return {};
+Measured measure_device(const RunContext& context, const PlannedRun& planned,
+                        const CalibrationPlan& plan, const KernelEnv& env, TrialObserver& observer,
+                        const std::optional<WorkloadPlan>& workload_plan,
+                        const NetworkConfig& network, std::vector<std::string>& warnings) {
   const CalibrateOptions& options = context.options;
-  ProgressBar bar(context.io.err, options.progress && context.io.err_is_terminal && !options.quiet);
-  return run_workloads(*workload_plan, network, options.sysroot, std::ref(bar), options.stop);
+  const bool bar_shown = options.progress && context.io.err_is_terminal && !options.quiet;
+  Measured measured;
+  {
+    ProgressBar bar(context.io.err, bar_shown);
+    measured.result = run_plan(planned, plan, env, std::ref(bar), options.stop, &observer);
+  }
+  warnings.insert(warnings.end(), measured.result.warnings.begin(), measured.result.warnings.end());
+  if (workload_plan) {
+    ProgressBar bar(context.io.err, bar_shown);
+    measured.workloads =
+        run_workloads(*workload_plan, network, options.sysroot, std::ref(bar), options.stop);
+  }
+  return measured;
 }
 
 // What every device's profile ends with: the settings, the records, the workloads' predictions,
@@ -413,19 +422,17 @@ DeviceRun calibrate_cpu(const RunContext& context, const std::string& started_at
   }
 
   TrialMonitor monitor(cpu_power_source(options.sysroot), {});
-  RunResult result = run_with_progress(context, planned, plan, env, &monitor);
-  for (const std::string& warning : result.warnings) warnings.push_back(warning);
   NetworkConfig network;
   network.cpus = cpus;
   network.seed = env.seed;
-  std::vector<WorkloadRecord> workload_records =
-      run_workloads_with_progress(context, workload_plan, network);
+  Measured measured =
+      measure_device(context, planned, plan, env, monitor, workload_plan, network, warnings);
 
   profile.finished_at = utc_now();
   profile.backends = cpu_backends(env);
   profile.settings.threads = static_cast<long long>(env.threads());
   finish_profile(run, plan, Json::object({{"cpus", cpus}, {"cpu_features", env.cpu.names()}}),
-                 workload_plan, std::move(result), std::move(workload_records),
+                 workload_plan, std::move(measured.result), std::move(measured.workloads),
                  context.match ? &context.match->cpu : nullptr, warnings);
   return run;
 }
@@ -571,13 +578,11 @@ DeviceRun calibrate_gpu(const RunContext& context, int gpu, const std::string& s
   }
 
   TrialMonitor monitor(std::move(monitoring.power), monitoring.gauges);
-  RunResult result = run_with_progress(context, planned, plan, env, &monitor);
-  for (const std::string& warning : result.warnings) warnings.push_back(warning);
   NetworkConfig network;
   network.gpu = gpu;
   network.seed = env.seed;
-  std::vector<WorkloadRecord> workload_records =
-      run_workloads_with_progress(context, workload_plan, network);
+  Measured measured =
+      measure_device(context, planned, plan, env, monitor, workload_plan, network, warnings);
   const std::map<std::string, double> highest = monitor.run_max();
   if (auto clock = highest.find("gpu_clock_mhz"); clock != highest.end()) {
     if (auto warning = jetson_load_clock_warning(clock->second, mode, context.power_mode)) {
@@ -602,8 +607,8 @@ DeviceRun calibrate_gpu(const RunContext& context, int gpu, const std::string& s
   profile.devices = {device};
   profile.backends = cuda_backends();
   profile.settings.threads = 1;
-  finish_profile(run, plan, Json::object({{"gpu", gpu}}), workload_plan, std::move(result),
-                 std::move(workload_records), matched, warnings);
+  finish_profile(run, plan, Json::object({{"gpu", gpu}}), workload_plan, std::move(measured.result),
+                 std::move(measured.workloads), matched, warnings);
   return run;
 }
 

@@ -285,40 +285,60 @@ class PortableNetwork : public PreparedNetwork {
     }
   }
 
-  void depthwise(LayerState& state) {
-    const Layer& layer = *state.layer;
-    const std::vector<float>& in = input_of(state, 0);
-    const Index channels = layer.out_channels;
+  // Every output pixel of a k x k window over an NHWC input (depthwise convolution, pooling),
+  // image rows in parallel: begin(out) starts the pixel's `channels` values, visit(out, source,
+  // tap) adds the input pixel under window tap kh * k + kw (taps outside the image, the padding,
+  // are not visited), end(out, taps visited) finishes it.
+  template <typename Begin, typename Visit, typename End>
+  void for_each_window(const Layer& layer, Index channels, const float* input, float* output,
+                       Begin begin, Visit visit, End end) const {
     const Index k = layer.kernel;
     const Index in_h = layer.input.height;
     const Index in_w = layer.input.width;
     const Index out_h = layer.output.height;
     const Index out_w = layer.output.width;
-    const float* weights = state.weights.data();
-    const float* bias = state.bias.empty() ? nullptr : state.bias.data();
-    const Activation activation = layer.activation;
     HWCAL_PARALLEL_FOR
     for (Index row = 0; row < batch_ * out_h; ++row) {
       const Index n = row / out_h;
       const Index oh = row % out_h;
-      const float* image = in.data() + n * in_h * in_w * channels;
+      const float* image = input + n * in_h * in_w * channels;
       for (Index ow = 0; ow < out_w; ++ow) {
-        float* out = state.output.data() + (row * out_w + ow) * channels;
-        for (Index c = 0; c < channels; ++c) out[c] = bias != nullptr ? bias[c] : 0.0f;
+        float* out = output + (row * out_w + ow) * channels;
+        begin(out);
+        Index visited = 0;
         for (Index kh = 0; kh < k; ++kh) {
           const Index ih = oh * layer.stride - layer.padding + kh;
           if (ih < 0 || ih >= in_h) continue;
           for (Index kw = 0; kw < k; ++kw) {
             const Index iw = ow * layer.stride - layer.padding + kw;
             if (iw < 0 || iw >= in_w) continue;
-            const float* source = image + (ih * in_w + iw) * channels;
-            const float* weight = weights + (kh * k + kw) * channels;
-            for (Index c = 0; c < channels; ++c) out[c] += source[c] * weight[c];
+            visit(out, image + (ih * in_w + iw) * channels, kh * k + kw);
+            ++visited;
           }
         }
-        for (Index c = 0; c < channels; ++c) out[c] = activate(out[c], activation);
+        end(out, visited);
       }
     }
+  }
+
+  void depthwise(LayerState& state) {
+    const Layer& layer = *state.layer;
+    const Index channels = layer.out_channels;
+    const float* weights = state.weights.data();
+    const float* bias = state.bias.empty() ? nullptr : state.bias.data();
+    const Activation activation = layer.activation;
+    for_each_window(
+        layer, channels, input_of(state, 0).data(), state.output.data(),
+        [&](float* out) {
+          for (Index c = 0; c < channels; ++c) out[c] = bias != nullptr ? bias[c] : 0.0f;
+        },
+        [&](float* out, const float* source, Index tap) {
+          const float* weight = weights + tap * channels;
+          for (Index c = 0; c < channels; ++c) out[c] += source[c] * weight[c];
+        },
+        [&](float* out, Index) {
+          for (Index c = 0; c < channels; ++c) out[c] = activate(out[c], activation);
+        });
   }
 
   void fully_connected(LayerState& state) {
@@ -333,44 +353,26 @@ class PortableNetwork : public PreparedNetwork {
 
   void pool(LayerState& state) {
     const Layer& layer = *state.layer;
-    const std::vector<float>& in = input_of(state, 0);
     const Index channels = layer.input.channels;
-    const Index k = layer.kernel;
-    const Index in_h = layer.input.height;
-    const Index in_w = layer.input.width;
-    const Index out_h = layer.output.height;
-    const Index out_w = layer.output.width;
     const bool max = layer.op == LayerOp::max_pool;
-    HWCAL_PARALLEL_FOR
-    for (Index row = 0; row < batch_ * out_h; ++row) {
-      const Index n = row / out_h;
-      const Index oh = row % out_h;
-      const float* image = in.data() + n * in_h * in_w * channels;
-      for (Index ow = 0; ow < out_w; ++ow) {
-        float* out = state.output.data() + (row * out_w + ow) * channels;
-        std::fill(out, out + channels, max ? -std::numeric_limits<float>::infinity() : 0.0f);
-        Index count = 0;
-        for (Index kh = 0; kh < k; ++kh) {
-          const Index ih = oh * layer.stride - layer.padding + kh;
-          if (ih < 0 || ih >= in_h) continue;
-          for (Index kw = 0; kw < k; ++kw) {
-            const Index iw = ow * layer.stride - layer.padding + kw;
-            if (iw < 0 || iw >= in_w) continue;
-            const float* source = image + (ih * in_w + iw) * channels;
-            ++count;
-            if (max) {
-              for (Index c = 0; c < channels; ++c) out[c] = std::max(out[c], source[c]);
-            } else {
-              for (Index c = 0; c < channels; ++c) out[c] += source[c];
-            }
+    for_each_window(
+        layer, channels, input_of(state, 0).data(), state.output.data(),
+        [&](float* out) {
+          std::fill(out, out + channels, max ? -std::numeric_limits<float>::infinity() : 0.0f);
+        },
+        [&](float* out, const float* source, Index) {
+          if (max) {
+            for (Index c = 0; c < channels; ++c) out[c] = std::max(out[c], source[c]);
+          } else {
+            for (Index c = 0; c < channels; ++c) out[c] += source[c];
           }
-        }
-        if (!max && count > 0) {
-          const float scale = 1.0f / static_cast<float>(count);
-          for (Index c = 0; c < channels; ++c) out[c] *= scale;
-        }
-      }
-    }
+        },
+        [&](float* out, Index count) {
+          if (!max && count > 0) {
+            const float scale = 1.0f / static_cast<float>(count);
+            for (Index c = 0; c < channels; ++c) out[c] *= scale;
+          }
+        });
   }
 
   void global_average(LayerState& state) {
