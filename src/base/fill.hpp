@@ -1,5 +1,6 @@
 // Deterministic pseudo-random fills that any thread can compute for any index: inputs are never
-// zeros or uninitialised memory (design §6), and a thread can first-touch and fill its own part.
+// zeros or uninitialised memory (docs/architecture.md, Measurement rules), and a thread can
+// first-touch and fill its own part.
 #pragma once
 
 #include <cstdint>

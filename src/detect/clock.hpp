@@ -1,9 +1,10 @@
-// The core clock, measured under load (design §6). A chain of dependent integer adds retires
-// one add per cycle on every core hwcal targets, so adds / seconds is the clock the core ran at;
-// independent vector FMAs interleaved with the chain hold the core at the clock it keeps for
-// vector code (the AVX-512 and AVX2 licences on Intel, power and current limits elsewhere).
-// /proc/cpuinfo shows the nominal clock and virtual machines lack cpufreq, so this is the clock
-// calibrate records and the one add_hardware falls back to when no maximum clock is readable.
+// The core clock, measured under load (docs/architecture.md, Measurement rules). A chain of
+// dependent integer adds retires one add per cycle on every core hwcal targets, so adds / seconds
+// is the clock the core ran at; independent vector FMAs interleaved with the chain hold the core at
+// the clock it keeps for vector code (the AVX-512 and AVX2 licences on Intel, power and current
+// limits elsewhere). /proc/cpuinfo shows the nominal clock and virtual machines lack cpufreq, so
+// this is the clock calibrate records and the one add_hardware falls back to when no maximum clock
+// is readable.
 #pragma once
 
 #include <optional>

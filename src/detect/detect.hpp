@@ -1,6 +1,6 @@
-// Detection of this machine (design §3 "detect"): the CPU (model, cores, core types, ISA,
-// caches, clocks), memory, GPUs, and a Jetson's board and power mode. Everything is read under a
-// root folder (`DetectOptions::sysroot`), so fixture trees in tests/fixtures/machines/ drive the
+// Detection of this machine (docs/architecture.md, The layers): the CPU (model, cores, core types,
+// ISA, caches, clocks), memory, GPUs, and a Jetson's board and power mode. Everything is read under
+// a root folder (`DetectOptions::sysroot`), so fixture trees in tests/fixtures/machines/ drive the
 // tests. A value that cannot be read is recorded as unknown together with the path that was
 // tried and why; nothing is guessed (the predecessor's guesses are why its entries never matched
 // the machines they named).

@@ -1,8 +1,9 @@
-// The predecessor tool's files (design §7). Its database entries come in two layouts: flat
-// (peak_bandwidth_gbps at the top) and nested (system, core_info, memory_subsystem, mapper).
-// Conversion carries what is trustworthy into this schema and reports, per file, what it changed
-// (patterns escaped so they match their own model string), what it could not carry (zero peaks,
-// precision names outside the canonical list, cache figures) and what a person must fill in.
+// The predecessor tool's files (docs/architecture.md, File formats). Its database entries come in
+// two layouts: flat (peak_bandwidth_gbps at the top) and nested (system, core_info,
+// memory_subsystem, mapper). Conversion carries what is trustworthy into this schema and reports,
+// per file, what it changed (patterns escaped so they match their own model string), what it could
+// not carry (zero peaks, precision names outside the canonical list, cache figures) and what a
+// person must fill in.
 #pragma once
 
 #include <optional>

@@ -1,5 +1,6 @@
-// The predecessor tool's calibration profiles (design §7), read as CalibrationProfile. Part of
-// the design's `legacy` module; the predecessor's database entries have their own reader.
+// The predecessor tool's calibration profiles (docs/architecture.md, File formats), read as
+// CalibrationProfile. Part of the design's `legacy` module; the predecessor's database entries have
+// their own reader.
 //
 // Those files hold `metadata` (hardware_name, calibration_date without a time zone, device_type
 // "cpu" or "cuda", framework versions; later files add gpu_clock, cpu_clock and preflight) and

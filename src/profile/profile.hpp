@@ -1,9 +1,9 @@
-// The calibration profile (design §5): one calibration run of one database entry, immutable once
-// written. It holds the tool and version that measured, the entry and power mode, UTC start and
-// end, what was detected about the host and its GPUs, the backends, the run's settings and
-// warnings, and one record per kernel, device, precision and size with every trial's seconds.
-// `calibrate` writes it, `export_calibration` derives the entry's calibration summary from it,
-// and `summarize_database --check` re-derives that summary. Reading collects diagnostics (file
+// The calibration profile (docs/architecture.md, File formats): one calibration run of one database
+// entry, immutable once written. It holds the tool and version that measured, the entry and power
+// mode, UTC start and end, what was detected about the host and its GPUs, the backends, the run's
+// settings and warnings, and one record per kernel, device, precision and size with every trial's
+// seconds. `calibrate` writes it, `export_calibration` derives the entry's calibration summary from
+// it, and `summarize_database --check` re-derives that summary. Reading collects diagnostics (file
 // and JSON pointer); writing keeps unknown fields. The JSON Schema is
 // hardware_database/schema/calibration_profile.schema.json.
 #pragma once
@@ -292,7 +292,7 @@ CalibrationProfile parse_profile(const Json& document, const std::string& file,
                                  Diagnostics& diagnostics);
 // The same, throwing DataError with the first error.
 CalibrationProfile profile_from_json(const Json& document, const std::string& file);
-// Known fields in the order of design §5, then unknown ones.
+// Known fields in the order docs/architecture.md (File formats) lists them, then unknown ones.
 Json profile_to_json(const CalibrationProfile& profile);
 
 }  // namespace hwcal

@@ -1,4 +1,4 @@
-// Calibration summaries (design §4, docs/schema.md): calibration runs of one entry in one power
+// Calibration summaries (docs/schema.md): calibration runs of one entry in one power
 // mode become a ModeSummary, and every calibrated mode becomes the entry's calibration_summary
 // and calibration_profiles. export_calibration writes what these functions return and
 // `summarize_database --check` re-derives it from the linked profiles, so both use this code

@@ -1,10 +1,10 @@
 // calibrate: measures this machine with the micro-benchmarks of the kernel table and writes one
-// calibration profile (design §5) per database entry it ran for: the CPU's, and the GPU's when
-// the build has CUDA and the runtime sees one (--device cpu|cuda|all, --gpu N); export_calibration
-// folds each into the database. The hardware id and power mode come from the flags, else from
-// matching the detected machine; an unknown machine still calibrates, with a hint to add it. On a
-// Jetson, --all-power-modes switches through every nvpmodel mode, calibrating each, and restores
-// the original mode.
+// calibration profile (docs/architecture.md, File formats) per database entry it ran for: the
+// CPU's, and the GPU's when the build has CUDA and the runtime sees one (--device cpu|cuda|all,
+// --gpu N); export_calibration folds each into the database. The hardware id and power mode come
+// from the flags, else from matching the detected machine; an unknown machine still calibrates,
+// with a hint to add it. On a Jetson, --all-power-modes switches through every nvpmodel mode,
+// calibrating each, and restores the original mode.
 #pragma once
 
 #include <atomic>

@@ -1,4 +1,4 @@
-// The hardware spec (design §4, docs/schema.md): one device's datasheet peaks, how they were
+// The hardware spec (docs/schema.md): one device's datasheet peaks, how they were
 // derived and where they came from, its power modes, and the calibration summary that
 // export_calibration writes. Reading collects diagnostics; writing keeps the original file's
 // key order, unknown fields and number spelling.
