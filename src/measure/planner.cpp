@@ -232,11 +232,7 @@ PlanDefaults plan_defaults(Plan plan) {
   const PlanPreset& preset = plan_preset(plan);
   PlanDefaults d;
   static_cast<TrialPreset&>(d) = preset.kernels;
-  d.gemm_sizes = preset.gemm_sizes;
-  d.cuda_gemm_sizes = preset.cuda_gemm_sizes;
-  d.memory_sweep = preset.memory_sweep;
-  d.peak_call_s = preset.peak_call_s;
-  d.memory_call_s = preset.memory_call_s;
+  static_cast<PlanSizes&>(d) = preset.sizes;
   return d;
 }
 

@@ -20,13 +20,7 @@ namespace hwcal {
 
 // What each plan does by default (tuning.hpp: plan_preset, the kernels' part): the trials, the
 // whole run's time budget (first touch of the arrays included) and the sizes.
-struct PlanDefaults : TrialPreset {
-  std::vector<long long> gemm_sizes;
-  bool memory_sweep = false;               // cache sizes up to DRAM, or one DRAM size only
-  std::vector<long long> cuda_gemm_sizes;  // GPU GEMM sizes, dropped where memory is short
-  double peak_call_s = 0.02;               // how long one call of an FMA kernel lasts
-  double memory_call_s = 0.02;
-};
+struct PlanDefaults : TrialPreset, PlanSizes {};
 PlanDefaults plan_defaults(Plan plan);
 
 struct CalibrationPlan {

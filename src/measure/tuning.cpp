@@ -25,17 +25,17 @@ const PlanPreset& plan_preset(Plan plan) {
   // clang-format off
   static const PlanPreset quick{
       /*kernels=*/{1, 3, 8, 0.03, 8}, /*workloads=*/{1, 3, 5, 0.02, 5},
-      /*gemm_sizes=*/{2048}, /*cuda_gemm_sizes=*/{4096},
-      /*memory_sweep=*/false, /*peak_call_s=*/0.02, /*memory_call_s=*/0.02};
+      /*sizes=*/{/*gemm_sizes=*/{2048}, /*cuda_gemm_sizes=*/{4096},
+      /*memory_sweep=*/false, /*peak_call_s=*/0.02, /*memory_call_s=*/0.02}};
   static const PlanPreset standard{
       /*kernels=*/{2, 5, 30, 0.01, 55}, /*workloads=*/{1, 3, 10, 0.02, 20},
-      /*gemm_sizes=*/{256, 1024, 2048, 4096}, /*cuda_gemm_sizes=*/{1024, 4096, 8192},
-      /*memory_sweep=*/true, /*peak_call_s=*/0.05, /*memory_call_s=*/0.03};
+      /*sizes=*/{/*gemm_sizes=*/{256, 1024, 2048, 4096}, /*cuda_gemm_sizes=*/{1024, 4096, 8192},
+      /*memory_sweep=*/true, /*peak_call_s=*/0.05, /*memory_call_s=*/0.03}};
   static const PlanPreset full{
       /*kernels=*/{3, 10, 100, 0.005, 600}, /*workloads=*/{2, 10, 30, 0.01, 60},
-      /*gemm_sizes=*/{128, 256, 512, 1024, 2048, 4096, 8192},
+      /*sizes=*/{/*gemm_sizes=*/{128, 256, 512, 1024, 2048, 4096, 8192},
       /*cuda_gemm_sizes=*/{256, 512, 1024, 2048, 4096, 8192},
-      /*memory_sweep=*/true, /*peak_call_s=*/0.1, /*memory_call_s=*/0.05};
+      /*memory_sweep=*/true, /*peak_call_s=*/0.1, /*memory_call_s=*/0.05}};
   // clang-format on
   switch (plan) {
     case Plan::quick: return quick;

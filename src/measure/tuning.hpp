@@ -23,16 +23,21 @@ struct TrialPreset {
   double time_budget_s = 8.0;
 };
 
-// What a plan does: the kernels' trials (their time budget is the whole run's, first touch of
-// the arrays included), the workloads' trials (budget per configuration), and the sizes.
-struct PlanPreset {
-  TrialPreset kernels;
-  TrialPreset workloads;
+// The sizes a plan measures at.
+struct PlanSizes {
   std::vector<long long> gemm_sizes;       // CPU GEMM n (square)
   std::vector<long long> cuda_gemm_sizes;  // GPU GEMM n, dropped where memory is short
   bool memory_sweep = false;               // cache sizes up to DRAM, or one DRAM size only
   double peak_call_s = 0.02;               // how long one call of an FMA kernel lasts
   double memory_call_s = 0.02;             // how long one call of a bandwidth kernel lasts
+};
+
+// What a plan does: the kernels' trials (their time budget is the whole run's, first touch of
+// the arrays included), the workloads' trials (budget per configuration), and the sizes.
+struct PlanPreset {
+  TrialPreset kernels;
+  TrialPreset workloads;
+  PlanSizes sizes;
 };
 const PlanPreset& plan_preset(Plan plan);
 
