@@ -1,6 +1,6 @@
 // Small text helpers every layer uses: trimming, case, splitting, number parsing and the two
 // number formats people read in tables. Standard C++ only, so the bottom layers stay free of
-// third-party code; joining is fmt::join where fmt is at hand.
+// third-party code; joining is fmt::join.
 #pragma once
 
 #include <optional>
@@ -14,8 +14,6 @@ namespace hwcal {
 std::string trim(std::string_view text);
 std::string lower(std::string_view text);
 std::vector<std::string> split_whitespace(std::string_view text);
-// Joined with `separator`, for the few places without fmt.
-std::string join(const std::vector<std::string>& items, std::string_view separator);
 bool starts_with(std::string_view text, std::string_view prefix);
 
 // The whole of `text` (surrounding white space allowed) as a number; nullopt otherwise,

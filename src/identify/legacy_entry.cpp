@@ -306,7 +306,7 @@ LegacyConversion convert_legacy_entry(const Json& legacy, const std::string& fil
         "theoretical_peaks: all {} peaks are zero (the predecessor's 'unknown')", total));
   } else if (!zeros.empty()) {
     result.not_carried.push_back(fmt::format(
-        "theoretical_peaks of {}: zero (the predecessor's 'unknown')", join(zeros, ", ")));
+        "theoretical_peaks of {}: zero (the predecessor's 'unknown')", fmt::join(zeros, ", ")));
   }
   if (ordered.empty()) result.to_fill.push_back("theoretical_peaks: none could be carried");
   entry["theoretical_peaks"] = ordered;
@@ -371,10 +371,11 @@ LegacyConversion convert_legacy_entry(const Json& legacy, const std::string& fil
     result.not_carried.push_back(fmt::format(
         "cache figures ({}): the predecessor's are unreliable (e.g. a 512 KiB 'per core' L1); "
         "take them from `add_hardware --detect` or a datasheet",
-        join(caches, ", ")));
+        fmt::join(caches, ", ")));
   }
   if (!others.empty())
-    result.not_carried.push_back("fields with no counterpart: " + join(others, ", "));
+    result.not_carried.push_back("fields with no counterpart: " +
+                                 fmt::format("{}", fmt::join(others, ", ")));
   result.to_fill.push_back("sources: the predecessor recorded none");
   result.entry = entry;
   return result;

@@ -13,7 +13,7 @@ namespace {
 std::string quoted_list(const std::vector<std::string>& items) {
   std::vector<std::string> quoted;
   for (const std::string& item : items) quoted.push_back("\"" + item + "\"");
-  return join(quoted, ", ");
+  return fmt::format("{}", fmt::join(quoted, ", "));
 }
 
 void add(EntryScore& score, std::string signal, int points, std::string text) {
@@ -208,9 +208,9 @@ DeviceMatch choose(std::string device, std::string detected_model, std::vector<E
           machine.power_mode == "default"
               ? fmt::format("{} has power modes ({}) but nvpmodel's mode could not be read: pass "
                             "--power-mode",
-                            spec.id, join(names, ", "))
+                            spec.id, fmt::join(names, ", "))
               : fmt::format("power mode {} is not one of {}'s modes ({})", match.power_mode,
-                            spec.id, join(names, ", ")));
+                            spec.id, fmt::join(names, ", ")));
     } else if (spec.power_modes.empty() && match.power_mode != "default") {
       match.notes.push_back(fmt::format("{} defines no power modes; nvpmodel's mode is {}", spec.id,
                                         match.power_mode));

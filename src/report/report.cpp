@@ -21,7 +21,6 @@ constexpr EnumTable<ReportFormat, 6> kFormatNames({"console", "markdown", "json"
                                                    "svg"});
 
 using report_text::csv_field;
-using report_text::join;
 using report_text::lower;
 
 ModeReport build_mode(const HardwareSpec& spec, const std::string& mode_name, bool is_default,
@@ -256,14 +255,14 @@ std::string render_console(const DatabaseReport& report) {
                     100) +
            "\n";
     if (!entry.power_modes.empty()) {
-      out += truncate(fmt::format("  power modes: {} (default {})", join(entry.power_modes, ", "),
-                                  entry.default_mode),
+      out += truncate(fmt::format("  power modes: {} (default {})",
+                                  fmt::join(entry.power_modes, ", "), entry.default_mode),
                       100) +
              "\n";
     }
     if (entry.calibrated()) {
-      out += truncate(fmt::format("  calibrated: {}; last {}", join(entry.modes_calibrated, ", "),
-                                  entry.last_calibrated),
+      out += truncate(fmt::format("  calibrated: {}; last {}",
+                                  fmt::join(entry.modes_calibrated, ", "), entry.last_calibrated),
                       100) +
              "\n";
     } else {
@@ -319,7 +318,8 @@ std::string render_markdown(const DatabaseReport& report) {
                     fp32_measured ? format_rate(*fp32_measured) : "-",
                     format_rate(mode.theoretical_bandwidth_gbps),
                     mode.measured_bandwidth_gbps ? format_rate(*mode.measured_bandwidth_gbps) : "-",
-                    entry.calibrated() ? join(entry.modes_calibrated, ", ") : "not calibrated");
+                    entry.calibrated() ? fmt::format("{}", fmt::join(entry.modes_calibrated, ", "))
+                                       : "not calibrated");
   }
   for (const EntryReport& entry : report.entries) {
     out += fmt::format("\n## {}\n\n", entry.id);
@@ -327,11 +327,11 @@ std::string render_markdown(const DatabaseReport& report) {
                        entry.device_type, markdown_cell(entry.architecture), entry.platform,
                        entry.file);
     if (!entry.power_modes.empty()) {
-      out += fmt::format(" Power modes: {} (default {}).", join(entry.power_modes, ", "),
+      out += fmt::format(" Power modes: {} (default {}).", fmt::join(entry.power_modes, ", "),
                          entry.default_mode);
     }
     out += entry.calibrated()
-               ? fmt::format(" Calibrated: {}; last {}.\n", join(entry.modes_calibrated, ", "),
+               ? fmt::format(" Calibrated: {}; last {}.\n", fmt::join(entry.modes_calibrated, ", "),
                              entry.last_calibrated)
                : std::string(" Not calibrated.\n");
     for (const ModeReport& mode : entry.modes) {

@@ -17,7 +17,6 @@
 namespace hwcal {
 namespace {
 
-using report_text::join;
 using svg::escape;
 
 constexpr const char* kStyle = R"css(
@@ -206,7 +205,7 @@ std::string overview(const DatabaseReport& report) {
     out += rate_cell(mode.measured_bandwidth_gbps);
     out += efficiency_cell(mode.bandwidth_efficiency);
     if (entry.calibrated()) {
-      const std::string modes = join(entry.modes_calibrated, ", ");
+      const std::string modes = fmt::format("{}", fmt::join(entry.modes_calibrated, ", "));
       out += fmt::format("<td data-value=\"{0}\">{0}</td>", escape(modes));
       out +=
           fmt::format("<td data-value=\"{0}\"><time datetime=\"{0}\">{1}</time></td>",
@@ -289,7 +288,8 @@ std::string modes_table(const EntryReport& entry) {
                                escape(mode.calibration_date),
                                mode.avg_efficiency ? format_percent(*mode.avg_efficiency) : "-"));
   }
-  if (!runs.empty()) out += "<p class=\"note\">" + join(runs, "; ") + ".</p>\n";
+  if (!runs.empty())
+    out += "<p class=\"note\">" + fmt::format("{}", fmt::join(runs, "; ")) + ".</p>\n";
   return out;
 }
 
@@ -401,13 +401,15 @@ std::string entry_section(const EntryReport& entry, double regression_fraction) 
       fmt::format("{}, {}, {}; file <code>{}</code>", escape(entry.device_type),
                   escape(entry.architecture), escape(entry.platform), escape(entry.file));
   if (!entry.power_modes.empty()) {
-    facts += fmt::format("; power modes {} (default {})", escape(join(entry.power_modes, ", ")),
+    facts += fmt::format("; power modes {} (default {})",
+                         escape(fmt::format("{}", fmt::join(entry.power_modes, ", "))),
                          escape(entry.default_mode));
   }
-  facts += entry.calibrated() ? fmt::format("; calibrated in {}, last {}",
-                                            escape(join(entry.modes_calibrated, ", ")),
-                                            escape(entry.last_calibrated))
-                              : std::string("; not calibrated");
+  facts += entry.calibrated()
+               ? fmt::format("; calibrated in {}, last {}",
+                             escape(fmt::format("{}", fmt::join(entry.modes_calibrated, ", "))),
+                             escape(entry.last_calibrated))
+               : std::string("; not calibrated");
   out += "<p>" + facts + ".</p>\n";
 
   out += "<div class=\"panels\">\n";

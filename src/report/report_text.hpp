@@ -10,7 +10,6 @@
 
 namespace hwcal::report_text {
 
-using hwcal::join;
 using hwcal::lower;
 
 // "NVIDIA H100 SXM5 80GB", without repeating the vendor when the model already names it.

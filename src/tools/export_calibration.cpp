@@ -148,7 +148,7 @@ const DatabaseEntry& resolve_entry(const Database& database, const Pending& item
   if (matches.size() > 1) {
     throw DataError(item.display, "",
                     fmt::format("{} matches several entries ({}): give --hardware-id", what,
-                                join(ids_of(matches), ", ")));
+                                fmt::join(ids_of(matches), ", ")));
   }
   return *matches.front();
 }
@@ -179,12 +179,12 @@ std::string resolve_mode(const Pending& item, const HardwareSpec& spec,
     throw DataError(item.display, "/power_mode",
                     fmt::format("the profile does not say which power mode it was measured in: "
                                 "give --power-mode (entry {} has {})",
-                                spec.id, join(names, ", ")));
+                                spec.id, fmt::join(names, ", ")));
   }
   if (spec.find_power_mode(mode) == nullptr) {
     throw DataError(item.display, "/power_mode",
                     fmt::format("power mode {} is not one of entry {}'s modes ({})", mode, spec.id,
-                                join(names, ", ")));
+                                fmt::join(names, ", ")));
   }
   return mode;
 }
@@ -229,7 +229,7 @@ std::string describe(const ModeSummary& summary, const HardwareSpec& spec) {
                                       rate(spec.bandwidth_for_mode(summary.power_mode)))
                         : fmt::format("bandwidth {} GB/s", rate(*summary.measured_bandwidth_gbps)));
   }
-  return fmt::format("{} {}: {}; {} run{}", spec.id, summary.power_mode, join(parts, ", "),
+  return fmt::format("{} {}: {}; {} run{}", spec.id, summary.power_mode, fmt::join(parts, ", "),
                      summary.runs, summary.runs == 1 ? "" : "s");
 }
 
