@@ -98,7 +98,7 @@ bool same(const Estimates& a, const Estimates& b) {
 int main(int argc, char** argv) {
   try {
     const std::filesystem::path root =
-        argc > 1 ? std::filesystem::path(argv[1]) : hwcal::default_database_root();
+        argc > 1 ? std::filesystem::path(argv[1]) : hwcal::find_default_database().root;
     const hwcal::Database database = hwcal::Database::load(root);
     const hwcal::ResourceModelStorage storage =
         hwcal::build_resource_model(database.get("jetson_orin_nano_gpu").spec);

@@ -287,8 +287,6 @@ DefaultDatabase find_default_database() {
   throw UsageError(message);
 }
 
-fs::path default_database_root() { return find_default_database().root; }
-
 std::optional<Installation> running_installation() {
   const fs::path exe = running_executable();
   if (exe.empty()) return std::nullopt;

@@ -74,8 +74,6 @@ const JsonFields<WorkloadSummary> kSummaryFields{
               ObjectMapCodec<WorkloadModeSummary>{kModeFields}),
     }};
 
-using ResultKey = std::tuple<std::string, Precision, long long, std::string>;
-
 }  // namespace
 
 WorkloadSummary parse_workload_summary(const Json& object, const std::string& file,
@@ -106,7 +104,7 @@ void validate_workload_summary(const HardwareSpec& spec, const std::string& file
                                     "'{}'",
                                     mode));
     }
-    std::set<ResultKey> keys;
+    std::set<WorkloadResultKey> keys;
     for (std::size_t i = 0; i < summary.results.size(); ++i) {
       const WorkloadResult& result = summary.results[i];
       const std::string item = pointer_append(pointer_append(pointer, "results"), i);

@@ -37,8 +37,6 @@ std::string backend_label(const CalibrationProfile& profile, const std::string& 
   return name;
 }
 
-using ResultKey = std::tuple<std::string, Precision, long long, std::string>;
-
 Json comparable(WorkloadModeSummary summary) {
   summary.extra = Json();
   for (WorkloadResult& result : summary.results) result.extra = Json();
@@ -64,7 +62,8 @@ WorkloadModeSummary summarize_workloads(const HardwareSpec& spec, const std::str
     return std::tie(a->profile.started_at, a->path) < std::tie(b->profile.started_at, b->path);
   });
   // Every passed record per key, oldest run first.
-  std::map<ResultKey, std::vector<std::pair<const CalibrationRun*, const WorkloadRecord*>>> found;
+  std::map<WorkloadResultKey, std::vector<std::pair<const CalibrationRun*, const WorkloadRecord*>>>
+      found;
   for (const CalibrationRun* run : runs) {
     for (const WorkloadRecord& record : run->profile.workloads) {
       if (record.status != MeasurementStatus::passed || !record.stats_s ||

@@ -104,7 +104,7 @@ TEST_F(DatabaseTest, ConcurrentReadModifyWriteUnderTheLockLosesNothing) {
 
 TEST_F(DatabaseTest, DefaultRootComesFromTheEnvironment) {
   ::setenv("HWCAL_DATABASE", root_.c_str(), 1);
-  EXPECT_EQ(default_database_root(), root_);
+  EXPECT_EQ(find_default_database().root, root_);
   ::unsetenv("HWCAL_DATABASE");
 }
 
@@ -115,7 +115,7 @@ TEST_F(DatabaseTest, DefaultRootIsFoundAboveTheWorkingDirectory) {
   fs::current_path(dir_ / "a/b");
   // The test binary itself lives in the build tree of a checkout, so walking up from the
   // executable finds that checkout's database first.
-  fs::path found = default_database_root();
+  fs::path found = find_default_database().root;
   fs::current_path(previous);
   EXPECT_TRUE(found == test::bundled_database() || found == root_) << found;
 }

@@ -106,7 +106,6 @@ struct DefaultDatabase {
   std::string found_by;  // which of the above, for the log
 };
 DefaultDatabase find_default_database();
-std::filesystem::path default_database_root();  // find_default_database().root
 
 // The install the running program belongs to: its database and the generated mapper headers
 // installed with it (<exe dir>/../include/hwcal/mappers). nullopt when no database is installed

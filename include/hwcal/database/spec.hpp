@@ -8,6 +8,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <tuple>
 #include <utility>
 #include <vector>
 
@@ -142,6 +143,9 @@ struct RoofPair {
   std::optional<double> theoretical;
   bool empty() const { return !calibrated && !theoretical; }
 };
+
+// What tells two workload results of one power mode apart: workload, precision, batch, device.
+using WorkloadResultKey = std::tuple<std::string, Precision, long long, std::string>;
 
 // One workload at one precision and batch in one power mode, derived by export_calibration
 // from the linked runs (workload_summary.hpp says how) and re-derived by the drift check.
