@@ -73,12 +73,20 @@ void score_capability(EntryScore& score, const std::string& expected,
   }
 }
 
+// A signal the detection could not read scores nothing and says why; true when it was read.
+template <typename T>
+bool readable(EntryScore& score, const std::string& signal, const Reading<T>& reading,
+              const std::string& what) {
+  if (reading.known()) return true;
+  add(score, signal, 0,
+      fmt::format("{} not checked ({}: {})", what, reading.source, reading.problem));
+  return false;
+}
+
 void score_count(EntryScore& score, const std::string& signal, long long expected,
                  const Reading<int>& detected, const std::string& what) {
-  if (!detected.known()) {
-    add(score, signal, 0,
-        fmt::format("{} not checked ({}: {})", what, detected.source, detected.problem));
-  } else if (*detected == expected) {
+  if (!readable(score, signal, detected, what)) return;
+  if (*detected == expected) {
     add(score, signal, kCountWeight, fmt::format("{}: {}, as the entry says", what, *detected));
   } else {
     add(score, signal, -kCountWeight,
@@ -94,11 +102,7 @@ bool score_board(EntryScore& score, const HardwareSpec& spec, const SystemInfo& 
   const BoardDetection& board = system.board;
   bool identified = false;
   if (!signals.device_tree_model.empty()) {
-    if (!board.device_tree_model.known()) {
-      add(score, "device_tree_model", 0,
-          fmt::format("device-tree model not checked ({}: {})", board.device_tree_model.source,
-                      board.device_tree_model.problem));
-    } else {
+    if (readable(score, "device_tree_model", board.device_tree_model, "device-tree model")) {
       bool matched = false;
       for (const std::string& pattern : signals.device_tree_model) {
         if (pattern_matches(pattern, *board.device_tree_model)) {
@@ -117,11 +121,7 @@ bool score_board(EntryScore& score, const HardwareSpec& spec, const SystemInfo& 
     }
   }
   if (!signals.compatible.empty()) {
-    if (!board.compatible.known()) {
-      add(score, "compatible", 0,
-          fmt::format("compatible strings not checked ({}: {})", board.compatible.source,
-                      board.compatible.problem));
-    } else {
+    if (readable(score, "compatible", board.compatible, "compatible strings")) {
       std::optional<std::string> hit;
       for (const std::string& item : *board.compatible) {
         if (std::find(signals.compatible.begin(), signals.compatible.end(), item) !=

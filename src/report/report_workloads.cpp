@@ -24,6 +24,14 @@ Json roof_pair(const RoofPair& pair) {
                        {"theoretical", value_or_null(pair.theoretical)}});
 }
 
+// What the roofline said of a whole network or of one layer: the same three fields in both.
+template <typename Row>
+void put_roofline_fields(Json& item, const Row& row) {
+  item["predicted_ms"] = roof_pair(row.predicted_ms);
+  item["stack_efficiency"] = roof_pair(row.stack_efficiency);
+  item["bound"] = value_or_null(row.bound);
+}
+
 }  // namespace
 
 std::vector<WorkloadRow> workload_rows(const HardwareSpec& spec) {
@@ -121,9 +129,7 @@ Json json_workloads(const EntryReport& entry) {
     item["latency_ms"] = result.latency_ms;
     item["best_latency_ms"] = result.best_latency_ms;
     item["images_per_s"] = result.images_per_s;
-    item["predicted_ms"] = roof_pair(result.predicted_ms);
-    item["stack_efficiency"] = roof_pair(result.stack_efficiency);
-    item["bound"] = value_or_null(result.bound);
+    put_roofline_fields(item, result);
     item["energy_j_per_image"] = value_or_null(result.energy_j_per_image);
     item["runs"] = result.runs;
     item["calibration_date"] = result.calibration_date;
@@ -137,9 +143,7 @@ Json json_workloads(const EntryReport& entry) {
         layer_item["bytes"] = layer.bytes;
         layer_item["best_ms"] = value_or_null(layer.best_ms);
         layer_item["median_ms"] = value_or_null(layer.median_ms);
-        layer_item["predicted_ms"] = roof_pair(layer.predicted_ms);
-        layer_item["stack_efficiency"] = roof_pair(layer.stack_efficiency);
-        layer_item["bound"] = value_or_null(layer.bound);
+        put_roofline_fields(layer_item, layer);
         layer_item["implementation"] = value_or_null(layer.implementation);
         layers.push_back(layer_item);
       }

@@ -225,30 +225,29 @@ NvmlValue<double> Nvml::max_sm_clock_mhz(Device device) {
   return found(static_cast<double>(mhz));
 }
 
-NvmlValue<int> Nvml::pcie_generation(Device device) {
+NvmlValue<int> Nvml::unsigned_query(UnsignedQuery Api::*pointer, const char* name,
+                                    Device device) {
   unsigned value = 0;
-  HWCAL_NVML_CALL(int, curr_pcie_generation, "nvmlDeviceGetCurrPcieLinkGeneration", device.handle,
-                  &value);
+  if (api_.get()->*pointer == nullptr) return missing<int>(std::string(name) + ": not in " + library_);
+  nvmlReturn_t status = (api_.get()->*pointer)(device.handle, &value);
+  if (status != kNvmlSuccess) return missing<int>(api_->failure(name, status));
   return found(static_cast<int>(value));
+}
+
+NvmlValue<int> Nvml::pcie_generation(Device device) {
+  return unsigned_query(&Api::curr_pcie_generation, "nvmlDeviceGetCurrPcieLinkGeneration", device);
 }
 
 NvmlValue<int> Nvml::pcie_width(Device device) {
-  unsigned value = 0;
-  HWCAL_NVML_CALL(int, curr_pcie_width, "nvmlDeviceGetCurrPcieLinkWidth", device.handle, &value);
-  return found(static_cast<int>(value));
+  return unsigned_query(&Api::curr_pcie_width, "nvmlDeviceGetCurrPcieLinkWidth", device);
 }
 
 NvmlValue<int> Nvml::max_pcie_generation(Device device) {
-  unsigned value = 0;
-  HWCAL_NVML_CALL(int, max_pcie_generation, "nvmlDeviceGetMaxPcieLinkGeneration", device.handle,
-                  &value);
-  return found(static_cast<int>(value));
+  return unsigned_query(&Api::max_pcie_generation, "nvmlDeviceGetMaxPcieLinkGeneration", device);
 }
 
 NvmlValue<int> Nvml::max_pcie_width(Device device) {
-  unsigned value = 0;
-  HWCAL_NVML_CALL(int, max_pcie_width, "nvmlDeviceGetMaxPcieLinkWidth", device.handle, &value);
-  return found(static_cast<int>(value));
+  return unsigned_query(&Api::max_pcie_width, "nvmlDeviceGetMaxPcieLinkWidth", device);
 }
 
 NvmlValue<bool> Nvml::ecc_enabled(Device device) {

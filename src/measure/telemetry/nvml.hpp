@@ -68,7 +68,10 @@ class Nvml {
 
  private:
   struct Api;
+  // The shape of the PCIe link queries: nvmlReturn_t (*)(nvmlDevice_t, unsigned int*).
+  using UnsignedQuery = int (*)(void*, unsigned*);
   Nvml() = default;
+  NvmlValue<int> unsigned_query(UnsignedQuery Api::*pointer, const char* name, Device device);
   std::string library_;
   void* dl_ = nullptr;
   std::unique_ptr<Api> api_;
