@@ -5,6 +5,7 @@
 
 #include <fmt/format.h>
 
+#include "base/enum_table.hpp"
 #include "hwcal/base/error.hpp"
 #include "hwcal/json/json_reader.hpp"
 #include "json/json_fields.hpp"
@@ -41,6 +42,12 @@ PeakDerivation parse_derivation(const Json& object, const std::string& file,
     derivation.terms.push_back(read_term(reader));
   }
   derivation.clock_source = reader.string("clock_source").value_or("");
+  if (auto origin = reader.string("origin")) {
+    derivation.origin = parse_peak_origin(*origin);
+    if (!derivation.origin) {
+      reader.error("origin", unknown_name_message("origin", *origin, peak_origin_names()));
+    }
+  }
   derivation.note = reader.string("note").value_or("");
   derivation.extra = reader.unknown_fields();
   return derivation;
@@ -114,6 +121,7 @@ Json derivation_to_json(const PeakDerivation& derivation) {
     term_to_json(out, derivation.terms.front());
   }
   if (!derivation.clock_source.empty()) out["clock_source"] = derivation.clock_source;
+  if (derivation.origin) out["origin"] = std::string(to_string(*derivation.origin));
   if (!derivation.note.empty()) out["note"] = derivation.note;
   append_extra(out, derivation.extra);
   return out;
@@ -312,6 +320,30 @@ void check_covers(FieldReader& reader, const HardwareSpec& spec) {
   }
 }
 
+// The DRAM bandwidth: a positive number, or absent when peak_bandwidth_unknown says why.
+JsonField<HardwareSpec> peak_bandwidth_field() {
+  JsonField<HardwareSpec> out;
+  out.name = "peak_bandwidth_gbps";
+  out.read = [](FieldReader& reader, HardwareSpec& spec) {
+    if (!reader.has("peak_bandwidth_gbps") && reader.has("peak_bandwidth_unknown")) return false;
+    auto value = reader.number("peak_bandwidth_gbps", true);
+    if (!value) return false;
+    spec.peak_bandwidth_gbps = *value;
+    if (*value <= 0) {
+      reader.error("peak_bandwidth_gbps",
+                   fmt::format("expected a positive number of GB/s, got {} (where it is not "
+                               "known, give peak_bandwidth_unknown with the reason instead)",
+                               *value));
+    }
+    return true;
+  };
+  out.write = [](Json& json, const HardwareSpec& spec) {
+    if (spec.peak_bandwidth_unknown && spec.peak_bandwidth_gbps <= 0) return;
+    json["peak_bandwidth_gbps"] = spec.peak_bandwidth_gbps;
+  };
+  return out;
+}
+
 const JsonFields<HardwareSpec>& spec_fields() {
   using H = HardwareSpec;
   static const JsonFields<BoardSignals> board_fields{
@@ -388,12 +420,16 @@ const JsonFields<HardwareSpec>& spec_fields() {
           field("caches", &H::caches, Presence::optional, cache_fields()),
           field("tdp_watts", &H::tdp_watts),
           field("theoretical_peaks", &H::theoretical_peaks, Presence::required, kPeakTableCodec),
-          field("peak_bandwidth_gbps", &H::peak_bandwidth_gbps, Presence::required)
+          peak_bandwidth_field(),
+          field("peak_bandwidth_unknown", &H::peak_bandwidth_unknown)
               .checked([](FieldReader& reader, const H& spec) {
-                if (spec.peak_bandwidth_gbps <= 0) {
-                  reader.error("peak_bandwidth_gbps",
-                               fmt::format("expected a positive number of GB/s, got {}",
-                                           spec.peak_bandwidth_gbps));
+                if (reader.has("peak_bandwidth_gbps")) {
+                  reader.error("peak_bandwidth_unknown",
+                               "give either peak_bandwidth_gbps or the reason it is unknown, "
+                               "not both");
+                } else if (spec.peak_bandwidth_unknown->empty()) {
+                  reader.error("peak_bandwidth_unknown",
+                               "expected the reason the bandwidth is unknown");
                 }
               }),
           field("peak_derivation", &H::peak_derivation, Presence::optional, kDerivationCodec),
@@ -417,6 +453,22 @@ const JsonFields<HardwareSpec>& spec_fields() {
 }  // namespace
 
 // ---- public helpers ----------------------------------------------------------------------------
+
+namespace {
+constexpr EnumTable<PeakOrigin, 4> kOriginNames({"datasheet", "core_table", "cpu_flags", "user"});
+constexpr std::array<std::string_view, 4> kOriginLabels = {
+    "datasheet", "derived: core table", "derived: CPU flags, inferred units",
+    "derived: given by the user"};
+}  // namespace
+
+std::string_view to_string(PeakOrigin origin) { return kOriginNames.name(origin); }
+std::optional<PeakOrigin> parse_peak_origin(std::string_view name) {
+  return kOriginNames.parse(name);
+}
+std::string peak_origin_names() { return kOriginNames.alternatives(); }
+std::string_view origin_label(PeakOrigin origin) {
+  return kOriginLabels[static_cast<std::size_t>(origin)];
+}
 
 bool is_known_platform(std::string_view platform) {
   for (std::string_view known : kPlatforms) {
@@ -475,6 +527,20 @@ std::optional<double> HardwareSpec::peak_for_mode(Precision precision,
   auto found = theoretical_peaks.find(precision);
   if (found != theoretical_peaks.end()) return found->second;
   return std::nullopt;
+}
+
+PeakOrigin HardwareSpec::peak_origin(Precision precision, std::string_view mode_name) const {
+  auto origin_in = [precision](const DerivationTable& table) -> std::optional<PeakOrigin> {
+    auto found = table.find(precision);
+    if (found == table.end()) return std::nullopt;
+    return found->second.origin.value_or(PeakOrigin::datasheet);
+  };
+  if (const PowerMode* mode = find_power_mode(mode_name)) {
+    if (mode->theoretical_peaks.count(precision)) {
+      return origin_in(mode->peak_derivation).value_or(PeakOrigin::datasheet);
+    }
+  }
+  return origin_in(peak_derivation).value_or(PeakOrigin::datasheet);
 }
 
 double HardwareSpec::bandwidth_for_mode(std::string_view mode_name) const {

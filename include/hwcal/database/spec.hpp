@@ -35,11 +35,29 @@ struct DerivationTerm {
   double gflops() const { return units * ops_per_cycle_per_unit * clock_mhz / 1000.0; }
 };
 
+// Where a theoretical figure came from (docs/architecture.md, "Where each figure came from"):
+// - datasheet: a person wrote it from the entry's sources (a figure without a derivation, or a
+//   derivation without an origin, as in every hand-written entry);
+// - core_table: derived from detection with hwcal's table of core designs (detect/microarch.cpp),
+//   whose rows cite their sources;
+// - cpu_flags: derived from what the CPU says it can do (ISA flags) for a core the table does not
+//   know, with the FMA units per core inferred from a measured FMA ceiling: to be checked;
+// - user: derived from figures a person gave on the command line (--set).
+enum class PeakOrigin { datasheet, core_table, cpu_flags, user };
+
+std::string_view to_string(PeakOrigin origin);
+std::optional<PeakOrigin> parse_peak_origin(std::string_view name);
+std::string peak_origin_names();  // "datasheet, core_table, cpu_flags or user"
+// What a person reads: "datasheet", "derived: core table", "derived: CPU flags, inferred units",
+// "derived: given by the user".
+std::string_view origin_label(PeakOrigin origin);
+
 // units × ops_per_cycle_per_unit × clock_mhz / 1000, or the sum of `terms` (hybrid CPUs).
 struct PeakDerivation {
   std::vector<DerivationTerm> terms;
   bool written_as_terms = false;  // which of the two JSON shapes the file uses
   std::string clock_source;       // datasheet, sysfs, measured
+  std::optional<PeakOrigin> origin;  // absent: datasheet (see PeakOrigin)
   std::string note;
   Json extra;  // unknown fields (null when there are none)
   double derived_gflops() const;
@@ -188,7 +206,11 @@ struct HardwareSpec {
   DeviceType device_type = DeviceType::cpu;
   std::string platform;
   PeakTable theoretical_peaks;
-  double peak_bandwidth_gbps = 0;
+  double peak_bandwidth_gbps = 0;  // 0 only together with peak_bandwidth_unknown
+  // Why the DRAM bandwidth is not known ("a virtual machine: the memory's speed and channels are
+  // hidden"); an entry gives either this or peak_bandwidth_gbps. Views then show the measured
+  // bandwidth only, marked as such.
+  std::optional<std::string> peak_bandwidth_unknown;
 
   std::optional<std::vector<std::string>> detection_patterns;
   std::optional<BoardSignals> board_signals;
@@ -217,7 +239,11 @@ struct HardwareSpec {
   // unknown name gives the device's own.
   PeakTable peaks_for_mode(std::string_view mode) const;
   std::optional<double> peak_for_mode(Precision precision, std::string_view mode) const;
+  // 0 when the bandwidth is unknown (peak_bandwidth_unknown says why).
   double bandwidth_for_mode(std::string_view mode) const;
+  // Where the mode's figure for `precision` came from: the mode's derivation, else the device's,
+  // else datasheet.
+  PeakOrigin peak_origin(Precision precision, std::string_view mode) const;
 };
 
 // The vendor slug rule, shared with add_hardware: the first word, lowercased, alphanumerics only.
