@@ -38,6 +38,7 @@ std::vector<PrecisionRate> rates_for_mode(const HardwareSpec& spec, const std::s
     PrecisionRate rate;
     rate.precision = precision;
     rate.peak_gflops = peak;
+    rate.origin = spec.peak_origin(precision, mode);
     if (summary) {
       auto measured = summary->efficiency.find(precision);
       if (measured != summary->efficiency.end()) {
@@ -115,6 +116,13 @@ ResourceModelStorage build_resource_model(const HardwareSpec& spec) {
     if (summary && summary->bandwidth_efficiency) {
       mode.bandwidth_efficiency = *summary->bandwidth_efficiency;
       mode.bandwidth_calibrated = true;
+    }
+    if (!(mode.bandwidth_gbps > 0)) {
+      mode.bandwidth_measured_only = true;
+      if (summary && summary->measured_bandwidth_gbps) {
+        mode.bandwidth_gbps = *summary->measured_bandwidth_gbps;
+        mode.bandwidth_calibrated = true;
+      }
     }
     data->modes.push_back(mode);
   }

@@ -5,7 +5,6 @@
 
 #include <fmt/format.h>
 
-#include "base/enum_table.hpp"
 #include "hwcal/base/error.hpp"
 #include "hwcal/json/json_reader.hpp"
 #include "json/json_fields.hpp"
@@ -325,7 +324,14 @@ JsonField<HardwareSpec> peak_bandwidth_field() {
   JsonField<HardwareSpec> out;
   out.name = "peak_bandwidth_gbps";
   out.read = [](FieldReader& reader, HardwareSpec& spec) {
-    if (!reader.has("peak_bandwidth_gbps") && reader.has("peak_bandwidth_unknown")) return false;
+    if (!reader.has("peak_bandwidth_gbps")) {
+      if (!reader.has("peak_bandwidth_unknown")) {
+        reader.error("peak_bandwidth_gbps",
+                     "missing: give the DRAM bandwidth in GB/s, or peak_bandwidth_unknown with the "
+                     "reason it is not known");
+      }
+      return false;
+    }
     auto value = reader.number("peak_bandwidth_gbps", true);
     if (!value) return false;
     spec.peak_bandwidth_gbps = *value;
@@ -453,22 +459,6 @@ const JsonFields<HardwareSpec>& spec_fields() {
 }  // namespace
 
 // ---- public helpers ----------------------------------------------------------------------------
-
-namespace {
-constexpr EnumTable<PeakOrigin, 4> kOriginNames({"datasheet", "core_table", "cpu_flags", "user"});
-constexpr std::array<std::string_view, 4> kOriginLabels = {
-    "datasheet", "derived: core table", "derived: CPU flags, inferred units",
-    "derived: given by the user"};
-}  // namespace
-
-std::string_view to_string(PeakOrigin origin) { return kOriginNames.name(origin); }
-std::optional<PeakOrigin> parse_peak_origin(std::string_view name) {
-  return kOriginNames.parse(name);
-}
-std::string peak_origin_names() { return kOriginNames.alternatives(); }
-std::string_view origin_label(PeakOrigin origin) {
-  return kOriginLabels[static_cast<std::size_t>(origin)];
-}
 
 bool is_known_platform(std::string_view platform) {
   for (std::string_view known : kPlatforms) {

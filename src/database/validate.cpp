@@ -77,6 +77,11 @@ void check_derivations(const DerivationTable& derivations, const PeakTable& peak
                        Diagnostics& diagnostics) {
   for (const auto& [precision, derivation] : derivations) {
     std::string item = pointer_append(pointer, to_string(precision));
+    if (derivation.origin == PeakOrigin::cpu_flags) {
+      diagnostics.warning(file, pointer_append(item, "origin"),
+                          "derived from CPU flags with an inferred FMA unit count: check it "
+                          "against the core's documentation and cite it");
+    }
     for (std::size_t i = 0; i < derivation.terms.size(); ++i) {
       const DerivationTerm& term = derivation.terms[i];
       if (term.units <= 0 || term.ops_per_cycle_per_unit <= 0 || term.clock_mhz <= 0) {
@@ -152,7 +157,7 @@ void check_summary(const HardwareSpec& spec, const ModeSummary& summary, const s
     }
     (void)value;
   }
-  if (summary.measured_bandwidth_gbps) {
+  if (summary.measured_bandwidth_gbps && spec.bandwidth_for_mode(mode) > 0) {
     double theoretical = spec.bandwidth_for_mode(mode);
     double measured = *summary.measured_bandwidth_gbps;
     if (measured > theoretical * (1.0 + kOverPeakTolerance)) {
@@ -187,7 +192,7 @@ void check_sources(const HardwareSpec& spec, const std::string& file, Diagnostic
             spec.peak_derivation.count(precision) ? pointer_append("/peak_derivation", name) : "");
     (void)value;
   }
-  require("/peak_bandwidth_gbps", spec.memory ? "/memory" : "");
+  if (!spec.peak_bandwidth_unknown) require("/peak_bandwidth_gbps", spec.memory ? "/memory" : "");
   for (const PowerMode& mode : spec.power_modes) {
     std::string base = pointer_append("/power_modes", mode.name);
     for (const auto& [precision, value] : mode.theoretical_peaks) {
@@ -314,7 +319,8 @@ Diagnostics validate_spec(const HardwareSpec& spec, const std::string& file,
             fmt::format("mode peak {:.1f} is above the device's {:.1f}", value, device->second));
       }
     }
-    if (mode.peak_bandwidth_gbps && *mode.peak_bandwidth_gbps > spec.peak_bandwidth_gbps * 1.01) {
+    if (mode.peak_bandwidth_gbps && !spec.peak_bandwidth_unknown &&
+        *mode.peak_bandwidth_gbps > spec.peak_bandwidth_gbps * 1.01) {
       diagnostics.error(file, pointer_append(base, "peak_bandwidth_gbps"),
                         fmt::format("mode bandwidth {:.1f} GB/s is above the device's {:.1f}",
                                     *mode.peak_bandwidth_gbps, spec.peak_bandwidth_gbps));
@@ -340,7 +346,14 @@ Diagnostics validate_spec(const HardwareSpec& spec, const std::string& file,
                         "the entry has power modes but no default_power_mode");
   }
 
-  if (spec.memory && spec.memory->bus_width_bits && spec.memory->data_rate_mts) {
+  if (spec.peak_bandwidth_unknown) {
+    diagnostics.warning(file, "/peak_bandwidth_unknown",
+                        fmt::format("the DRAM bandwidth is unknown ({}): rooflines use the "
+                                    "measured bandwidth only",
+                                    *spec.peak_bandwidth_unknown));
+  }
+  if (spec.memory && spec.memory->bus_width_bits && spec.memory->data_rate_mts &&
+      !spec.peak_bandwidth_unknown) {
     double derived = static_cast<double>(*spec.memory->bus_width_bits) / 8.0 *
                      *spec.memory->data_rate_mts / 1000.0;
     if (relative_error(derived, spec.peak_bandwidth_gbps) > kBandwidthDerivationTolerance) {

@@ -280,9 +280,10 @@ void write_rates(Writer& out, const PowerModeModel& mode, std::size_t index) {
   out.line(fmt::format("  {} rates{{}};", type));
   for (std::size_t i = 0; i < mode.rate_count; ++i) {
     const PrecisionRate& rate = mode.rates[i];
-    out.line(fmt::format("  rates[{}] = {{Precision::{}, {}, {}, {}}};", i,
+    out.line(fmt::format("  rates[{}] = {{Precision::{}, {}, {}, {}, PeakOrigin::{}}};", i,
                          to_string(rate.precision), number(rate.peak_gflops),
-                         number(rate.efficiency), boolean(rate.calibrated)));
+                         number(rate.efficiency), boolean(rate.calibrated),
+                         to_string(rate.origin)));
   }
   out.line("  return rates;");
   out.line("}();");
@@ -331,6 +332,9 @@ void write_modes(Writer& out, const ResourceModel& model) {
     out.assign(6, "mode.bandwidth_gbps", number(mode.bandwidth_gbps));
     out.assign(6, "mode.bandwidth_efficiency", number(mode.bandwidth_efficiency));
     out.assign(6, "mode.bandwidth_calibrated", boolean(mode.bandwidth_calibrated));
+    if (mode.bandwidth_measured_only) {
+      out.assign(6, "mode.bandwidth_measured_only", boolean(mode.bandwidth_measured_only));
+    }
   });
 }
 
@@ -411,7 +415,8 @@ std::string generate_mapper_header(const HardwareSpec& spec) {
   out.line(fmt::format("namespace hwcal::mappers::{} {{", spec.id));
   out.line();
   out.line("// Rates per power mode: precision, theoretical peak (GFLOPS, GIOPS for integers),");
-  out.line("// efficiency (measured / theoretical, 1 where not calibrated), calibrated.");
+  out.line("// efficiency (measured / theoretical, 1 where not calibrated), calibrated, and where");
+  out.line("// the peak came from (hwcal/model/peak_origin.hpp).");
   out.line();
   for (std::size_t i = 0; i < model.mode_count; ++i) {
     if (model.modes[i].rate_count > 0) write_rates(out, model.modes[i], i);

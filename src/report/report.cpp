@@ -30,6 +30,9 @@ ModeReport build_mode(const HardwareSpec& spec, const std::string& mode_name, bo
   mode.is_default = is_default;
   mode.calibrated = summary != nullptr;
   mode.theoretical_bandwidth_gbps = spec.bandwidth_for_mode(mode_name);
+  if (mode.theoretical_bandwidth_gbps <= 0) {
+    mode.bandwidth_unknown = spec.peak_bandwidth_unknown.value_or("not given");
+  }
   PeakTable peaks = spec.peaks_for_mode(mode_name);
   std::set<Precision> shown;
   for (const auto& [precision, value] : peaks) {
@@ -42,7 +45,10 @@ ModeReport build_mode(const HardwareSpec& spec, const std::string& mode_name, bo
     PrecisionRow row;
     row.precision = precision;
     auto peak = peaks.find(precision);
-    if (peak != peaks.end() && peak->second > 0) row.theoretical = peak->second;
+    if (peak != peaks.end() && peak->second > 0) {
+      row.theoretical = peak->second;
+      row.origin = spec.peak_origin(precision, mode_name);
+    }
     if (summary) {
       auto measured = summary->measured_peaks.find(precision);
       if (measured != summary->measured_peaks.end()) row.measured = measured->second;
@@ -71,6 +77,31 @@ std::string rate_with_unit(const std::optional<double>& value, std::string_view 
 
 std::string percent_or_dash(const std::optional<double>& fraction) {
   return fraction ? format_percent(*fraction) : "-";
+}
+
+// The console's narrow column: "datasheet", "core table", "CPU flags (inferred)", "user".
+std::string short_origin(PeakOrigin origin) {
+  switch (origin) {
+    case PeakOrigin::datasheet: return "datasheet";
+    case PeakOrigin::core_table: return "core table";
+    case PeakOrigin::cpu_flags: return "CPU flags (inferred)";
+    case PeakOrigin::user: return "user";
+  }
+  return "";
+}
+
+std::string origin_text(const PrecisionRow& row) {
+  return row.origin ? std::string(origin_label(*row.origin)) : std::string();
+}
+
+// The theoretical bandwidth, or "unknown" (its reason goes in the origin column).
+std::string bandwidth_text(const ModeReport& mode) {
+  return mode.bandwidth_unknown ? std::string("unknown")
+                                : rate_with_unit(mode.theoretical_bandwidth_gbps, "GB/s");
+}
+
+std::string bandwidth_origin(const ModeReport& mode) {
+  return mode.bandwidth_unknown ? "unknown: " + *mode.bandwidth_unknown : std::string("datasheet");
 }
 
 std::string truncate(const std::string& text, std::size_t width) {
@@ -269,18 +300,21 @@ std::string render_console(const DatabaseReport& report) {
       out += "  not calibrated\n";
     }
     for (const ModeReport& mode : entry.modes) {
-      out += fmt::format("  {:<30} {:>18} {:>18} {:>11}\n", truncate(mode_title(mode), 30),
-                         "theoretical", "measured", "efficiency");
+      out += fmt::format("  {:<26} {:>15} {:>15} {:>10}  {}\n", truncate(mode_title(mode), 26),
+                         "theoretical", "measured", "efficiency", "theoretical from");
       for (const PrecisionRow& row : mode.rows) {
         std::string unit(throughput_unit(row.precision));
-        out += fmt::format("    {:<28} {:>18} {:>18} {:>11}\n", to_string(row.precision),
+        out += fmt::format("    {:<24} {:>15} {:>15} {:>10}  {}\n", to_string(row.precision),
                            rate_with_unit(row.theoretical, unit),
-                           rate_with_unit(row.measured, unit), percent_or_dash(row.efficiency));
+                           rate_with_unit(row.measured, unit), percent_or_dash(row.efficiency),
+                           row.origin ? short_origin(*row.origin) : "");
       }
-      out += fmt::format("    {:<28} {:>18} {:>18} {:>11}\n", "bandwidth",
-                         rate_with_unit(mode.theoretical_bandwidth_gbps, "GB/s"),
-                         rate_with_unit(mode.measured_bandwidth_gbps, "GB/s"),
-                         percent_or_dash(mode.bandwidth_efficiency));
+      out += truncate(fmt::format(
+                          "    {:<24} {:>15} {:>15} {:>10}  {}", "bandwidth", bandwidth_text(mode),
+                          rate_with_unit(mode.measured_bandwidth_gbps, "GB/s"),
+                          percent_or_dash(mode.bandwidth_efficiency), bandwidth_origin(mode)),
+                      100) +
+             "\n";
       if (mode.calibrated) {
         out += truncate(fmt::format("    {} run{}, {}, {}; mean efficiency {}", mode.runs,
                                     mode.runs == 1 ? "" : "s", mode.framework,
@@ -316,7 +350,8 @@ std::string render_markdown(const DatabaseReport& report) {
                     markdown_cell(device_name(entry)), entry.device_type,
                     fp32_theoretical ? format_rate(*fp32_theoretical) : "-",
                     fp32_measured ? format_rate(*fp32_measured) : "-",
-                    format_rate(mode.theoretical_bandwidth_gbps),
+                    mode.bandwidth_unknown ? std::string("unknown")
+                                           : format_rate(mode.theoretical_bandwidth_gbps),
                     mode.measured_bandwidth_gbps ? format_rate(*mode.measured_bandwidth_gbps) : "-",
                     entry.calibrated() ? fmt::format("{}", fmt::join(entry.modes_calibrated, ", "))
                                        : "not calibrated");
@@ -335,18 +370,20 @@ std::string render_markdown(const DatabaseReport& report) {
                              entry.last_calibrated)
                : std::string(" Not calibrated.\n");
     for (const ModeReport& mode : entry.modes) {
-      out += fmt::format("\n| {} | theoretical | measured | efficiency |\n", mode_title(mode));
-      out += "| --- | ---: | ---: | ---: |\n";
+      out += fmt::format("\n| {} | theoretical | measured | efficiency | theoretical from |\n",
+                         mode_title(mode));
+      out += "| --- | ---: | ---: | ---: | --- |\n";
       for (const PrecisionRow& row : mode.rows) {
         std::string unit(throughput_unit(row.precision));
-        out += fmt::format("| {} | {} | {} | {} |\n", to_string(row.precision),
-                           rate_with_unit(row.theoretical, unit),
-                           rate_with_unit(row.measured, unit), percent_or_dash(row.efficiency));
+        out +=
+            fmt::format("| {} | {} | {} | {} | {} |\n", to_string(row.precision),
+                        rate_with_unit(row.theoretical, unit), rate_with_unit(row.measured, unit),
+                        percent_or_dash(row.efficiency), origin_text(row));
       }
-      out += fmt::format("| bandwidth | {} | {} | {} |\n",
-                         rate_with_unit(mode.theoretical_bandwidth_gbps, "GB/s"),
+      out += fmt::format("| bandwidth | {} | {} | {} | {} |\n", bandwidth_text(mode),
                          rate_with_unit(mode.measured_bandwidth_gbps, "GB/s"),
-                         percent_or_dash(mode.bandwidth_efficiency));
+                         percent_or_dash(mode.bandwidth_efficiency),
+                         markdown_cell(bandwidth_origin(mode)));
       if (mode.calibrated) {
         out += fmt::format("\n{} run{}, {}, {}; mean efficiency {}.\n", mode.runs,
                            mode.runs == 1 ? "" : "s", markdown_cell(mode.framework),
@@ -390,6 +427,7 @@ std::string render_json(const DatabaseReport& report) {
         row_item["precision"] = std::string(to_string(row.precision));
         row_item["unit"] = std::string(throughput_unit(row.precision));
         row_item["theoretical"] = value_or_null(row.theoretical);
+        row_item["origin"] = row.origin ? Json(std::string(to_string(*row.origin))) : Json(nullptr);
         row_item["measured"] = value_or_null(row.measured);
         row_item["efficiency"] = value_or_null(row.efficiency);
         if (row.measured_range) {
@@ -400,7 +438,9 @@ std::string render_json(const DatabaseReport& report) {
       }
       mode_item["precisions"] = rows;
       Json bandwidth = Json::object();
-      bandwidth["theoretical_gbps"] = mode.theoretical_bandwidth_gbps;
+      bandwidth["theoretical_gbps"] =
+          mode.bandwidth_unknown ? Json(nullptr) : Json(mode.theoretical_bandwidth_gbps);
+      if (mode.bandwidth_unknown) bandwidth["unknown"] = *mode.bandwidth_unknown;
       bandwidth["measured_gbps"] = value_or_null(mode.measured_bandwidth_gbps);
       bandwidth["efficiency"] = value_or_null(mode.bandwidth_efficiency);
       mode_item["bandwidth"] = bandwidth;
@@ -423,7 +463,7 @@ std::string render_json(const DatabaseReport& report) {
 std::string render_csv(const DatabaseReport& report) {
   std::string out =
       "id,vendor,model,device_type,power_mode,is_default,metric,unit,theoretical,measured,"
-      "efficiency,calibration_date\n";
+      "efficiency,calibration_date,origin\n";
   auto number = [](const std::optional<double>& value) {
     return value ? fmt::format("{}", *value) : std::string();
   };
@@ -433,14 +473,16 @@ std::string render_csv(const DatabaseReport& report) {
           "{},{},{},{},{},{}", csv_field(entry.id), csv_field(entry.vendor), csv_field(entry.model),
           entry.device_type, csv_field(mode.name), mode.is_default ? "true" : "false");
       for (const PrecisionRow& row : mode.rows) {
-        out += fmt::format("{},{},{},{},{},{},{}\n", prefix, to_string(row.precision),
+        out += fmt::format("{},{},{},{},{},{},{},{}\n", prefix, to_string(row.precision),
                            throughput_unit(row.precision), number(row.theoretical),
-                           number(row.measured), number(row.efficiency), mode.calibration_date);
+                           number(row.measured), number(row.efficiency), mode.calibration_date,
+                           row.origin ? to_string(*row.origin) : "");
       }
-      out +=
-          fmt::format("{},bandwidth,GB/s,{},{},{},{}\n", prefix,
-                      number(mode.theoretical_bandwidth_gbps), number(mode.measured_bandwidth_gbps),
-                      number(mode.bandwidth_efficiency), mode.calibration_date);
+      out += fmt::format(
+          "{},bandwidth,GB/s,{},{},{},{},{}\n", prefix,
+          mode.bandwidth_unknown ? std::string() : number(mode.theoretical_bandwidth_gbps),
+          number(mode.measured_bandwidth_gbps), number(mode.bandwidth_efficiency),
+          mode.calibration_date, mode.bandwidth_unknown ? "unknown" : "datasheet");
     }
     out += csv_workloads(entry,
                          fmt::format("{},{},{},{}", csv_field(entry.id), csv_field(entry.vendor),

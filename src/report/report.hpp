@@ -34,6 +34,7 @@ std::optional<ReportFormat> parse_report_format(std::string_view name);
 struct PrecisionRow {
   Precision precision = Precision::fp32;
   std::optional<double> theoretical;
+  std::optional<PeakOrigin> origin;  // where `theoretical` came from; set with it
   std::optional<double> measured;
   std::optional<double> efficiency;
   std::optional<std::pair<double, double>> measured_range;
@@ -44,8 +45,9 @@ struct ModeReport {
   std::string name;
   bool is_default = false;
   bool calibrated = false;
-  std::vector<PrecisionRow> rows;  // canonical order, non-zero figures only
-  double theoretical_bandwidth_gbps = 0;
+  std::vector<PrecisionRow> rows;         // canonical order, non-zero figures only
+  double theoretical_bandwidth_gbps = 0;  // 0 when unknown: bandwidth_unknown says why
+  std::optional<std::string> bandwidth_unknown;
   std::optional<double> measured_bandwidth_gbps;
   std::optional<double> bandwidth_efficiency;
   std::optional<double> avg_efficiency;

@@ -117,6 +117,24 @@ std::string rate_cell(const std::optional<double>& value, std::string_view extra
                      format_rate(*value));
 }
 
+// A theoretical figure with where it came from under it ("datasheet", "derived: core table").
+std::string theoretical_cell(const PrecisionRow* row) {
+  if (row == nullptr || !row->theoretical) return rate_cell(std::nullopt, " first");
+  const std::string origin = row->origin ? std::string(origin_label(*row->origin)) : "";
+  return fmt::format(
+      "<td class=\"num first\" data-value=\"{}\">{}<br><span class=\"sub origin\">{}</span></td>",
+      *row->theoretical, format_rate(*row->theoretical), escape(origin));
+}
+
+// The theoretical bandwidth, or "unknown" with the reason.
+std::string bandwidth_cell(const ModeReport& mode) {
+  if (!mode.bandwidth_unknown) return rate_cell(mode.theoretical_bandwidth_gbps, " first");
+  return fmt::format(
+      "<td class=\"missing first\" title=\"{0}\">unknown<br><span class=\"sub origin\">{0}"
+      "</span></td>",
+      escape(*mode.bandwidth_unknown));
+}
+
 // An efficiency cell, with a bar of its size behind the number.
 std::string efficiency_cell(const std::optional<double>& fraction,
                             std::string_view extra_class = "") {
@@ -152,8 +170,9 @@ std::string overview(const DatabaseReport& report) {
   out += "<h2 id=\"overview\">Overview</h2>\n";
   out +=
       "<p class=\"note\">Each entry's figures in its headline power mode (the mode its "
-      "calibration summary describes, else the default). Peak: the theoretical (datasheet) "
-      "figure; eff.: measured over peak. Rates in GFLOPS, GIOPS for integer precisions; "
+      "calibration summary describes, else the default). Peak: the theoretical figure (a "
+      "datasheet's, or derived: each entry's table below says which); eff.: measured over peak. "
+      "Rates in GFLOPS, GIOPS for integer precisions; "
       "bandwidth in GB/s. Sorted by id; with JavaScript on, a click on a column heading sorts "
       "by that column. Below the table, the calibrated entries come first.</p>\n";
   out += "<div class=\"table-wrap\">\n<table class=\"overview sortable\">\n<thead>\n<tr>";
@@ -201,7 +220,7 @@ std::string overview(const DatabaseReport& report) {
     out += rate_cell(low ? low->theoretical : std::nullopt);
     out += rate_cell(low ? low->measured : std::nullopt);
     out += efficiency_cell(low ? low->efficiency : std::nullopt);
-    out += rate_cell(mode.theoretical_bandwidth_gbps, " first");
+    out += bandwidth_cell(mode);
     out += rate_cell(mode.measured_bandwidth_gbps);
     out += efficiency_cell(mode.bandwidth_efficiency);
     if (entry.calibrated()) {
@@ -263,7 +282,7 @@ std::string modes_table(const EntryReport& entry) {
                        to_string(precision), throughput_unit(precision));
     for (const ModeReport& mode : modes) {
       const PrecisionRow* row = find_row(mode, precision);
-      out += rate_cell(row ? row->theoretical : std::nullopt, " first");
+      out += theoretical_cell(row);
       if (mode.calibrated) {
         out += rate_cell(row ? row->measured : std::nullopt);
         out += efficiency_cell(row ? row->efficiency : std::nullopt);
@@ -273,7 +292,7 @@ std::string modes_table(const EntryReport& entry) {
   }
   out += "<tr><th scope=\"row\">bandwidth <span class=\"sub\">GB/s</span></th>";
   for (const ModeReport& mode : modes) {
-    out += rate_cell(mode.theoretical_bandwidth_gbps, " first");
+    out += bandwidth_cell(mode);
     if (mode.calibrated) {
       out += rate_cell(mode.measured_bandwidth_gbps);
       out += efficiency_cell(mode.bandwidth_efficiency);

@@ -170,12 +170,13 @@ std::string csv_workloads(const EntryReport& entry, const std::string& identity)
     if (result.predicted_ms.calibrated && *result.predicted_ms.calibrated > 0) {
       predicted_images = static_cast<double>(result.batch) * 1e3 / *result.predicted_ms.calibrated;
     }
-    out += fmt::format("{},{},ms,{},{},{},{}\n", prefix, metric,
+    // The "theoretical" column of a workload is the calibrated roofline's prediction.
+    out += fmt::format("{},{},ms,{},{},{},{},calibrated_roofline\n", prefix, metric,
                        number(result.predicted_ms.calibrated), result.latency_ms,
                        number(result.stack_efficiency.calibrated), result.calibration_date);
-    out += fmt::format("{},{},images/s,{},{},{},{}\n", prefix, metric, number(predicted_images),
-                       result.images_per_s, number(result.stack_efficiency.calibrated),
-                       result.calibration_date);
+    out += fmt::format("{},{},images/s,{},{},{},{},calibrated_roofline\n", prefix, metric,
+                       number(predicted_images), result.images_per_s,
+                       number(result.stack_efficiency.calibrated), result.calibration_date);
   }
   return out;
 }

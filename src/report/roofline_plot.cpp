@@ -299,6 +299,7 @@ std::optional<RooflinePlotModel> roofline_plot_model(const ResourceModel& model,
   plot.mode = std::string(mode);
   plot.mode_is_default = mode == model.default_mode;
   plot.bandwidth_gbps = power_mode->bandwidth_gbps;
+  plot.bandwidth_measured_only = power_mode->bandwidth_measured_only;
   bool floats = false;
   bool integers = false;
   std::vector<RooflineRoof> theoretical_roofs;
@@ -344,7 +345,7 @@ std::optional<RooflinePlotModel> roofline_plot_model(const ResourceModel& model,
       plot.roofs.push_back(roof);
     }
   }
-  if (plot.calibrated_bandwidth_gbps) {
+  if (plot.calibrated_bandwidth_gbps && !plot.bandwidth_measured_only) {
     plot.calibrated_memory_roof =
         calibrated_roofs.empty() ? *highest_on_measured_bandwidth : calibrated_roofs.back().limits;
   }
@@ -406,7 +407,9 @@ std::string render_roofline_svg(const RooflinePlotModel& plot, const RooflinePlo
     if (!roof.calibrated && roof.limits.peak_gflops > highest->peak_gflops) highest = &roof.limits;
   }
   canvas.document.begin_group("memory-roof", "memory bandwidth roofs");
-  draw_slope(canvas, placer, plot, *highest, false, format_rate(plot.bandwidth_gbps) + " GB/s");
+  draw_slope(canvas, placer, plot, *highest, false,
+             format_rate(plot.bandwidth_gbps) +
+                 (plot.bandwidth_measured_only ? " GB/s measured (theoretical unknown)" : " GB/s"));
   if (plot.calibrated_memory_roof) {
     draw_slope(canvas, placer, plot, *plot.calibrated_memory_roof, true,
                format_rate(*plot.calibrated_bandwidth_gbps) + " GB/s measured");
@@ -435,7 +438,9 @@ std::string render_roofline_svg(const RooflinePlotModel& plot, const RooflinePlo
   std::string title = fmt::format("Roofline of {} ({}){}: memory {} GB/s", plot.device, plot.id,
                                   plot.mode == "default" ? "" : " in power mode " + plot.mode,
                                   format_rate(plot.bandwidth_gbps));
-  if (plot.calibrated_bandwidth_gbps) {
+  if (plot.bandwidth_measured_only) {
+    title += " measured (theoretical bandwidth unknown)";
+  } else if (plot.calibrated_bandwidth_gbps) {
     title += fmt::format(" ({} measured)", format_rate(*plot.calibrated_bandwidth_gbps));
   }
   for (const RooflineRoof& roof : plot.roofs) {

@@ -38,7 +38,10 @@ struct RooflinePlotModel {
   // The theoretical roofs, lowest peak first, then the calibrated ones (precisions measured in
   // this mode), lowest first.
   std::vector<RooflineRoof> roofs;
-  double bandwidth_gbps = 0;                        // the theoretical memory roof
+  double bandwidth_gbps = 0;  // the theoretical memory roof
+  // The entry does not know its theoretical bandwidth: bandwidth_gbps is the measured one, drawn
+  // once and labelled so (PowerModeModel::bandwidth_measured_only).
+  bool bandwidth_measured_only = false;
   std::optional<double> calibrated_bandwidth_gbps;  // only when bandwidth was measured
   // Where the bandwidth was measured, the roof the dashed memory slope runs up to: the highest
   // calibrated one, or when no peak was measured, the highest peak on the measured bandwidth.

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cmath>
 #include <fstream>
+#include <map>
 
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
@@ -143,22 +144,49 @@ class ProgressBar {
 
 }  // namespace
 
-std::string render_measurement_table(const CalibrationProfile& profile, const HardwareSpec* spec) {
-  std::string out = fmt::format("{:<28} {:<9} {:>9} {:>11} {:>11} {:<7} {:>7}  {}\n", "kernel",
-                                "precision", "size", "best", "median", "unit", "% peak", "status");
+std::string render_measurement_table(const CalibrationProfile& profile, const HardwareSpec* spec,
+                                     PeakReference reference) {
+  // The ceiling: the best peak kernel of each precision in this run.
+  std::map<Precision, double> ceiling;
+  if (reference == PeakReference::ceiling) {
+    for (const MeasurementRecord& record : profile.measurements) {
+      if (record.status != MeasurementStatus::passed || !record.gflops || !record.precision ||
+          kernel_class_of(record) != KernelClass::peak_fma) {
+        continue;
+      }
+      double& best = ceiling[*record.precision];
+      best = std::max(best, record.gflops->best);
+    }
+  }
+  const char* reference_name = reference == PeakReference::entry     ? "% entry"
+                               : reference == PeakReference::derived ? "% derived"
+                                                                     : "% ceiling";
+  std::string out =
+      fmt::format("{:<28} {:<9} {:>9} {:>11} {:>11} {:<7} {:>9} {:<10} {}\n", "kernel", "precision",
+                  "size", "best", "median", "unit", reference_name, "from", "status");
   for (const MeasurementRecord& record : profile.measurements) {
     std::string precision = record.precision ? std::string(to_string(*record.precision)) : "-";
     std::string best = "-";
     std::string median = "-";
     std::string unit;
     std::string percent = "-";
+    std::string from;
     if (record.gflops) {
       unit = record.precision ? std::string(throughput_unit(*record.precision)) : "GFLOPS";
       best = format_rate(record.gflops->best);
       median = record.gflops->median ? format_rate(*record.gflops->median) : "-";
       if (spec != nullptr && record.precision) {
         auto peak = spec->peak_for_mode(*record.precision, profile.power_mode);
-        if (peak && *peak > 0) percent = format_percent(record.gflops->best / *peak);
+        if (peak && *peak > 0) {
+          percent = format_percent(record.gflops->best / *peak);
+          from = std::string(to_string(spec->peak_origin(*record.precision, profile.power_mode)));
+        }
+      } else if (record.precision) {
+        auto peak = ceiling.find(*record.precision);
+        if (peak != ceiling.end() && peak->second > 0) {
+          percent = format_percent(record.gflops->best / peak->second);
+          from = "measured";
+        }
       }
     } else if (record.gbps) {
       unit = "GB/s";
@@ -167,6 +195,7 @@ std::string render_measurement_table(const CalibrationProfile& profile, const Ha
       const double peak_gbps = spec != nullptr ? spec->bandwidth_for_mode(profile.power_mode) : 0;
       if (peak_gbps > 0 && record.residency == Residency::dram) {
         percent = format_percent(record.gbps->best / peak_gbps);
+        from = "datasheet";
       }
     }
     std::string status(to_string(record.status));
@@ -174,8 +203,8 @@ std::string render_measurement_table(const CalibrationProfile& profile, const Ha
     if (record.status != MeasurementStatus::passed && !record.message.empty()) {
       status += ": " + record.message;
     }
-    out += fmt::format("{:<28} {:<9} {:>9} {:>11} {:>11} {:<7} {:>7}  {}\n", record.kernel,
-                       precision, size_text(record), best, median, unit, percent, status);
+    out += fmt::format("{:<28} {:<9} {:>9} {:>11} {:>11} {:<7} {:>9} {:<10} {}\n", record.kernel,
+                       precision, size_text(record), best, median, unit, percent, from, status);
   }
   return out;
 }
@@ -199,6 +228,9 @@ struct RunContext {
 struct DeviceRun {
   CalibrationProfile profile;
   const HardwareSpec* spec = nullptr;
+  // Without an entry (a CPU): the entry add_hardware --from-detection would draft, with the
+  // peaks derived from this machine; what the table and the workloads' roofline compare with.
+  std::optional<Draft> derived;
   fs::path output;
 };
 
@@ -355,6 +387,38 @@ void finish_profile(DeviceRun& run, const CalibrationPlan& plan, Json settings_e
   profile.warnings.insert(profile.warnings.begin(), warnings.begin(), warnings.end());
 }
 
+// Without an entry the CPU's table still compares with theoretical peaks: those add_hardware
+// would derive from detection (cores x lanes x FMA units x 2 x the clock measured in the run).
+std::optional<Draft> derived_cpu_entry(const RunContext& context, const DeviceRun& run) {
+  if (run.spec != nullptr || run.profile.device_type != DeviceType::cpu) return std::nullopt;
+  const auto& clocks = run.profile.host.clocks_mhz;
+  auto measured = clocks.find(fmt::format("measured_{}", to_string(widest_clock_load())));
+  ClockMeasurer clock_from_run = [&](const std::vector<int>&, std::string& note) {
+    if (measured == clocks.end()) return std::optional<double>();
+    note = "the clock calibrate measured under vector load";
+    return std::optional<double>(measured->second);
+  };
+  std::optional<Draft> draft = draft_cpu_entry(context.system, clock_from_run);
+  if (draft->spec.theoretical_peaks.empty()) return std::nullopt;
+  return draft;
+}
+
+// A CPU without an entry: derive its peaks now (with this run's clock and FMA ceiling) for the
+// table, and give the workloads a roofline on them.
+void use_derived_peaks(const RunContext& context, DeviceRun& run) {
+  if (run.spec != nullptr) return;
+  run.derived = derived_cpu_entry(context, run);
+  if (!run.derived || run.profile.workloads.empty()) return;
+  predict_workloads(run.profile, &run.derived->spec, run.output.generic_string());
+  run.profile.warnings.push_back(
+      "no database entry: the workloads' roofline stands on the peaks derived from detecting this "
+      "machine" +
+      std::string(run.derived->spec.peak_bandwidth_gbps > 0
+                      ? ""
+                      : " and on the bandwidth measured in this run (the theoretical one is "
+                        "unknown)"));
+}
+
 DeviceRun calibrate_cpu(const RunContext& context, const std::string& started_at,
                         const std::string& output_suffix) {
   const CalibrateOptions& options = context.options;
@@ -434,6 +498,7 @@ DeviceRun calibrate_cpu(const RunContext& context, const std::string& started_at
   finish_profile(run, plan, Json::object({{"cpus", cpus}, {"cpu_features", env.cpu.names()}}),
                  workload_plan, std::move(measured.result), std::move(measured.workloads),
                  context.match ? &context.match->cpu : nullptr, warnings);
+  use_derived_peaks(context, run);
   return run;
 }
 
@@ -633,33 +698,23 @@ void check_against_peaks(DeviceRun& run) {
   }
 }
 
-// Without an entry the CPU's table still compares with theoretical peaks: those add_hardware
-// would derive from detection (cores x lanes x FMA units x 2 x the clock measured in the run).
-std::optional<Draft> derived_cpu_entry(const RunContext& context, const DeviceRun& run) {
-  if (run.spec != nullptr || run.profile.device_type != DeviceType::cpu) return std::nullopt;
-  const auto& clocks = run.profile.host.clocks_mhz;
-  auto measured = clocks.find(fmt::format("measured_{}", to_string(widest_clock_load())));
-  ClockMeasurer clock_from_run = [&](const std::vector<int>&, std::string& note) {
-    if (measured == clocks.end()) return std::optional<double>();
-    note = "the clock calibrate measured under vector load";
-    return std::optional<double>(measured->second);
-  };
-  std::optional<Draft> draft = draft_cpu_entry(context.system, clock_from_run);
-  if (draft->spec.theoretical_peaks.empty()) return std::nullopt;
-  return draft;
-}
-
 void report(const RunContext& context, const DeviceRun& run) {
   const CalibrationProfile& profile = run.profile;
   if (context.options.format == CalibrateFormat::console && !context.options.quiet) {
     if (!profile.measurements.empty()) {
-      const std::optional<Draft> draft = derived_cpu_entry(context, run);
-      context.io.out << render_measurement_table(profile, run.spec != nullptr ? run.spec
-                                                          : draft             ? &draft->spec
-                                                                              : nullptr);
-      if (draft) {
-        context.io.out << "% peak: against peaks derived from detection (no database entry; "
-                          "add_hardware --from-detection drafts the same)\n";
+      if (run.spec != nullptr) {
+        context.io.out << render_measurement_table(profile, run.spec, PeakReference::entry);
+      } else if (run.derived) {
+        context.io.out << render_measurement_table(profile, &run.derived->spec,
+                                                   PeakReference::derived);
+        context.io.out << "% derived: against the peaks derived from detecting this machine (no "
+                          "database entry; add_hardware --from-detection drafts the same). from: "
+                          "core_table = hwcal's table of core designs, cpu_flags = the CPU's ISA "
+                          "flags with FMA units inferred from the measured FMA ceiling\n";
+      } else {
+        context.io.out << render_measurement_table(profile, nullptr, PeakReference::ceiling);
+        context.io.out << "% ceiling: no entry and no derivable peak for this device, so against "
+                          "the best peak kernel of each precision measured in this run\n";
       }
     }
     if (!profile.workloads.empty()) {

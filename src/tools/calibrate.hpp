@@ -54,8 +54,16 @@ struct CalibrateOptions {
 // measured writes nothing).
 int run_calibrate(const CalibrateOptions& options, Io& io);
 
+// What calibrate's percent column compares with, best first: the matched database entry, else
+// the peaks derived from detecting this machine (what add_hardware --from-detection drafts),
+// else the arithmetic ceiling this run measured (the best peak kernel of each precision).
+enum class PeakReference { entry, derived, ceiling };
+
 // The table calibrate prints at the end: kernel, precision, size, best and median throughput,
-// percent of the theoretical peak (when the entry is known), status.
-std::string render_measurement_table(const CalibrationProfile& profile, const HardwareSpec* spec);
+// percent of the reference ("% entry", "% derived" or "% ceiling"), where that reference figure
+// came from (datasheet, core_table, cpu_flags, user; "measured" for the ceiling), status. `spec`
+// is the entry or the derived draft; null with the ceiling.
+std::string render_measurement_table(const CalibrationProfile& profile, const HardwareSpec* spec,
+                                     PeakReference reference = PeakReference::entry);
 
 }  // namespace hwcal

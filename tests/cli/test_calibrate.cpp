@@ -72,6 +72,9 @@ TEST(CalibrateCli, QuickRunWritesAProfileThatExportLoads) {
   // The table on stdout names every kernel with its status.
   EXPECT_NE(result.out.find("cpu_gemm_bf16_openblas"), std::string::npos);
   EXPECT_NE(result.out.find("passed (dram)"), std::string::npos);
+  // An entry matched: the percent column compares with it and says where its figures came from.
+  EXPECT_NE(result.out.find("% entry"), std::string::npos) << result.out;
+  EXPECT_NE(result.out.find("datasheet"), std::string::npos) << result.out;
 
   // export_calibration takes it (a dry run: the bundled database is not touched).
   test::TempDir checkout;

@@ -140,8 +140,10 @@ TEST(SyncMappersCli, AChangedPeakIsNamedAndRegeneratesAsItsLineAndTheHash) {
   }
   ASSERT_EQ(changed.size(), 2u);
   EXPECT_EQ(changed[0], 1u);  // the input hash
-  EXPECT_EQ(old_lines[changed[1]], "  rates[1] = {Precision::fp32, 66908.2, 1.0, false};");
-  EXPECT_EQ(new_lines[changed[1]], "  rates[1] = {Precision::fp32, 66950.0, 1.0, false};");
+  EXPECT_EQ(old_lines[changed[1]],
+            "  rates[1] = {Precision::fp32, 66908.2, 1.0, false, PeakOrigin::datasheet};");
+  EXPECT_EQ(new_lines[changed[1]],
+            "  rates[1] = {Precision::fp32, 66950.0, 1.0, false, PeakOrigin::datasheet};");
 
   EXPECT_EQ(checkout.sync({"--check"}).exit_code, 0);
 }

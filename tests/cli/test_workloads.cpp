@@ -142,6 +142,33 @@ TEST(WorkloadsCli, CalibrateExportAndSummarize) {
   EXPECT_EQ(recheck.exit_code, 0) << recheck.out << recheck.err;
 }
 
+// A machine the database does not know still gets a roofline: the peaks derived from detecting
+// it (the fixture's 12700K from hwcal's core table) and this run's measurements.
+TEST(WorkloadsCli, WithoutAnEntryTheRooflineStandsOnDerivedPeaks) {
+  test::TempDir checkout;
+  const fs::path database = test::copy_bundled_database(checkout.path());
+  fs::remove(database / "cpu/intel/intel_core_i7_12700k.json");
+  const fs::path run = checkout / "run.json";
+  auto calibrated = run_program(
+      kCalibrate, workload_run(database, run, "cpu_gemm_fp32_openblas,cpu_stream_triad"));
+  ASSERT_EQ(calibrated.exit_code, 0) << calibrated.err;
+  EXPECT_NE(calibrated.out.find("% derived"), std::string::npos) << calibrated.out;
+  EXPECT_NE(calibrated.out.find("core_table"), std::string::npos) << calibrated.out;
+  EXPECT_NE(calibrated.err.find("the workloads' roofline stands on the peaks derived"),
+            std::string::npos)
+      << calibrated.err;
+
+  const CalibrationProfile profile = profile_from_json(load_json_file(run), run.string());
+  EXPECT_EQ(profile.hardware_id, "");
+  ASSERT_EQ(profile.workloads.size(), 4u);
+  const WorkloadRecord& fp32 = profile.workloads[0];
+  ASSERT_EQ(fp32.status, MeasurementStatus::passed) << fp32.message;
+  ASSERT_TRUE(fp32.roofline && fp32.roofline->calibrated) << fp32.roofline->message;
+  EXPECT_EQ(fp32.roofline->calibration, "this run");
+  ASSERT_TRUE(fp32.roofline->calibrated->stack_efficiency);
+  EXPECT_GT(*fp32.roofline->calibrated->stack_efficiency, 0);
+}
+
 TEST(WorkloadsCli, UsageErrors) {
   const std::string database = test::bundled_database().string();
   const std::vector<std::vector<std::string>> cases = {

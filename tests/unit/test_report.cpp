@@ -63,6 +63,57 @@ TEST(Report, UnknownIdInTheFilterIsAnError) {
   EXPECT_THROW(minimal_report(filter), DataError);
 }
 
+// The i7 fixture with its fp32 peak derived by add_hardware and its bandwidth unknown.
+DatabaseReport derived_report() {
+  HardwareSpec spec =
+      Database::load(test::fixtures_dir() / "databases/minimal").get("intel_core_i7_12700k").spec;
+  spec.peak_derivation.at(Precision::fp32).origin = PeakOrigin::core_table;
+  spec.peak_bandwidth_gbps = 0;
+  spec.peak_bandwidth_unknown = "a virtual machine: the hypervisor hides the memory";
+  DatabaseReport report;
+  EntryReportOptions options;
+  options.graphics = true;
+  report.entries.push_back(
+      build_entry_report(spec, "cpu/intel/intel_core_i7_12700k.json", options));
+  return report;
+}
+
+TEST(Report, EveryFormatSaysWhereEachTheoreticalFigureCameFrom) {
+  DatabaseReport report = derived_report();
+  const ModeReport& mode = report.entries[0].modes[0];
+  ASSERT_EQ(mode.rows.size(), 2u);
+  EXPECT_EQ(mode.rows[0].origin, PeakOrigin::datasheet);  // fp64: no origin in its derivation
+  EXPECT_EQ(mode.rows[1].origin, PeakOrigin::core_table);
+  const std::string console = render_console(report);
+  EXPECT_NE(console.find("1497.6 GFLOPS               -          -  core table\n"),
+            std::string::npos)
+      << console;
+  EXPECT_NE(render_markdown(report).find("| fp32 | 1497.6 GFLOPS | - | - | derived: core table |"),
+            std::string::npos);
+  const Json json = parse_json(render_json(report), "report");
+  EXPECT_EQ(json["entries"][0]["modes"][0]["precisions"][1]["origin"], "core_table");
+  EXPECT_EQ(json["entries"][0]["modes"][0]["precisions"][0]["origin"], "datasheet");
+  EXPECT_NE(render_csv(report).find(",fp32,GFLOPS,1497.6,,,,core_table\n"), std::string::npos);
+  EXPECT_NE(render_html(report).find("<span class=\"sub origin\">derived: core table</span>"),
+            std::string::npos);
+}
+
+TEST(Report, AnUnknownBandwidthSaysWhyInEveryFormat) {
+  DatabaseReport report = derived_report();
+  EXPECT_EQ(report.entries[0].modes[0].bandwidth_unknown,
+            "a virtual machine: the hypervisor hides the memory");
+  const std::string console = render_console(report);
+  EXPECT_NE(console.find("unknown               -          -  unknown: a virtual machi...\n"),
+            std::string::npos)
+      << console;
+  const Json json = parse_json(render_json(report), "report");
+  const Json& bandwidth = json["entries"][0]["modes"][0]["bandwidth"];
+  EXPECT_TRUE(bandwidth["theoretical_gbps"].is_null());
+  EXPECT_EQ(bandwidth["unknown"], "a virtual machine: the hypervisor hides the memory");
+  EXPECT_NE(render_csv(report).find(",bandwidth,GB/s,,,,,unknown\n"), std::string::npos);
+  EXPECT_NE(render_html(report).find(">unknown<br>"), std::string::npos);
+}
+
 TEST(Report, ConsoleFitsOneHundredColumns) {
   std::string text = render_console(build_report(Database::load(test::bundled_database()), {}));
   std::size_t start = 0;

@@ -76,6 +76,36 @@ TEST(RooflinePlot, UncalibratedCpuHasOnlyTheoreticalRoofs) {
   EXPECT_EQ(svg.find("stroke-dasharray=\"6 4\""), std::string::npos);
 }
 
+TEST(RooflinePlot, AnUnknownBandwidthDrawsTheMeasuredOneOnlyAndSaysSo) {
+  HardwareSpec spec = minimal_spec("intel_core_i7_12700k");
+  spec.peak_bandwidth_gbps = 0;
+  spec.peak_bandwidth_unknown = "a virtual machine";
+  // Nothing measured: no memory roof at all, so no roofline.
+  {
+    const ResourceModelStorage storage = build_resource_model(spec);
+    EXPECT_TRUE(storage.model().modes[0].bandwidth_measured_only);
+    EXPECT_FALSE(roofline_plot_model(storage.model(), "default").has_value());
+  }
+  CalibrationSummary summary;
+  summary.power_mode = "default";
+  summary.measured_peaks[Precision::fp32] = 1200;
+  summary.efficiency[Precision::fp32] = 1200 / 1497.6;
+  summary.measured_bandwidth_gbps = 21.5;
+  spec.calibration_summary = summary;
+  const ResourceModelStorage storage = build_resource_model(spec);
+  std::optional<RooflinePlotModel> plot = roofline_plot_model(storage.model(), "default");
+  ASSERT_TRUE(plot.has_value());
+  EXPECT_TRUE(plot->bandwidth_measured_only);
+  EXPECT_DOUBLE_EQ(plot->bandwidth_gbps, 21.5);
+  EXPECT_FALSE(plot->calibrated_memory_roof.has_value());  // one memory roof, not two
+  const RoofLimits theoretical =
+      roof_limits(storage.model(), Precision::fp32, "default", Roof::theoretical);
+  EXPECT_DOUBLE_EQ(theoretical.bandwidth_gbps, 21.5);
+  EXPECT_TRUE(theoretical.bandwidth_calibrated);
+  const std::string svg = render_roofline_svg(*plot);
+  EXPECT_NE(svg.find("21.5 GB/s measured (theoretical unknown)"), std::string::npos) << svg;
+}
+
 TEST(RooflinePlot, EqualRoofsShareOneLineAndLabel) {
   const ResourceModelStorage storage = build_resource_model(bundled_spec("nvidia_h100_sxm5_80gb"));
   std::optional<RooflinePlotModel> plot =

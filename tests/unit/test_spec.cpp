@@ -129,7 +129,9 @@ TEST(Spec, WrongTypesAndUnknownNamesBecomeDiagnosticsWithPointers) {
   EXPECT_TRUE(has("/theoretical_peaks/fp32: expected a number, got a string"));
   EXPECT_TRUE(has("/theoretical_peaks/fp33: unknown precision 'fp33'"));
   EXPECT_TRUE(has("/theoretical_peaks/fp64: expected a non-negative number"));
-  EXPECT_TRUE(has("/peak_bandwidth_gbps: missing required field"));
+  EXPECT_TRUE(
+      has("/peak_bandwidth_gbps: missing: give the DRAM bandwidth in GB/s, or "
+          "peak_bandwidth_unknown with the reason"));
   EXPECT_TRUE(has("/power_modes/7W/clocks_mhz/gpu: expected a number"));
   EXPECT_THROW(spec_from_json(document, "x.json"), DataError);
 }

@@ -142,7 +142,29 @@ INSTANTIATE_TEST_SUITE_P(
             "/theoretical_peaks/fp64", "no source covers this figure", ""},
         MutationCase{"MemoryBusDisagrees", kGpu,
                      [](Json& d) { d["memory"]["data_rate_mts"] = 4266; }, W,
-                     "/peak_bandwidth_gbps", "gives 68.3 GB/s, not 102.4", ""}),
+                     "/peak_bandwidth_gbps", "gives 68.3 GB/s, not 102.4", ""},
+        MutationCase{"NoBandwidthAndNoReason", kCpu,
+                     [](Json& d) { d.erase("peak_bandwidth_gbps"); }, E, "/peak_bandwidth_gbps",
+                     "missing", ""},
+        MutationCase{"BandwidthAndAReason", kCpu,
+                     [](Json& d) { d["peak_bandwidth_unknown"] = "a virtual machine"; }, E,
+                     "/peak_bandwidth_unknown", "not both", ""},
+        MutationCase{"ZeroBandwidthPointsAtTheReasonField", kCpu,
+                     [](Json& d) { d["peak_bandwidth_gbps"] = 0; }, E, "/peak_bandwidth_gbps",
+                     "give peak_bandwidth_unknown with the reason instead", ""},
+        MutationCase{"BandwidthUnknownIsAWarning", kCpu,
+                     [](Json& d) {
+                       d.erase("peak_bandwidth_gbps");
+                       d["peak_bandwidth_unknown"] = "a virtual machine hides its memory";
+                     },
+                     W, "/peak_bandwidth_unknown", "a virtual machine hides its memory", ""},
+        MutationCase{"UnknownOrigin", kCpu,
+                     [](Json& d) { d["peak_derivation"]["fp32"]["origin"] = "guess"; }, E,
+                     "/peak_derivation/fp32/origin", "expected datasheet, core_table, cpu_flags or user",
+                     ""},
+        MutationCase{"InferredUnitsAreAWarning", kCpu,
+                     [](Json& d) { d["peak_derivation"]["fp32"]["origin"] = "cpu_flags"; }, W,
+                     "/peak_derivation/fp32/origin", "inferred FMA unit count", ""}),
     [](const ::testing::TestParamInfo<MutationCase>& param_info) { return param_info.param.name; });
 
 TEST(Validate, DerivationWithinOnePercentPasses) {

@@ -15,6 +15,7 @@
 #include "hwcal/json/diagnostics.hpp"
 #include "hwcal/json/json_io.hpp"
 #include "hwcal/model/device_type.hpp"
+#include "hwcal/model/peak_origin.hpp"
 #include "hwcal/model/precision.hpp"
 
 namespace hwcal {
@@ -35,29 +36,12 @@ struct DerivationTerm {
   double gflops() const { return units * ops_per_cycle_per_unit * clock_mhz / 1000.0; }
 };
 
-// Where a theoretical figure came from (docs/architecture.md, "Where each figure came from"):
-// - datasheet: a person wrote it from the entry's sources (a figure without a derivation, or a
-//   derivation without an origin, as in every hand-written entry);
-// - core_table: derived from detection with hwcal's table of core designs (detect/microarch.cpp),
-//   whose rows cite their sources;
-// - cpu_flags: derived from what the CPU says it can do (ISA flags) for a core the table does not
-//   know, with the FMA units per core inferred from a measured FMA ceiling: to be checked;
-// - user: derived from figures a person gave on the command line (--set).
-enum class PeakOrigin { datasheet, core_table, cpu_flags, user };
-
-std::string_view to_string(PeakOrigin origin);
-std::optional<PeakOrigin> parse_peak_origin(std::string_view name);
-std::string peak_origin_names();  // "datasheet, core_table, cpu_flags or user"
-// What a person reads: "datasheet", "derived: core table", "derived: CPU flags, inferred units",
-// "derived: given by the user".
-std::string_view origin_label(PeakOrigin origin);
-
 // units × ops_per_cycle_per_unit × clock_mhz / 1000, or the sum of `terms` (hybrid CPUs).
 struct PeakDerivation {
   std::vector<DerivationTerm> terms;
-  bool written_as_terms = false;  // which of the two JSON shapes the file uses
-  std::string clock_source;       // datasheet, sysfs, measured
-  std::optional<PeakOrigin> origin;  // absent: datasheet (see PeakOrigin)
+  bool written_as_terms = false;     // which of the two JSON shapes the file uses
+  std::string clock_source;          // datasheet, sysfs, measured
+  std::optional<PeakOrigin> origin;  // absent: datasheet (hwcal/model/peak_origin.hpp)
   std::string note;
   Json extra;  // unknown fields (null when there are none)
   double derived_gflops() const;

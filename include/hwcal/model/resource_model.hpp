@@ -14,6 +14,7 @@
 #include <string_view>
 
 #include "hwcal/model/device_type.hpp"
+#include "hwcal/model/peak_origin.hpp"
 #include "hwcal/model/precision.hpp"
 
 namespace hwcal {
@@ -24,6 +25,7 @@ struct PrecisionRate {
   double peak_gflops = 0;  // theoretical, dense; GIOPS for integer precisions
   double efficiency = 1;   // measured / theoretical from calibration_summary; 1 when not measured
   bool calibrated = false;
+  PeakOrigin origin = PeakOrigin::datasheet;  // where peak_gflops came from
   constexpr double calibrated_gflops() const { return peak_gflops * efficiency; }
 };
 
@@ -51,6 +53,9 @@ struct PowerModeModel {
   double bandwidth_gbps = 0;  // theoretical DRAM (HBM) bandwidth
   double bandwidth_efficiency = 1;
   bool bandwidth_calibrated = false;
+  // The entry does not know its theoretical bandwidth (peak_bandwidth_unknown): bandwidth_gbps is
+  // then the measured figure, the only memory roof there is; 0 when nothing was measured either.
+  bool bandwidth_measured_only = false;
 
   constexpr const PrecisionRate* find_rate(Precision precision) const {
     for (std::size_t i = 0; i < rate_count; ++i) {

@@ -85,6 +85,8 @@ constexpr RoofLimits roof_limits(const ResourceModel& model, Precision precision
   } else {
     limits.peak_gflops = rate->peak_gflops;
     limits.bandwidth_gbps = power_mode->bandwidth_gbps;
+    // With the theoretical bandwidth unknown, both roofs stand on the measured one.
+    limits.bandwidth_calibrated = power_mode->bandwidth_measured_only;
   }
   return limits;
 }

@@ -225,10 +225,10 @@ NvmlValue<double> Nvml::max_sm_clock_mhz(Device device) {
   return found(static_cast<double>(mhz));
 }
 
-NvmlValue<int> Nvml::unsigned_query(UnsignedQuery Api::*pointer, const char* name,
-                                    Device device) {
+NvmlValue<int> Nvml::unsigned_query(UnsignedQuery Api::*pointer, const char* name, Device device) {
   unsigned value = 0;
-  if (api_.get()->*pointer == nullptr) return missing<int>(std::string(name) + ": not in " + library_);
+  if (api_.get()->*pointer == nullptr)
+    return missing<int>(std::string(name) + ": not in " + library_);
   nvmlReturn_t status = (api_.get()->*pointer)(device.handle, &value);
   if (status != kNvmlSuccess) return missing<int>(api_->failure(name, status));
   return found(static_cast<int>(value));
