@@ -152,7 +152,14 @@ void check_summary(const HardwareSpec& spec, const ModeSummary& summary, const s
     }
     (void)value;
   }
-  if (summary.measured_bandwidth_gbps) {
+  // With the DRAM bandwidth unknown (peak_bandwidth_unknown) there is nothing to compare with.
+  if (summary.bandwidth_efficiency && spec.bandwidth_for_mode(mode) <= 0) {
+    diagnostics.error(file, pointer_append(pointer, "bandwidth_efficiency"),
+                      fmt::format("bandwidth_efficiency without a theoretical bandwidth in power "
+                                  "mode {} (the entry's is unknown)",
+                                  mode));
+  }
+  if (summary.measured_bandwidth_gbps && spec.bandwidth_for_mode(mode) > 0) {
     double theoretical = spec.bandwidth_for_mode(mode);
     double measured = *summary.measured_bandwidth_gbps;
     if (measured > theoretical * (1.0 + kOverPeakTolerance)) {
@@ -187,7 +194,7 @@ void check_sources(const HardwareSpec& spec, const std::string& file, Diagnostic
             spec.peak_derivation.count(precision) ? pointer_append("/peak_derivation", name) : "");
     (void)value;
   }
-  require("/peak_bandwidth_gbps", spec.memory ? "/memory" : "");
+  if (spec.peak_bandwidth_gbps > 0) require("/peak_bandwidth_gbps", spec.memory ? "/memory" : "");
   for (const PowerMode& mode : spec.power_modes) {
     std::string base = pointer_append("/power_modes", mode.name);
     for (const auto& [precision, value] : mode.theoretical_peaks) {
@@ -314,7 +321,8 @@ Diagnostics validate_spec(const HardwareSpec& spec, const std::string& file,
             fmt::format("mode peak {:.1f} is above the device's {:.1f}", value, device->second));
       }
     }
-    if (mode.peak_bandwidth_gbps && *mode.peak_bandwidth_gbps > spec.peak_bandwidth_gbps * 1.01) {
+    if (mode.peak_bandwidth_gbps && spec.peak_bandwidth_gbps > 0 &&
+        *mode.peak_bandwidth_gbps > spec.peak_bandwidth_gbps * 1.01) {
       diagnostics.error(file, pointer_append(base, "peak_bandwidth_gbps"),
                         fmt::format("mode bandwidth {:.1f} GB/s is above the device's {:.1f}",
                                     *mode.peak_bandwidth_gbps, spec.peak_bandwidth_gbps));
@@ -343,7 +351,13 @@ Diagnostics validate_spec(const HardwareSpec& spec, const std::string& file,
   if (spec.memory && spec.memory->bus_width_bits && spec.memory->data_rate_mts) {
     double derived = static_cast<double>(*spec.memory->bus_width_bits) / 8.0 *
                      *spec.memory->data_rate_mts / 1000.0;
-    if (relative_error(derived, spec.peak_bandwidth_gbps) > kBandwidthDerivationTolerance) {
+    if (spec.peak_bandwidth_gbps <= 0) {
+      diagnostics.warning(
+          file, "/peak_bandwidth_unknown",
+          fmt::format("memory bus {} bits × {} MT/s gives {:.1f} GB/s: give it as "
+                      "peak_bandwidth_gbps",
+                      *spec.memory->bus_width_bits, *spec.memory->data_rate_mts, derived));
+    } else if (relative_error(derived, spec.peak_bandwidth_gbps) > kBandwidthDerivationTolerance) {
       diagnostics.warning(file, "/peak_bandwidth_gbps",
                           fmt::format("memory bus {} bits × {} MT/s gives {:.1f} GB/s, not {:.1f}",
                                       *spec.memory->bus_width_bits, *spec.memory->data_rate_mts,
