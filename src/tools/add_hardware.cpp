@@ -5,6 +5,7 @@
 
 #include <fmt/format.h>
 
+#include "base/text.hpp"
 #include "detect/clock.hpp"
 #include "detect/detect.hpp"
 #include "hwcal/base/error.hpp"
@@ -12,6 +13,8 @@
 #include "identify/derive.hpp"
 #include "identify/match.hpp"
 #include "measure/gpu.hpp"
+#include "measure/kernels.hpp"
+#include "measure/runner.hpp"
 #include "tools/add_hardware_internal.hpp"
 
 namespace fs = std::filesystem;
@@ -167,6 +170,15 @@ int finish(const AddHardwareOptions& options, Io& io, Json document,
            const std::vector<std::string>& to_fill, const std::vector<std::string>& notes) {
   if (options.id) document["id"] = *options.id;
   for (const std::string& assignment : options.sets) apply_assignment(document, assignment);
+  // A bandwidth given replaces a draft's "unknown" (an entry gives one or the other).
+  if (document.is_object() && document.contains("peak_bandwidth_gbps") &&
+      document.contains("peak_bandwidth_unknown")) {
+    bool reason_given = false;
+    for (const std::string& assignment : options.sets) {
+      reason_given = reason_given || assignment.rfind("peak_bandwidth_unknown=", 0) == 0;
+    }
+    if (!reason_given) document.erase("peak_bandwidth_unknown");
+  }
 
   std::optional<DatabaseLock> lock;
   if (!options.dry_run) lock.emplace(options.database);
@@ -209,13 +221,118 @@ int finish(const AddHardwareOptions& options, Io& io, Json document,
   return 0;
 }
 
+// The fp32 FMA ceiling of this machine's cores: the peak kernel of the widest vector ISA, run
+// briefly (the quick plan, about a second) on `cpus` at once, and the clock under the same load.
+std::optional<FmaCeiling> measure_fma_ceiling(const std::vector<int>& cpus, std::string& note) {
+  KernelEnv env;
+  env.cpu = host_cpu_features();
+  env.cpus = cpus;
+  // The widest of the FMA kernels (kernels/cpu_peak.cpp), with its vector width.
+  const std::string isa = env.cpu.avx512f ? "avx512"
+                          : env.cpu.fma   ? "avx2"
+                          : env.cpu.neon  ? "neon"
+                                          : "";
+  const int vector_bits = isa == "avx512" ? 512 : isa == "avx2" ? 256 : 128;
+  const KernelDescriptor* kernel =
+      isa.empty() ? nullptr : find_kernel(fmt::format("cpu_fma_fp32_{}", isa));
+  if (kernel == nullptr) {
+    note = "this build has no fp32 FMA peak kernel for this CPU";
+    return std::nullopt;
+  }
+  CalibrationPlan plan;
+  plan.plan = Plan::quick;
+  plan.device = "cpu";
+  plan.kernels = {kernel->id};
+  plan.time_budget_s = 1.0;
+  RunResult result = run_plan(plan_run(plan, env, MemoryTopology{}), plan, env, nullptr);
+  for (const MeasurementRecord& record : result.measurements) {
+    if (record.kernel != kernel->id) continue;
+    if (record.status != MeasurementStatus::passed || !record.gflops) {
+      note = fmt::format("{}: {}", kernel->id, record.message);
+      return std::nullopt;
+    }
+    ClockOptions clock;
+    clock.load = widest_clock_load();
+    clock.cpus = cpus;
+    ClockMeasurement measured = measure_core_clock(clock);
+    FmaCeiling ceiling;
+    ceiling.gflops = record.gflops->best;
+    ceiling.threads =
+        static_cast<int>(record.threads.value_or(static_cast<long long>(env.threads())));
+    ceiling.vector_bits = vector_bits;
+    ceiling.clock_mhz = std::round(measured.mhz);
+    ceiling.kernel = kernel->id;
+    note = fmt::format("{} run by add_hardware; clock under {} load", kernel->id,
+                       to_string(measured.load));
+    return ceiling;
+  }
+  note = fmt::format("{} was not run", kernel->id);
+  return std::nullopt;
+}
+
+// A whole number of FMA units or bits from a --set value.
+int given_count(const std::string& key, const std::string& text, int low, int high) {
+  auto value = parse_integer(text);
+  if (!value || *value < low || *value > high) {
+    throw UsageError(
+        fmt::format("--set {}={}: expected a whole number from {} to {}", key, text, low, high));
+  }
+  return static_cast<int>(*value);
+}
+
+// The core design a person gave with --set (the last assignment of a key wins):
+// compute.fma_units_per_core, compute.fma_width_bits and, on a hybrid, the units of each core
+// type (compute.core_types.I.fma_units_per_core, I as in the drafted list).
+GivenCoreDesign given_core_design(const std::vector<std::string>& sets, const CpuDetection& cpu) {
+  GivenCoreDesign given;
+  const std::string type_prefix = "compute.core_types.";
+  const std::string type_suffix = ".fma_units_per_core";
+  for (const std::string& assignment : sets) {
+    std::size_t equals = assignment.find('=');
+    if (equals == std::string::npos) continue;  // apply_assignment reports it
+    const std::string key = assignment.substr(0, equals);
+    const std::string text = assignment.substr(equals + 1);
+    if (key == "compute.fma_units_per_core") {
+      given.fma_units = given_count(key, text, 1, 16);
+    } else if (key == "compute.fma_width_bits") {
+      int bits = given_count(key, text, 64, 2048);
+      if (bits % 64 != 0) {
+        throw UsageError(
+            fmt::format("--set {}={}: expected a vector width in bits (128, 256, "
+                        "512)",
+                        key, text));
+      }
+      given.fma_width_bits = bits;
+    } else if (key.size() > type_prefix.size() + type_suffix.size() &&
+               key.rfind(type_prefix, 0) == 0 &&
+               key.compare(key.size() - type_suffix.size(), type_suffix.size(), type_suffix) == 0) {
+      std::string index =
+          key.substr(type_prefix.size(), key.size() - type_prefix.size() - type_suffix.size());
+      auto at = parse_integer(index);
+      if (!at || *at < 0 || *at >= static_cast<long long>(cpu.core_types.size())) {
+        throw UsageError(fmt::format("--set {}: this CPU has {} core type{}", key,
+                                     cpu.core_types.size(), cpu.core_types.size() == 1 ? "" : "s"));
+      }
+      given.fma_units_by_type[cpu.core_types[static_cast<std::size_t>(*at)].name] =
+          given_count(key, text, 1, 16);
+    }
+  }
+  if (given.fma_units && !cpu.core_types.empty()) {
+    throw UsageError(
+        "--set compute.fma_units_per_core: this CPU is hybrid; give each core type's units with "
+        "compute.core_types.I.fma_units_per_core");
+  }
+  return given;
+}
+
 int run_from_detection(const AddHardwareOptions& options, Io& io) {
   SystemInfo system = detect_system(detection_options(options));
   Draft draft;
   if (options.device == "cpu") {
-    ClockMeasurer measure;
+    CpuDraftInputs inputs;
+    inputs.given = given_core_design(options.sets, system.cpu);
     if (options.measure && on_this_machine(options)) {
-      measure = [](const std::vector<int>& cpus, std::string& note) -> std::optional<double> {
+      inputs.clock = [](const std::vector<int>& cpus, std::string& note) -> std::optional<double> {
         ClockOptions clock;
         clock.load = widest_clock_load();
         clock.cpus = cpus;
@@ -225,8 +342,9 @@ int run_from_detection(const AddHardwareOptions& options, Io& io) {
                         result.threads(), result.threads() == 1 ? "" : "s at once");
         return result.mhz;
       };
+      inputs.fma_ceiling = measure_fma_ceiling;
     }
-    draft = draft_cpu_entry(system, measure);
+    draft = draft_cpu_entry(system, inputs);
   } else {
     auto gpu = std::find_if(system.gpus.begin(), system.gpus.end(),
                             [&](const GpuDevice& item) { return item.device == options.device; });
