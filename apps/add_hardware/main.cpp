@@ -13,6 +13,7 @@ int main(int argc, char** argv) {
       "  add_hardware --detect                     what this machine is, and the best matches\n"
       "  add_hardware --detect --measure-clock     ... plus clocks measured under vector load\n"
       "  add_hardware --from-detection --id my_cpu --set peak_bandwidth_gbps=76.8\n"
+      "  add_hardware --from-detection --id my_cpu --set compute.fma_units_per_core=2 --dry-run\n"
       "  add_hardware --from-file entry.json --set theoretical_peaks.fp32=1497.6\n"
       "  add_hardware --import-legacy ../shared/legacy/hardware_database --dry-run\n"
       "  add_hardware                              the interactive wizard (on a terminal)",
@@ -42,7 +43,11 @@ int main(int argc, char** argv) {
   app.add_option("--set", options.sets,
                  "KEY=VALUE for the new entry; dotted keys for nested fields "
                  "(theoretical_peaks.fp32=100); JSON values are taken as JSON; KEY=null removes "
-                 "(repeatable)");
+                 "(repeatable). With --from-detection the CPU peaks are derived again from "
+                 "compute.fma_units_per_core=N (FMA pipes per core), compute.fma_width_bits=W "
+                 "(the width of one pipe: 128, 256, 512) and, on a hybrid CPU, "
+                 "compute.core_types.I.fma_units_per_core=N; such peaks say origin 'user'. "
+                 "peak_bandwidth_gbps=X replaces a drafted peak_bandwidth_unknown");
   app.add_option("--id", id, "The new entry's id (default: derived from vendor and model)");
   app.add_option("--device", device, "With --from-detection: cpu (default) or a GPU as cuda:N");
   app.add_flag("--dry-run", options.dry_run, "Check and show the entry; write nothing");
@@ -56,7 +61,8 @@ int main(int argc, char** argv) {
   app.add_flag("--measure-clock", options.measure_clock,
                "With --detect: measure the core clock under scalar and each vector load");
   app.add_flag("--no-measure", no_measure,
-               "With --from-detection: never measure a clock (peaks then need cpufreq)");
+               "With --from-detection: measure nothing (no clock where cpufreq has none, no FMA "
+               "ceiling for a core missing from hwcal's table: those peaks are then left out)");
 
   return hwcal::cli::run(app, argc, argv, common, [&] {
     int modes = (detect ? 1 : 0) + (from_detection ? 1 : 0) + (from_file.empty() ? 0 : 1) +

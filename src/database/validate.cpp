@@ -157,6 +157,13 @@ void check_summary(const HardwareSpec& spec, const ModeSummary& summary, const s
     }
     (void)value;
   }
+  // With the DRAM bandwidth unknown (peak_bandwidth_unknown) there is nothing to compare with.
+  if (summary.bandwidth_efficiency && spec.bandwidth_for_mode(mode) <= 0) {
+    diagnostics.error(file, pointer_append(pointer, "bandwidth_efficiency"),
+                      fmt::format("bandwidth_efficiency without a theoretical bandwidth in power "
+                                  "mode {} (the entry's is unknown)",
+                                  mode));
+  }
   if (summary.measured_bandwidth_gbps && spec.bandwidth_for_mode(mode) > 0) {
     double theoretical = spec.bandwidth_for_mode(mode);
     double measured = *summary.measured_bandwidth_gbps;
@@ -352,11 +359,16 @@ Diagnostics validate_spec(const HardwareSpec& spec, const std::string& file,
                                     "measured bandwidth only",
                                     *spec.peak_bandwidth_unknown));
   }
-  if (spec.memory && spec.memory->bus_width_bits && spec.memory->data_rate_mts &&
-      !spec.peak_bandwidth_unknown) {
+  if (spec.memory && spec.memory->bus_width_bits && spec.memory->data_rate_mts) {
     double derived = static_cast<double>(*spec.memory->bus_width_bits) / 8.0 *
                      *spec.memory->data_rate_mts / 1000.0;
-    if (relative_error(derived, spec.peak_bandwidth_gbps) > kBandwidthDerivationTolerance) {
+    if (spec.peak_bandwidth_gbps <= 0) {
+      diagnostics.warning(
+          file, "/peak_bandwidth_unknown",
+          fmt::format("memory bus {} bits × {} MT/s gives {:.1f} GB/s: give it as "
+                      "peak_bandwidth_gbps",
+                      *spec.memory->bus_width_bits, *spec.memory->data_rate_mts, derived));
+    } else if (relative_error(derived, spec.peak_bandwidth_gbps) > kBandwidthDerivationTolerance) {
       diagnostics.warning(file, "/peak_bandwidth_gbps",
                           fmt::format("memory bus {} bits × {} MT/s gives {:.1f} GB/s, not {:.1f}",
                                       *spec.memory->bus_width_bits, *spec.memory->data_rate_mts,

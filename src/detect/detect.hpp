@@ -59,6 +59,9 @@ struct CpuDetection {
 
   std::vector<std::string> flags;   // x86 "flags", aarch64 "Features"
   Reading<std::string> vector_isa;  // "AVX-512", "AVX2+FMA", "NEON (ASIMD)", "SVE"
+  // aarch64 with SVE: the vector length new processes get, in bits
+  // (/proc/sys/abi/sve_default_vector_length holds bytes); unknown elsewhere.
+  Reading<int> sve_vector_length_bits;
   Reading<std::vector<CacheLevel>> caches;
 
   Reading<double> base_clock_mhz;         // base_frequency (intel_pstate), CPPC nominal, ...
@@ -71,11 +74,28 @@ struct CpuDetection {
   bool hypervisor = false;  // the "hypervisor" flag: a virtual machine
 };
 
+// One memory device (a DIMM slot or a soldered package) as SMBIOS type 17 describes it.
+struct MemoryDevice {
+  std::string locator;           // "DIMM_A1"
+  std::uint64_t size_bytes = 0;  // 0: the slot is empty
+  int data_width_bits = 0;       // 0: unknown
+  int speed_mts = 0;             // the module's rated speed; 0: unknown
+  int configured_speed_mts = 0;  // what the memory controller runs it at; 0: unknown
+  std::string type;              // "DDR4", "DDR5", "LPDDR5"; "" when not one hwcal names
+  bool populated() const { return size_bytes > 0; }
+  int effective_speed_mts() const {
+    return configured_speed_mts > 0 ? configured_speed_mts : speed_mts;
+  }
+};
+
 struct MemoryDetection {
   Reading<std::uint64_t>
       total_bytes;  // MemTotal: what the kernel manages, below the installed size
-  // Module type, speed and channels live in the SMBIOS table, readable by root only.
+  // Module type, speed and channels live in the SMBIOS table (type 17 records under
+  // /sys/firmware/dmi/entries), readable by root only: a summary of what was read, or why
+  // nothing was.
   Reading<std::string> modules;
+  std::vector<MemoryDevice> devices;  // every type 17 record read, empty slots included
 };
 
 struct GpuDevice {
@@ -190,6 +210,10 @@ GpuDevice parse_nvidia_proc_information(std::string_view text, const std::string
 
 // "R36 (release), REVISION: 4.3, ..." -> "R36.4.3"
 std::optional<std::string> parse_tegra_release(std::string_view first_line);
+
+// One SMBIOS type 17 (memory device) structure as /sys/firmware/dmi/entries/17-*/raw holds it:
+// the formatted area, then the strings. nullopt with the reason when it is not one.
+std::optional<MemoryDevice> parse_smbios_memory_device(std::string_view raw, std::string& problem);
 
 // A cache size as sysfs writes it ("48K", "2M") in KiB.
 std::optional<double> parse_cache_size_kib(std::string_view text);

@@ -475,6 +475,22 @@ void detect_vector_isa(CpuDetection& cpu) {
   }
 }
 
+// The SVE vector length new processes get (the kernel's default; a process may ask for less).
+// Left unread (no source) on a CPU without SVE.
+void detect_sve_vector_length(CpuDetection& cpu, const SysRoot& root) {
+  if (!has_flag(cpu.flags, "sve")) return;
+  const std::string source = "/proc/sys/abi/sve_default_vector_length";
+  Reading<double> bytes = root.number(source);
+  if (!bytes.known()) {
+    cpu.sve_vector_length_bits = Reading<int>::unknown(source, bytes.problem);
+  } else if (*bytes < 16 || *bytes > 256 || static_cast<int>(*bytes) % 16 != 0) {
+    cpu.sve_vector_length_bits = Reading<int>::unknown(
+        source, fmt::format("not an SVE vector length in bytes: {:g}", *bytes));
+  } else {
+    cpu.sve_vector_length_bits = Reading<int>::found(static_cast<int>(*bytes) * 8, source);
+  }
+}
+
 // Cache sizes from CPUID: the deterministic cache leaf (4 on Intel, 0x8000001D on AMD), else
 // AMD's older 0x80000005/6. Private levels count one instance per core, the last level one.
 std::vector<CacheLevel> caches_from_cpuid(int cores) {
@@ -688,6 +704,7 @@ CpuDetection detect_cpu(const SysRoot& root) {
   detect_core_types(cpu, root, facts, freq);
   detect_microarchitecture(cpu);
   detect_vector_isa(cpu);
+  detect_sve_vector_length(cpu, root);
   detect_caches(cpu, root);
   return cpu;
 }

@@ -131,6 +131,10 @@ Json system_info_to_json(const SystemInfo& info) {
     c["core_types"] = types;
   }
   builder.put(c, "vector_isa", "cpu.vector_isa", cpu.vector_isa);
+  if (!cpu.sve_vector_length_bits.source.empty()) {
+    builder.put(c, "sve_vector_length_bits", "cpu.sve_vector_length_bits",
+                cpu.sve_vector_length_bits);
+  }
   builder.put(c, "caches", "cpu.caches", cpu.caches);
   builder.put(c, "base_clock_mhz", "cpu.base_clock_mhz", cpu.base_clock_mhz);
   builder.put(c, "max_clock_mhz", "cpu.max_clock_mhz", cpu.max_clock_mhz);
@@ -145,6 +149,21 @@ Json system_info_to_json(const SystemInfo& info) {
   Json m = Json::object();
   builder.put(m, "total_bytes", "memory.total_bytes", info.memory.total_bytes);
   builder.put(m, "modules", "memory.modules", info.memory.modules);
+  if (!info.memory.devices.empty()) {
+    Json devices = Json::array();
+    for (const MemoryDevice& device : info.memory.devices) {
+      Json item = Json::object();
+      item["locator"] = device.locator;
+      item["size_bytes"] = device.size_bytes;
+      item["type"] = device.type.empty() ? Json(nullptr) : Json(device.type);
+      item["data_width_bits"] = device.data_width_bits > 0 ? Json(device.data_width_bits) : Json();
+      item["speed_mts"] = device.speed_mts > 0 ? Json(device.speed_mts) : Json();
+      item["configured_speed_mts"] =
+          device.configured_speed_mts > 0 ? Json(device.configured_speed_mts) : Json();
+      devices.push_back(item);
+    }
+    m["devices"] = devices;
+  }
   out["memory"] = m;
 
   Json gpus = Json::array();
@@ -243,6 +262,12 @@ std::string render_system_info(const SystemInfo& info) {
             type.microarchitecture.empty() ? "" : ", " + type.microarchitecture, type.how));
   }
   text += line("vector isa", show_text(cpu.vector_isa));
+  if (!cpu.sve_vector_length_bits.source.empty()) {
+    text += line("sve length", cpu.sve_vector_length_bits.known()
+                                   ? fmt::format("{} bits  ({})", *cpu.sve_vector_length_bits,
+                                                 cpu.sve_vector_length_bits.source)
+                                   : show(cpu.sve_vector_length_bits, ""));
+  }
   if (cpu.caches.known()) {
     for (const CacheLevel& level : *cpu.caches) {
       text += line(fmt::format("L{} {}", level.level, level.kind),

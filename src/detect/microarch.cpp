@@ -1,5 +1,6 @@
 #include "detect/microarch.hpp"
 
+#include <algorithm>
 #include <array>
 
 namespace hwcal {
@@ -26,6 +27,14 @@ constexpr std::string_view kAmd17h = "AMD Software Optimization Guide for family
 constexpr std::string_view kAmd19h = "AMD Software Optimization Guide for family 19h (pub. 56665)";
 constexpr std::string_view kAmd1Ah = "AMD Software Optimization Guide for family 1Ah (pub. 58455)";
 constexpr std::string_view kArmGuide = "Arm Software Optimization Guide of the core";
+// Neoverse V1 (Graviton 3): ASIMD FMLA, SDOT, SMMLA, BFDOT and BFMMLA issue on V0-V3 (four
+// 128-bit pipes), their SVE forms on V0/V1 (two 256-bit pipes): the same bits per cycle either
+// way. Arm Neoverse V1 Software Optimization Guide, sections "ASIMD ... instructions" and "SVE
+// ... instructions" (as LLVM's AArch64SchedNeoverseV1.td encodes it: V1UnitV for ASIMD,
+// V1UnitV01 for SVE).
+constexpr std::string_view kNeoverseV1Guide =
+    "Arm Neoverse V1 Software Optimization Guide: ASIMD FMLA/SDOT/SMMLA/BFMMLA on V0-V3 (4 x "
+    "128-bit), SVE forms on V0/V1 (2 x 256-bit)";
 
 struct IntelRow {
   int model;
@@ -124,7 +133,7 @@ constexpr std::array<ArmRow, 12> kArm = {{
     {"Cortex-X2", {"Cortex-X2", 4, 128, true, kArmGuide, ""}},
     {"Neoverse-N1", {"Neoverse N1", 2, 128, true, kArmGuide, ""}},
     {"Neoverse-N2", {"Neoverse N2", 2, 128, true, kArmGuide, ""}},
-    {"Neoverse-V1", {"Neoverse V1", 4, 128, true, kArmGuide, ""}},
+    {"Neoverse-V1", {"Neoverse V1", 4, 128, true, kNeoverseV1Guide, "", 2, 256}},
     {"Neoverse-V2", {"Neoverse V2", 4, 128, true, kArmGuide, ""}},
 }};
 
@@ -197,6 +206,24 @@ std::optional<CoreDesign> arm_core_design(std::string_view part_name) {
     if (row.part_name == part_name) return row.design;
   }
   return std::nullopt;
+}
+
+CoreDesign flags_core_design(std::string_view isa, const std::vector<std::string>& flags) {
+  auto has = [&](std::string_view flag) {
+    return std::find(flags.begin(), flags.end(), flag) != flags.end();
+  };
+  CoreDesign design;
+  design.name = "this core (from its CPU flags)";
+  design.source = "the CPU's ISA flags (/proc/cpuinfo); FMA units per core inferred or given";
+  design.caveat = "";
+  if (isa == "aarch64") {
+    design.fma_width_bits = 128;
+    design.fp16_fma = has("asimdhp");
+  } else {
+    design.fma_width_bits = has("avx512f") ? 512 : (has("avx2") || has("avx")) ? 256 : 128;
+    design.fp16_fma = has("avx512_fp16");
+  }
+  return design;
 }
 
 std::string arm_part_name(int implementer, int part) {

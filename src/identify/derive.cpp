@@ -31,70 +31,144 @@ int isa_width_bits(const CpuDetection& cpu) {
   return 128;
 }
 
-struct PerCycle {
-  double ops = 0;
-  std::string note;
-  bool assumed = false;  // the rate rests on an issue assumption a person should check
+// One way a core reaches a precision's rate: a set of vector pipes (NEON/AVX, or SVE) or a
+// matrix unit.
+struct VectorPath {
+  int units = 0;
+  int width = 0;     // bits one pipe does per instruction
+  std::string what;  // "2 x 512-bit FMA", "SVE, 2 x 256-bit FMA (vector length 256 bits)"
+  bool sve = false;
 };
 
-std::optional<PerCycle> cpu_ops_per_cycle(const CoreDesign& design, Precision precision,
-                                          const CpuDetection& cpu) {
-  const bool arm = cpu.isa.value_or("") == "aarch64";
-  const int width = std::min(design.fma_width_bits, isa_width_bits(cpu));
-  const int units = design.fma_units;
-  auto lanes = [&](int bits) { return width / bits; };
-  switch (precision) {
-    case Precision::fp64:
-      return PerCycle{units * lanes(64) * 2.0,
-                      fmt::format("{}: {} x {}-bit FMA x {} fp64 lanes x 2 (FMA)", design.name,
-                                  units, width, lanes(64)),
-                      false};
-    case Precision::fp32:
-      return PerCycle{units * lanes(32) * 2.0,
-                      fmt::format("{}: {} x {}-bit FMA x {} fp32 lanes x 2 (FMA)", design.name,
-                                  units, width, lanes(32)),
-                      false};
-    case Precision::fp16:
-      if (design.fp16_fma &&
-          ((arm && has_flag(cpu.flags, "asimdhp")) || has_flag(cpu.flags, "avx512_fp16"))) {
-        return PerCycle{
-            units * lanes(16) * 2.0,
-            fmt::format("{}: {} x {}-bit FMA x {} fp16 lanes x 2 ({})", design.name, units, width,
-                        lanes(16), arm ? "Armv8.2 FP16 FMLA" : "AVX512-FP16"),
-            false};
-      }
-      return std::nullopt;
-    case Precision::bf16:
-      if (!arm && has_flag(cpu.flags, "avx512_bf16")) {
-        return PerCycle{units * lanes(32) * 4.0,
-                        fmt::format("{}: VDPBF16PS, {} x {}-bit x {} fp32 lanes x 2 bf16 products "
-                                    "x 2; assumes it issues on every FMA pipe",
-                                    design.name, units, width, lanes(32)),
-                        true};
-      }
-      return std::nullopt;
-    case Precision::int8: {
-      int dot_width = 0;
-      std::string instruction;
-      if (arm && has_flag(cpu.flags, "asimddp")) {
-        dot_width = width;
-        instruction = "SDOT";
-      } else if (!arm && has_flag(cpu.flags, "avx512_vnni")) {
-        dot_width = width;
-        instruction = "VPDPBUSD (AVX512-VNNI)";
-      } else if (!arm && has_flag(cpu.flags, "avx_vnni")) {
-        dot_width = std::min(width, 256);
-        instruction = "VPDPBUSD (AVX-VNNI)";
-      }
-      if (dot_width == 0) return std::nullopt;
-      return PerCycle{units * (dot_width / 32) * 8.0,
-                      fmt::format("{}: {}, {} x {}-bit x {} 32-bit lanes x 4 int8 MACs x 2; "
-                                  "assumes it issues on every FMA pipe",
-                                  design.name, instruction, units, dot_width, dot_width / 32),
-                      true};
-    }
-    default: return std::nullopt;
+std::vector<VectorPath> vector_paths(const CoreDesign& design, const CpuDetection& cpu) {
+  std::vector<VectorPath> paths;
+  if (design.fma_units > 0) {
+    const int width = std::min(design.fma_width_bits, isa_width_bits(cpu));
+    paths.push_back(
+        {design.fma_units, width, fmt::format("{} x {}-bit FMA", design.fma_units, width), false});
   }
+  // SVE runs at the vector length the kernel gives processes, on pipes no wider than the core's.
+  if (cpu.isa.value_or("") == "aarch64" && has_flag(cpu.flags, "sve") && design.sve_units > 0 &&
+      cpu.sve_vector_length_bits.known()) {
+    const int length = *cpu.sve_vector_length_bits;
+    const int width = std::min(design.sve_width_bits, length);
+    paths.push_back({design.sve_units, width,
+                     fmt::format("SVE, {} x {}-bit FMA (vector length {} bits)", design.sve_units,
+                                 width, length),
+                     true});
+  }
+  return paths;
+}
+
+// Every way `design` reaches `precision`, one CoreRate each.
+std::vector<CoreRate> core_rates(const CoreDesign& design, Precision precision,
+                                 const CpuDetection& cpu) {
+  const bool arm = cpu.isa.value_or("") == "aarch64";
+  auto has = [&](std::string_view flag) { return has_flag(cpu.flags, flag); };
+  std::vector<CoreRate> rates;
+  const std::string name(design.name);
+  for (const VectorPath& path : vector_paths(design, cpu)) {
+    auto lanes = [&](int bits) { return path.width / bits; };
+    // The SVE figures are the row's own: cite where they come from.
+    const std::string cited = path.sve ? fmt::format(" [{}]", design.source) : "";
+    auto add = [&](double ops, std::string note, bool assumed) {
+      rates.push_back(CoreRate{ops, name + ": " + note + cited, assumed, true, path.what});
+    };
+    switch (precision) {
+      case Precision::fp64:
+        add(path.units * lanes(64) * 2.0,
+            fmt::format("{} x {} fp64 lanes x 2 (FMA)", path.what, lanes(64)), false);
+        break;
+      case Precision::fp32:
+        add(path.units * lanes(32) * 2.0,
+            fmt::format("{} x {} fp32 lanes x 2 (FMA)", path.what, lanes(32)), false);
+        break;
+      case Precision::fp16:
+        // SVE's FMLA has a half-precision form of its own; NEON needs FEAT_FP16 (asimdhp).
+        if (design.fp16_fma && (arm ? (path.sve || has("asimdhp")) : has("avx512_fp16"))) {
+          add(path.units * lanes(16) * 2.0,
+              fmt::format("{} x {} fp16 lanes x 2 ({})", path.what, lanes(16),
+                          !arm       ? "AVX512-FP16 VFMADD*PH"
+                          : path.sve ? "SVE FMLA, half precision"
+                                     : "Armv8.2 FP16 FMLA"),
+              false);
+        }
+        break;
+      case Precision::bf16:
+        if (!arm && has("avx512_bf16")) {
+          add(path.units * lanes(32) * 4.0,
+              fmt::format("VDPBF16PS, {} x {} fp32 lanes x 2 bf16 products x 2; assumes it issues "
+                          "on every FMA pipe",
+                          path.what, lanes(32)),
+              true);
+        } else if (arm && has(path.sve ? "svebf16" : "bf16")) {
+          // BFMMLA: per 128-bit segment a 2x4 by 4x2 bf16 product into 2x2 fp32 = 16 MACs, twice
+          // BFDOT's 8 (Arm Architecture Reference Manual, FEAT_BF16).
+          add(path.units * (path.width / 128) * 32.0,
+              fmt::format("BFMMLA, {} x {} 128-bit segments x 16 bf16 multiply-adds x 2; "
+                          "assumes it issues on every FMA pipe",
+                          path.what, path.width / 128),
+              true);
+        }
+        break;
+      case Precision::int8: {
+        if (arm && has(path.sve ? "svei8mm" : "i8mm")) {
+          // SMMLA: per 128-bit segment a 2x8 by 8x2 int8 product into 2x2 int32 = 32 MACs, twice
+          // SDOT's 16 (Arm Architecture Reference Manual, FEAT_I8MM).
+          add(path.units * (path.width / 128) * 64.0,
+              fmt::format("SMMLA (I8MM), {} x {} 128-bit segments x 32 int8 multiply-adds x 2; "
+                          "assumes it issues on every FMA pipe",
+                          path.what, path.width / 128),
+              true);
+          break;
+        }
+        int dot_width = 0;
+        std::string instruction;
+        if (arm && (path.sve || has("asimddp"))) {
+          dot_width = path.width;
+          instruction = "SDOT";
+        } else if (!arm && has("avx512_vnni")) {
+          dot_width = path.width;
+          instruction = "VPDPBUSD (AVX512-VNNI)";
+        } else if (!arm && has("avx_vnni")) {
+          dot_width = std::min(path.width, 256);
+          instruction = "VPDPBUSD (AVX-VNNI)";
+        }
+        if (dot_width == 0) break;
+        std::string what = path.what;
+        if (dot_width != path.width) {
+          what = fmt::format("{} x {}-bit", path.units, dot_width);
+        }
+        add(path.units * (dot_width / 32) * 8.0,
+            fmt::format("{}, {} x {} 32-bit lanes x 4 int8 MACs x 2; assumes it issues on every "
+                        "FMA pipe",
+                        instruction, what, dot_width / 32),
+            true);
+        break;
+      }
+      default: break;
+    }
+  }
+  // Intel AMX: one tile unit per core, whatever the FMA pipes (microarch.hpp, kAmx*).
+  if (!arm) {
+    auto amx = [&](std::string_view flag, int ops, std::string_view instruction,
+                   std::string_view shape) {
+      if (!has(flag)) return;
+      rates.push_back(CoreRate{
+          static_cast<double>(ops),
+          fmt::format("{}: {}, 1 TMUL x {} ops per cycle ({} multiply-adds x 2 per 16 cycles; {})",
+                      name, instruction, ops, shape, kAmxSource),
+          false, false, "AMX"});
+    };
+    if (precision == Precision::bf16) {
+      amx("amx_bf16", kAmxBf16OpsPerCycle, "AMX-BF16 TDPBF16PS", "16x16x32");
+    } else if (precision == Precision::int8) {
+      amx("amx_int8", kAmxInt8OpsPerCycle, "AMX-INT8 TDPBSSD", "16x16x64");
+    } else if (precision == Precision::fp16) {
+      amx("amx_fp16", kAmxFp16OpsPerCycle, "AMX-FP16 TDPFP16PS", "16x16x32");
+    }
+  }
+  return rates;
 }
 
 constexpr std::array<Precision, 5> kCpuPrecisions = {
@@ -106,7 +180,24 @@ struct CoreGroup {
   CoreDesign design;
   double clock_mhz = 0;
   std::vector<int> cpus;
+  PeakOrigin design_origin = PeakOrigin::core_table;  // the table's row, or the CPU's flags
+  PeakOrigin units_origin = PeakOrigin::core_table;   // where design.fma_units came from
+  std::string units_note{};  // how a unit count not from the table was obtained
 };
+
+// The more a figure must be checked, the later: user, then cpu_flags, then core_table.
+PeakOrigin weaker(PeakOrigin a, PeakOrigin b) {
+  auto rank = [](PeakOrigin origin) {
+    switch (origin) {
+      case PeakOrigin::user: return 3;
+      case PeakOrigin::cpu_flags: return 2;
+      case PeakOrigin::core_table: return 1;
+      case PeakOrigin::datasheet: return 0;
+    }
+    return 0;
+  };
+  return rank(a) >= rank(b) ? a : b;
+}
 
 // Peaks of a set of core groups at their clocks; a precision only when every group has it.
 void cpu_peaks(const std::vector<CoreGroup>& groups, const CpuDetection& cpu,
@@ -115,21 +206,31 @@ void cpu_peaks(const std::vector<CoreGroup>& groups, const CpuDetection& cpu,
   for (Precision precision : kCpuPrecisions) {
     PeakDerivation derivation;
     std::string note;
+    std::optional<PeakOrigin> origin;
     bool complete = true;
+    bool group_assumed = false;
     for (const CoreGroup& group : groups) {
-      auto per_cycle = cpu_ops_per_cycle(group.design, precision, cpu);
+      auto per_cycle = core_ops_per_cycle(group.design, precision, cpu);
       if (!per_cycle) {
         complete = false;
         break;
       }
-      assumed = assumed || per_cycle->assumed;
+      group_assumed = group_assumed || per_cycle->assumed;
       derivation.terms.push_back(DerivationTerm{group.unit, static_cast<double>(group.units),
-                                                per_cycle->ops, group.clock_mhz});
+                                                per_cycle->ops_per_cycle, group.clock_mhz});
       note += (note.empty() ? "" : "; ") + per_cycle->note;
+      PeakOrigin group_origin =
+          per_cycle->uses_fma_units ? group.units_origin : group.design_origin;
+      if (per_cycle->uses_fma_units && !group.units_note.empty()) {
+        note += "; " + group.units_note;
+      }
+      origin = origin ? weaker(*origin, group_origin) : group_origin;
     }
     if (!complete || groups.empty()) continue;
+    assumed = assumed || group_assumed;
     derivation.written_as_terms = groups.size() > 1;
     derivation.clock_source = clock_source;
+    derivation.origin = origin;
     derivation.note = note;
     // Rounded to 0.1 like the bundled entries; the derivation stays within validation's 1%.
     peaks[precision] = round1(derivation.derived_gflops());
@@ -147,6 +248,23 @@ std::optional<CoreDesign> design_for(const CpuDetection& cpu, const std::string&
                                              : core_type);
   }
   return std::nullopt;
+}
+
+// "GenuineIntel family 6 model 0xa7", "Arm part 0xfff": what the table was asked for.
+std::string core_identity(const CpuDetection& cpu) {
+  if (cpu.isa.value_or("") == "aarch64") {
+    if (cpu.implementer && cpu.part) {
+      std::string name = cpu.parts.empty() ? "" : cpu.parts.front();
+      return fmt::format("implementer 0x{:02x} part 0x{:03x}{}", *cpu.implementer, *cpu.part,
+                         name.empty() ? "" : " (" + name + ")");
+    }
+    return "this Arm core";
+  }
+  if (cpu.family && cpu.model_number) {
+    return fmt::format("{} family 0x{:x} model 0x{:x}", cpu.vendor_id.value_or("?"), *cpu.family,
+                       *cpu.model_number);
+  }
+  return cpu.model.value_or("this CPU");
 }
 
 // ---- GPU ------------------------------------------------------------------------------------
@@ -224,6 +342,73 @@ std::optional<BoardSignals> jetson_signals(const SystemInfo& system) {
 std::string mhz_text(double mhz) { return fmt::format("{:g} MHz", mhz); }
 
 }  // namespace
+
+std::optional<CoreRate> core_ops_per_cycle(const CoreDesign& design, Precision precision,
+                                           const CpuDetection& cpu) {
+  std::vector<CoreRate> rates = core_rates(design, precision, cpu);
+  if (rates.empty()) return std::nullopt;
+  // The best rate counts; at a tie the later one (SVE over NEON, AMX over the vector units).
+  std::size_t best = 0;
+  for (std::size_t i = 1; i < rates.size(); ++i) {
+    if (rates[i].ops_per_cycle >= rates[best].ops_per_cycle) best = i;
+  }
+  CoreRate rate = rates[best];
+  std::string others;
+  for (std::size_t i = 0; i < rates.size(); ++i) {
+    if (i == best) continue;
+    others += fmt::format("{}{} gives {:g}", others.empty() ? "" : ", ", rates[i].way,
+                          rates[i].ops_per_cycle);
+  }
+  if (!others.empty()) {
+    // "... x 2 = 128 per cycle, the best of the core's ways (...); assumes ..."
+    const std::string best_of = fmt::format(" = {:g} per cycle, the best of the core's ways ({})",
+                                            rate.ops_per_cycle, others);
+    const std::size_t assumption = rate.note.find("; assumes");
+    rate.note.insert(assumption == std::string::npos ? rate.note.size() : assumption, best_of);
+  }
+  return rate;
+}
+
+int infer_fma_units(const FmaCeiling& ceiling) {
+  const double lanes = ceiling.vector_bits / 32.0;
+  const double per_unit = ceiling.threads * ceiling.clock_mhz / 1000.0 * lanes * 2.0;
+  if (per_unit <= 0) return 1;
+  return std::max(1, static_cast<int>(std::lround(ceiling.gflops / per_unit)));
+}
+
+std::optional<double> smbios_bandwidth_gbps(const SystemInfo& system, std::string& why) {
+  const MemoryDetection& memory = system.memory;
+  int populated = 0;
+  int width = 0;
+  int speed = 0;
+  for (const MemoryDevice& device : memory.devices) {
+    if (!device.populated()) continue;
+    ++populated;
+    if (width == 0 || device.data_width_bits < width) width = device.data_width_bits;
+    // The slowest module sets the pace of all of them.
+    if (speed == 0 || device.effective_speed_mts() < speed) speed = device.effective_speed_mts();
+  }
+  if (populated > 0 && width > 0 && speed > 0) {
+    return populated * (width / 8.0) * speed / 1000.0;
+  }
+  if (system.cpu.hypervisor) {
+    why = "this is a virtual machine: the hypervisor hides the memory's speed and channels";
+  } else if (memory.modules.problem.find("permission denied") != std::string::npos) {
+    why = fmt::format(
+        "SMBIOS is readable only by root ({}): run add_hardware --from-detection as root, or give "
+        "the datasheet's figure",
+        memory.modules.source);
+  } else if (populated > 0) {
+    why = fmt::format("SMBIOS gives no {} for the memory devices ({})",
+                      width == 0 ? "data width" : "speed", memory.modules.value_or(""));
+  } else if (!memory.modules.known()) {
+    why = fmt::format("no SMBIOS memory records ({}: {})", memory.modules.source,
+                      memory.modules.problem);
+  } else {
+    why = "SMBIOS lists no populated memory device";
+  }
+  return std::nullopt;
+}
 
 std::optional<int> cuda_cores_per_sm(const std::string& compute_capability) {
   if (const GpuRates* rates = rates_for(compute_capability)) return rates->cores_per_sm;
@@ -311,6 +496,12 @@ std::string suggest_id(const std::string& vendor, const std::string& model) {
 }
 
 Draft draft_cpu_entry(const SystemInfo& system, const ClockMeasurer& measure) {
+  CpuDraftInputs inputs;
+  inputs.clock = measure;
+  return draft_cpu_entry(system, inputs);
+}
+
+Draft draft_cpu_entry(const SystemInfo& system, const CpuDraftInputs& inputs) {
   Draft draft;
   const CpuDetection& cpu = system.cpu;
   HardwareSpec& spec = draft.spec;
@@ -394,16 +585,54 @@ Draft draft_cpu_entry(const SystemInfo& system, const ClockMeasurer& measure) {
     }
   }
 
-  // Core groups and their clocks.
+  // Core groups and their clocks. A core the table knows has its row (origin core_table); one it
+  // does not is built from the CPU's flags, its FMA units given by the user or inferred below from
+  // a measured FMA ceiling (origin cpu_flags).
   std::vector<CoreGroup> groups;
   std::string clock_source = "sysfs";
   bool derivable = true;
   std::string design_source;
   std::vector<std::string> caveats;
+  const GivenCoreDesign& given = inputs.given;
+  // A person's figures replace the table's; the derivation says so.
+  auto apply_given = [&](CoreGroup& group, std::optional<int> given_units) {
+    if (given.fma_width_bits && *given.fma_width_bits != group.design.fma_width_bits) {
+      group.units_note =
+          fmt::format("FMA width {} bits given by the user ({}: {})", *given.fma_width_bits,
+                      group.design_origin == PeakOrigin::core_table
+                          ? "the table says " + std::to_string(group.design.fma_width_bits)
+                          : "the flags allow " + std::to_string(group.design.fma_width_bits),
+                      group.unit);
+      group.design.fma_width_bits = *given.fma_width_bits;
+      group.units_origin = PeakOrigin::user;
+    }
+    if (given_units) {
+      std::string was = group.design.fma_units > 0
+                            ? fmt::format(" (the table says {})", group.design.fma_units)
+                            : "";
+      group.units_note +=
+          fmt::format("{}FMA units per {} given by the user: {}{}",
+                      group.units_note.empty() ? "" : "; ", group.unit, *given_units, was);
+      group.design.fma_units = *given_units;
+      group.units_origin = PeakOrigin::user;
+    }
+  };
+  auto flags_group = [&](const std::string& unit, long long count, double clock,
+                         std::vector<int> cpus) {
+    CoreGroup group{unit, count, flags_core_design(cpu.isa.value_or(""), cpu.flags), clock,
+                    std::move(cpus)};
+    group.design.name = "CPU flags";
+    group.design_origin = PeakOrigin::cpu_flags;
+    group.units_origin = PeakOrigin::cpu_flags;
+    return group;
+  };
   if (!cpu.core_types.empty()) {
     Json types = Json::array();
     for (const CoreType& type : cpu.core_types) {
       auto design = design_for(cpu, type.name);
+      auto units_given = given.fma_units_by_type.find(type.name);
+      std::optional<int> type_units;
+      if (units_given != given.fma_units_by_type.end()) type_units = units_given->second;
       Json item = Json::object();
       item["type"] = type.name;
       if (!type.microarchitecture.empty()) item["microarchitecture"] = type.microarchitecture;
@@ -413,51 +642,64 @@ Draft draft_cpu_entry(const SystemInfo& system, const ClockMeasurer& measure) {
       }
       if (type.base_clock_mhz.known()) item["base_clock_mhz"] = *type.base_clock_mhz;
       if (type.max_clock_mhz.known()) item["max_clock_mhz"] = *type.max_clock_mhz;
+      if (!type.physical_cores.known() || (!design && !type_units)) {
+        derivable = false;
+        types.push_back(item);
+        draft.to_fill.push_back(fmt::format(
+            "theoretical_peaks: core type {} is not in hwcal's core table (FMA units unknown; a "
+            "hybrid's FMA ceiling mixes its core types, so none is inferred): give them with "
+            "--set compute.core_types.N.fma_units_per_core=U",
+            type.name));
+        continue;
+      }
+      CoreGroup group = design ? CoreGroup{type.name, *type.physical_cores, *design,
+                                           type.max_clock_mhz.value_or(0), type.cpus}
+                               : flags_group(type.name, *type.physical_cores,
+                                             type.max_clock_mhz.value_or(0), type.cpus);
+      apply_given(group, type_units);
+      item["fma_units_per_core"] = group.design.fma_units;
+      item["fma_width_bits"] = std::min(group.design.fma_width_bits, isa_width_bits(cpu));
+      item["fma_units_origin"] = std::string(to_string(group.units_origin));
       if (design) {
-        item["fma_units_per_core"] = design->fma_units;
-        item["fma_width_bits"] = std::min(design->fma_width_bits, isa_width_bits(cpu));
         design_source = std::string(design->source);
         if (!design->caveat.empty()) caveats.push_back(std::string(design->caveat));
       }
       types.push_back(item);
-      if (!design || !type.physical_cores.known()) {
-        derivable = false;
-        draft.to_fill.push_back(fmt::format(
-            "theoretical_peaks: core type {} is not in hwcal's core table (FMA units unknown)",
-            type.name));
-        continue;
-      }
-      groups.push_back(CoreGroup{type.name, *type.physical_cores, *design,
-                                 type.max_clock_mhz.value_or(0), type.cpus});
+      groups.push_back(group);
     }
     compute.extra["core_types"] = types;
+  } else if (units <= 0) {
+    derivable = false;
+    draft.to_fill.push_back("theoretical_peaks: the core count is not readable");
   } else {
     auto design = design_for(cpu, "");
-    if (!design) {
-      derivable = false;
-      draft.to_fill.push_back(fmt::format(
-          "theoretical_peaks: {} is not in hwcal's core table, so FMA units per core are unknown "
-          "(add a row to src/detect/microarch.cpp with its source, or give the peaks)",
-          cpu.microarchitecture.value_or(cpu.model.value_or("this CPU"))));
-    } else if (units <= 0) {
-      derivable = false;
-      draft.to_fill.push_back("theoretical_peaks: the core count is not readable");
-    } else {
-      compute.extra["fma_units_per_core"] = design->fma_units;
-      compute.extra["fma_width_bits"] = std::min(design->fma_width_bits, isa_width_bits(cpu));
+    CoreGroup group =
+        design
+            ? CoreGroup{"core", units, *design, cpu.max_clock_mhz.value_or(0), cpu.one_cpu_per_core}
+            : flags_group("core", units, cpu.max_clock_mhz.value_or(0), cpu.one_cpu_per_core);
+    if (design) {
       design_source = std::string(design->source);
       if (!design->caveat.empty()) caveats.push_back(std::string(design->caveat));
-      groups.push_back(
-          CoreGroup{"core", units, *design, cpu.max_clock_mhz.value_or(0), cpu.one_cpu_per_core});
+    } else {
+      draft.notes.push_back(fmt::format(
+          "{} ({}) is not in hwcal's core table: the peaks are derived from the CPU's flags ({}), "
+          "with FMA units per core {}",
+          core_identity(cpu), cpu.microarchitecture.value_or(cpu.model.value_or("unknown")),
+          cpu.vector_isa.value_or("no vector ISA"),
+          given.fma_units ? "given by the user"
+                          : "inferred from a measured FMA ceiling (or given with --set "
+                            "compute.fma_units_per_core=N)"));
     }
+    apply_given(group, given.fma_units);
+    groups.push_back(group);
   }
-  spec.compute = compute;
 
   // Clocks nobody could read are measured under vector load, where that is allowed.
   for (CoreGroup& group : groups) {
     if (group.clock_mhz > 0) continue;
     std::string note;
     std::optional<double> measured;
+    const ClockMeasurer& measure = inputs.clock;
     if (measure) {
       std::vector<int> all = group.cpus;
       std::vector<int> one = all.empty() ? std::vector<int>{} : std::vector<int>{all.front()};
@@ -488,10 +730,87 @@ Draft draft_cpu_entry(const SystemInfo& system, const ClockMeasurer& measure) {
         "compute.max_clock_mhz: no cpufreq maximum was readable ({}), so the peaks use a clock "
         "measured under vector load ({:g} MHz); replace it with the datasheet's if you know it",
         cpu.max_clock_mhz.problem, group.clock_mhz));
-    if (groups.size() == 1 && spec.compute) {
-      spec.compute->extra["measured_clock_mhz"] = group.clock_mhz;
+    if (groups.size() == 1) compute.extra["measured_clock_mhz"] = group.clock_mhz;
+  }
+
+  // A core the table does not know: its FMA units from the fp32 FMA ceiling measured at the
+  // measured clock, rounded to whole units; without a measurement only the matrix units' peaks
+  // (which need no unit count) are derived.
+  for (CoreGroup& group : groups) {
+    if (group.design.fma_units > 0) continue;
+    std::string note;
+    std::optional<FmaCeiling> ceiling;
+    if (inputs.fma_ceiling && derivable) {
+      ceiling = inputs.fma_ceiling(group.cpus, note);
+    } else if (!inputs.fma_ceiling) {
+      note =
+          "no FMA measurement (detection under a sysroot describes another machine, or "
+          "--no-measure)";
+    } else {
+      note = "no clock to measure it at";
+    }
+    if (!ceiling || ceiling->gflops <= 0 || ceiling->threads <= 0 || ceiling->clock_mhz <= 0 ||
+        ceiling->vector_bits <= 0) {
+      if (ceiling) note = fmt::format("the measurement gave nothing usable ({})", note);
+      draft.to_fill.push_back(fmt::format(
+          "theoretical_peaks: FMA units per {} unknown ({} is not in hwcal's core table and {}); "
+          "the peaks that need them are left out: give them with --set "
+          "compute.fma_units_per_core=N",
+          group.unit, core_identity(cpu), note));
+      continue;
+    }
+    const int inferred = infer_fma_units(*ceiling);
+    group.design.fma_units = inferred;
+    group.design.fma_width_bits = ceiling->vector_bits;
+    group.units_note = fmt::format(
+        "FMA units per core inferred from the measured FMA ceiling {:.1f} GFLOPS at {:g} MHz: {} "
+        "({} on {} core{}: {:.1f} / ({} x {:g} GHz x {} fp32 lanes x 2) = {:.2f})",
+        ceiling->gflops, ceiling->clock_mhz, inferred, ceiling->kernel, ceiling->threads,
+        ceiling->threads == 1 ? "" : "s", ceiling->gflops, ceiling->threads,
+        ceiling->clock_mhz / 1000.0, ceiling->vector_bits / 32,
+        ceiling->gflops /
+            (ceiling->threads * ceiling->clock_mhz / 1000.0 * (ceiling->vector_bits / 32) * 2.0));
+    draft.notes.push_back(group.units_note + (note.empty() ? "" : " [" + note + "]"));
+    draft.to_fill.push_back(fmt::format(
+        "check: FMA units per {} ({}) were inferred from a measured FMA ceiling, not read from a "
+        "datasheet; correct them with --set compute.fma_units_per_core=N{}",
+        group.unit, inferred,
+        cpu.hypervisor ? " (on a virtual machine a vCPU may be one SMT thread of a core, which "
+                         "halves the ceiling)"
+                       : ""));
+    design_source = "the CPU's flags, FMA units inferred from a measured FMA ceiling";
+  }
+  for (const CoreGroup& group : groups) {
+    if (group.design_origin == PeakOrigin::cpu_flags && group.units_origin == PeakOrigin::user &&
+        design_source.empty()) {
+      design_source = "the CPU's flags, FMA units given by the user";
     }
   }
+  if (groups.size() == 1 && cpu.core_types.empty()) {
+    const CoreGroup& group = groups.front();
+    if (group.design.fma_units > 0) {
+      compute.extra["fma_units_per_core"] = group.design.fma_units;
+      compute.extra["fma_width_bits"] = std::min(group.design.fma_width_bits, isa_width_bits(cpu));
+      compute.extra["fma_units_origin"] = std::string(to_string(group.units_origin));
+    }
+  }
+  if (cpu.sve_vector_length_bits.known()) {
+    compute.extra["sve_vector_length_bits"] = *cpu.sve_vector_length_bits;
+    bool sve_counted = false;
+    for (const CoreGroup& group : groups) sve_counted = sve_counted || group.design.sve_units > 0;
+    if (!sve_counted) {
+      draft.to_fill.push_back(fmt::format(
+          "check: SVE ({} bits) is not counted: hwcal's table has no SVE pipe figures for this "
+          "core, so the peaks are the NEON ones (the same on Neoverse N2 and V2, whose SVE runs "
+          "on the NEON pipes; not on A64FX)",
+          *cpu.sve_vector_length_bits));
+    }
+  } else if (!cpu.sve_vector_length_bits.source.empty()) {
+    draft.to_fill.push_back(fmt::format(
+        "check: the SVE vector length is unknown ({}: {}): the peaks use NEON's 128 bits",
+        cpu.sve_vector_length_bits.source, cpu.sve_vector_length_bits.problem));
+  }
+  spec.compute = compute;
 
   bool assumed = false;
   if (derivable && !groups.empty()) {
@@ -538,12 +857,56 @@ Draft draft_cpu_entry(const SystemInfo& system, const ClockMeasurer& measure) {
         "power_modes: peak_bandwidth_gbps and tdp_watts per mode (EMC caps are in clocks_mhz)");
   }
 
+  // DRAM bandwidth: from SMBIOS where it is readable, else unknown with the reason.
+  std::string unknown_why;
+  if (auto bandwidth = smbios_bandwidth_gbps(system, unknown_why)) {
+    spec.peak_bandwidth_gbps = round1(*bandwidth);
+    MemoryInfo memory;
+    long long populated = 0;
+    int narrowest = 0;
+    int slowest = 0;
+    std::uint64_t bytes = 0;
+    for (const MemoryDevice& device : system.memory.devices) {
+      if (!device.populated()) continue;
+      ++populated;
+      bytes += device.size_bytes;
+      if (!device.type.empty()) memory.type = device.type;
+      if (narrowest == 0 || device.data_width_bits < narrowest) narrowest = device.data_width_bits;
+      if (slowest == 0 || device.effective_speed_mts() < slowest) {
+        slowest = device.effective_speed_mts();
+      }
+    }
+    memory.bus_width_bits = populated * narrowest;
+    memory.data_rate_mts = slowest;
+    memory.channels = populated;
+    memory.size_gb = round1(static_cast<double>(bytes) / (1024.0 * 1024.0 * 1024.0));
+    spec.memory = memory;
+    draft.notes.push_back(fmt::format(
+        "peak_bandwidth_gbps from SMBIOS: {} populated memory devices x {} bits / 8 x {} MT/s = "
+        "{:.1f} GB/s ({})",
+        populated, narrowest, slowest, *bandwidth, system.memory.modules.value_or("")));
+    draft.to_fill.push_back(
+        "check: peak_bandwidth_gbps assumes one memory channel per populated DIMM (SMBIOS does not "
+        "say how the controller groups them); correct it with the datasheet's figure");
+  } else {
+    spec.peak_bandwidth_gbps = 0;
+    spec.peak_bandwidth_unknown = unknown_why;
+    draft.to_fill.push_back(fmt::format(
+        "peak_bandwidth_gbps: unknown ({}); where you know it, give the datasheet figure, e.g. "
+        "--set peak_bandwidth_gbps=76.8",
+        unknown_why));
+  }
+
   // What detection read is its own source; the datasheet figures are a person's to add.
   Source detected;
   detected.title = "Detected on this machine by hwcal add_hardware --from-detection";
   std::vector<std::string> covers = {"/compute"};
   if (spec.caches) covers.push_back("/caches");
   if (!spec.peak_derivation.empty()) covers.push_back("/peak_derivation");
+  if (spec.memory) {
+    covers.push_back("/memory");
+    covers.push_back("/peak_bandwidth_gbps");
+  }
   if (!spec.power_modes.empty()) covers.push_back("/power_modes");
   if (spec.default_power_mode) covers.push_back("/default_power_mode");
   detected.covers = covers;
@@ -552,15 +915,13 @@ Draft draft_cpu_entry(const SystemInfo& system, const ClockMeasurer& measure) {
   how += clock_source == "measured" ? "; clock measured under vector load (no cpufreq)"
                                     : "; clocks from cpufreq (cpuinfo_max_freq)";
   if (!spec.power_modes.empty()) how += "; power modes from /etc/nvpmodel.conf";
+  if (spec.memory) how += "; memory from SMBIOS type 17 (/sys/firmware/dmi/entries)";
   detected.note = how;
   spec.sources = std::vector<Source>{detected};
 
   draft.to_fill.push_back(
-      "peak_bandwidth_gbps: memory type, speed and channels are not readable without root "
-      "(SMBIOS); give the datasheet figure, e.g. --set peak_bandwidth_gbps=76.8");
-  draft.to_fill.push_back(
       "sources: a datasheet for the bandwidth and for the clocks the peaks use");
-  if (system.memory.total_bytes.known()) {
+  if (system.memory.total_bytes.known() && !spec.memory) {
     draft.notes.push_back(fmt::format(
         "the OS manages {:.1f} GiB (MemTotal); memory.size_gb is the installed size: give it",
         static_cast<double>(*system.memory.total_bytes) / (1024.0 * 1024.0 * 1024.0)));

@@ -5,6 +5,7 @@
 
 #include <fmt/format.h>
 
+#include "base/text.hpp"
 #include "detect/clock.hpp"
 #include "detect/detect.hpp"
 #include "hwcal/base/error.hpp"
@@ -12,6 +13,7 @@
 #include "identify/derive.hpp"
 #include "identify/match.hpp"
 #include "measure/gpu.hpp"
+#include "measure/kernels.hpp"
 #include "tools/add_hardware_internal.hpp"
 
 namespace fs = std::filesystem;
@@ -167,6 +169,15 @@ int finish(const AddHardwareOptions& options, Io& io, Json document,
            const std::vector<std::string>& to_fill, const std::vector<std::string>& notes) {
   if (options.id) document["id"] = *options.id;
   for (const std::string& assignment : options.sets) apply_assignment(document, assignment);
+  // A bandwidth given replaces a draft's "unknown" (an entry gives one or the other).
+  if (document.is_object() && document.contains("peak_bandwidth_gbps") &&
+      document.contains("peak_bandwidth_unknown")) {
+    bool reason_given = false;
+    for (const std::string& assignment : options.sets) {
+      reason_given = reason_given || assignment.rfind("peak_bandwidth_unknown=", 0) == 0;
+    }
+    if (!reason_given) document.erase("peak_bandwidth_unknown");
+  }
 
   std::optional<DatabaseLock> lock;
   if (!options.dry_run) lock.emplace(options.database);
@@ -209,13 +220,129 @@ int finish(const AddHardwareOptions& options, Io& io, Json document,
   return 0;
 }
 
+// The fp32 FMA ceiling of one of this machine's cores: the peak kernel of the widest vector ISA
+// on the first of `cpus`, and the clock under the same load there. One core is enough for a
+// per-core count, and a single thread is the least disturbed by whatever else the machine runs.
+// Like the clock measurement, many short calls (2 ms each, after 50 ms of warm-up) of which the
+// fastest counts: a call that the scheduler interrupted is slower, never faster.
+std::optional<FmaCeiling> measure_fma_ceiling(const std::vector<int>& cpus, std::string& note) {
+  constexpr double kCallS = 0.002;
+  constexpr double kWarmupS = 0.05;
+  constexpr int kCalls = 100;
+  KernelEnv env;
+  env.cpu = host_cpu_features();
+  if (!cpus.empty()) env.cpus = {cpus.front()};
+  // The widest of the FMA kernels (kernels/cpu_peak.cpp), with its vector width.
+  const std::string isa = env.cpu.avx512f ? "avx512"
+                          : env.cpu.fma   ? "avx2"
+                          : env.cpu.neon  ? "neon"
+                                          : "";
+  const KernelDescriptor* kernel =
+      isa.empty() ? nullptr : find_kernel(fmt::format("cpu_fma_fp32_{}", isa));
+  if (kernel == nullptr) {
+    note = "this build has no fp32 FMA peak kernel for this CPU";
+    return std::nullopt;
+  }
+  if (std::string why = kernel->unavailable_reason ? kernel->unavailable_reason(env) : "";
+      !why.empty()) {
+    note = fmt::format("{}: {}", kernel->id, why);
+    return std::nullopt;
+  }
+  // Calls of about kCallS, scaled from a probe.
+  PeakShape shape{20000};
+  double probe_s = 1e30;
+  {
+    auto probe = kernel->prepare(shape, env);
+    probe->run();
+    for (int i = 0; i < 5; ++i) probe_s = std::min(probe_s, probe->timed_run());
+  }
+  shape.iterations = std::max<long long>(
+      shape.iterations, static_cast<long long>(static_cast<double>(shape.iterations) * kCallS /
+                                               std::max(probe_s, 1e-7)));
+  auto prepared = kernel->prepare(shape, env);
+  for (double spent = 0; spent < kWarmupS;) spent += prepared->timed_run();
+  double best_s = 1e30;
+  for (int i = 0; i < kCalls; ++i) best_s = std::min(best_s, prepared->timed_run());
+  ClockOptions clock;
+  clock.load = widest_clock_load();
+  clock.cpus = env.cpus;
+  ClockMeasurement measured = measure_core_clock(clock);
+  FmaCeiling ceiling;
+  ceiling.gflops = kernel->flops(shape, env) / best_s / 1e9;
+  ceiling.threads = static_cast<int>(env.threads());
+  ceiling.vector_bits = isa == "avx512" ? 512 : isa == "avx2" ? 256 : 128;
+  ceiling.clock_mhz = std::round(measured.mhz);
+  ceiling.kernel = kernel->id;
+  note = fmt::format(
+      "{} run by add_hardware: the fastest of {} calls of {} iterations; clock "
+      "under {} load",
+      kernel->id, kCalls, shape.iterations, to_string(measured.load));
+  return ceiling;
+}
+
+// A whole number of FMA units or bits from a --set value.
+int given_count(const std::string& key, const std::string& text, int low, int high) {
+  auto value = parse_integer(text);
+  if (!value || *value < low || *value > high) {
+    throw UsageError(
+        fmt::format("--set {}={}: expected a whole number from {} to {}", key, text, low, high));
+  }
+  return static_cast<int>(*value);
+}
+
+// The core design a person gave with --set (the last assignment of a key wins):
+// compute.fma_units_per_core, compute.fma_width_bits and, on a hybrid, the units of each core
+// type (compute.core_types.I.fma_units_per_core, I as in the drafted list).
+GivenCoreDesign given_core_design(const std::vector<std::string>& sets, const CpuDetection& cpu) {
+  GivenCoreDesign given;
+  const std::string type_prefix = "compute.core_types.";
+  const std::string type_suffix = ".fma_units_per_core";
+  for (const std::string& assignment : sets) {
+    std::size_t equals = assignment.find('=');
+    if (equals == std::string::npos) continue;  // apply_assignment reports it
+    const std::string key = assignment.substr(0, equals);
+    const std::string text = assignment.substr(equals + 1);
+    if (key == "compute.fma_units_per_core") {
+      given.fma_units = given_count(key, text, 1, 16);
+    } else if (key == "compute.fma_width_bits") {
+      int bits = given_count(key, text, 64, 2048);
+      if (bits % 64 != 0) {
+        throw UsageError(
+            fmt::format("--set {}={}: expected a vector width in bits (128, 256, "
+                        "512)",
+                        key, text));
+      }
+      given.fma_width_bits = bits;
+    } else if (key.size() > type_prefix.size() + type_suffix.size() &&
+               key.rfind(type_prefix, 0) == 0 &&
+               key.compare(key.size() - type_suffix.size(), type_suffix.size(), type_suffix) == 0) {
+      std::string index =
+          key.substr(type_prefix.size(), key.size() - type_prefix.size() - type_suffix.size());
+      auto at = parse_integer(index);
+      if (!at || *at < 0 || *at >= static_cast<long long>(cpu.core_types.size())) {
+        throw UsageError(fmt::format("--set {}: this CPU has {} core type{}", key,
+                                     cpu.core_types.size(), cpu.core_types.size() == 1 ? "" : "s"));
+      }
+      given.fma_units_by_type[cpu.core_types[static_cast<std::size_t>(*at)].name] =
+          given_count(key, text, 1, 16);
+    }
+  }
+  if (given.fma_units && !cpu.core_types.empty()) {
+    throw UsageError(
+        "--set compute.fma_units_per_core: this CPU is hybrid; give each core type's units with "
+        "compute.core_types.I.fma_units_per_core");
+  }
+  return given;
+}
+
 int run_from_detection(const AddHardwareOptions& options, Io& io) {
   SystemInfo system = detect_system(detection_options(options));
   Draft draft;
   if (options.device == "cpu") {
-    ClockMeasurer measure;
+    CpuDraftInputs inputs;
+    inputs.given = given_core_design(options.sets, system.cpu);
     if (options.measure && on_this_machine(options)) {
-      measure = [](const std::vector<int>& cpus, std::string& note) -> std::optional<double> {
+      inputs.clock = [](const std::vector<int>& cpus, std::string& note) -> std::optional<double> {
         ClockOptions clock;
         clock.load = widest_clock_load();
         clock.cpus = cpus;
@@ -225,8 +352,9 @@ int run_from_detection(const AddHardwareOptions& options, Io& io) {
                         result.threads(), result.threads() == 1 ? "" : "s at once");
         return result.mhz;
       };
+      inputs.fma_ceiling = measure_fma_ceiling;
     }
-    draft = draft_cpu_entry(system, measure);
+    draft = draft_cpu_entry(system, inputs);
   } else {
     auto gpu = std::find_if(system.gpus.begin(), system.gpus.end(),
                             [&](const GpuDevice& item) { return item.device == options.device; });

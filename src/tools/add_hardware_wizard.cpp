@@ -195,6 +195,7 @@ void ask_fields(Prompter& prompt, HardwareSpec& spec, const std::string& detecte
                    return "";
                  });
   spec.peak_bandwidth_gbps = *parse_number(bandwidth);
+  spec.peak_bandwidth_unknown.reset();  // a draft's "unknown" gives way to the figure given
 
   std::string source = prompt.ask(
       "source of the peaks and bandwidth (datasheet URL or title; '-' "

@@ -388,17 +388,46 @@ void finish_profile(DeviceRun& run, const CalibrationPlan& plan, Json settings_e
 }
 
 // Without an entry the CPU's table still compares with theoretical peaks: those add_hardware
-// would derive from detection (cores x lanes x FMA units x 2 x the clock measured in the run).
+// would derive from detection (cores x lanes x FMA units x 2 x the clock measured in the run; for
+// a core missing from hwcal's table, FMA units inferred from this run's own fp32 FMA ceiling).
 std::optional<Draft> derived_cpu_entry(const RunContext& context, const DeviceRun& run) {
   if (run.spec != nullptr || run.profile.device_type != DeviceType::cpu) return std::nullopt;
   const auto& clocks = run.profile.host.clocks_mhz;
   auto measured = clocks.find(fmt::format("measured_{}", to_string(widest_clock_load())));
-  ClockMeasurer clock_from_run = [&](const std::vector<int>&, std::string& note) {
+  CpuDraftInputs inputs;
+  inputs.clock = [&](const std::vector<int>&, std::string& note) {
     if (measured == clocks.end()) return std::optional<double>();
     note = "the clock calibrate measured under vector load";
     return std::optional<double>(measured->second);
   };
-  std::optional<Draft> draft = draft_cpu_entry(context.system, clock_from_run);
+  inputs.fma_ceiling = [&](const std::vector<int>&, std::string& note) {
+    if (measured == clocks.end()) {
+      note = "calibrate measured no clock under vector load";
+      return std::optional<FmaCeiling>();
+    }
+    // The widest fp32 FMA kernel this run measured (kernels/cpu_peak.cpp).
+    std::optional<FmaCeiling> best;
+    for (const auto& [isa, bits] :
+         {std::pair<const char*, int>{"avx512", 512}, {"avx2", 256}, {"neon", 128}}) {
+      const std::string id = fmt::format("cpu_fma_fp32_{}", isa);
+      for (const MeasurementRecord& record : run.profile.measurements) {
+        if (record.kernel != id || record.status != MeasurementStatus::passed || !record.gflops ||
+            !record.threads) {
+          continue;
+        }
+        best = FmaCeiling{record.gflops->best, static_cast<int>(*record.threads), bits,
+                          measured->second, id};
+        break;
+      }
+      if (best) break;
+    }
+    if (!best)
+      note = "this run measured no fp32 FMA peak kernel (cpu_fma_fp32_*)";
+    else
+      note = "this run's " + best->kernel;
+    return best;
+  };
+  std::optional<Draft> draft = draft_cpu_entry(context.system, inputs);
   if (draft->spec.theoretical_peaks.empty()) return std::nullopt;
   return draft;
 }

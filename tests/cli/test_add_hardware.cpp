@@ -168,16 +168,23 @@ TEST(AddHardwareCli, FromDetectionWritesAValidEntry) {
   EXPECT_EQ(load_json_file(written)["peak_bandwidth_gbps"], 68.3);
 }
 
-TEST(AddHardwareCli, FromDetectionWithoutBandwidthWritesNothing) {
+TEST(AddHardwareCli, FromDetectionWithoutBandwidthSaysWhyItIsUnknown) {
+  // No SMBIOS in the tree: the entry leaves its bandwidth unknown, says why, and validates.
   EmptyDatabase db;
-  auto before = test::snapshot_tree(db.root);
   auto result = run_program(kProgram, {"--from-detection", "--sysroot", machine("x86_workstation"),
-                                       "--database", db.root.string()});
-  EXPECT_EQ(result.exit_code, 1);
-  EXPECT_NE(result.err.find("/peak_bandwidth_gbps"), std::string::npos) << result.err;
-  EXPECT_NE(result.out.find("peak_bandwidth_gbps: memory type, speed and channels"),
+                                       "--database", db.root.string(), "--id", "i7_test"});
+  ASSERT_EQ(result.exit_code, 0) << result.out << result.err;
+  EXPECT_NE(result.out.find("peak_bandwidth_gbps: unknown (no SMBIOS memory records"),
+            std::string::npos)
+      << result.out;
+  Json entry = load_json_file(db.root / "cpu/intel/i7_test.json");
+  EXPECT_FALSE(entry.contains("peak_bandwidth_gbps"));
+  EXPECT_NE(entry["peak_bandwidth_unknown"].get<std::string>().find("no SMBIOS memory records"),
             std::string::npos);
-  EXPECT_EQ(test::snapshot_tree(db.root), before);
+  EXPECT_EQ(entry["peak_derivation"]["fp32"]["origin"], "core_table");
+  auto check = check_database(db.root);
+  EXPECT_EQ(check.exit_code, 0) << check.out;
+  EXPECT_NE(check.out.find("0 errors"), std::string::npos) << check.out;
 }
 
 TEST(AddHardwareCli, FromDetectionRefusesADeviceTheDatabaseHas) {

@@ -88,5 +88,80 @@ TEST(RunAddHardware, MeasuringAnotherMachineIsAUsageError) {
   EXPECT_THROW(run(options), UsageError);
 }
 
+// A dry run of --from-detection on a fixture tree, as JSON, against an empty database (the
+// bundled one has some of the fixtures' machines).
+Json draft_of(const std::string& machine, std::vector<std::string> sets) {
+  test::TempDir dir;
+  AddHardwareOptions options;
+  options.mode = AddHardwareMode::from_detection;
+  options.format = AddHardwareFormat::json;
+  options.dry_run = true;
+  options.database = dir.path();
+  options.sysroot = test::fixtures_dir() / "machines" / machine;
+  options.sets = std::move(sets);
+  RunResult result = run(options);
+  EXPECT_EQ(result.code, 0) << result.out << result.err;
+  return parse_json(result.out, "stdout");
+}
+
+bool lists(const Json& items, const std::string& text) {
+  for (const Json& item : items) {
+    if (item.get<std::string>().find(text) != std::string::npos) return true;
+  }
+  return false;
+}
+
+TEST(RunAddHardware, GivenFmaUnitsDeriveThePeaksAndSayUser) {
+  // Part 0xfff is not in the table and a fixture tree cannot be measured: no vector peaks...
+  Json unknown = draft_of("arm_unknown_part", {});
+  EXPECT_FALSE(unknown["entry"].contains("theoretical_peaks") &&
+               unknown["entry"]["theoretical_peaks"].contains("fp32"));
+  EXPECT_TRUE(lists(unknown["to_fill"], "FMA units per core unknown"));
+  // ... until a person gives the units: 4 cores x 3 units x 4 fp32 lanes x 2 x 2.0 GHz = 192.
+  Json given = draft_of("arm_unknown_part", {"compute.fma_units_per_core=3"});
+  EXPECT_EQ(given["entry"]["theoretical_peaks"]["fp32"], 192);
+  EXPECT_EQ(given["entry"]["peak_derivation"]["fp32"]["origin"], "user");
+  EXPECT_EQ(given["entry"]["compute"]["fma_units_per_core"], 3);
+
+  // A core the table knows (Neoverse N1, 2 units): the given count replaces the table's.
+  Json table = draft_of("aarch64_server", {});
+  EXPECT_EQ(table["entry"]["theoretical_peaks"]["fp32"], 6144);
+  EXPECT_EQ(table["entry"]["peak_derivation"]["fp32"]["origin"], "core_table");
+  Json doubled = draft_of("aarch64_server", {"compute.fma_units_per_core=4"});
+  EXPECT_EQ(doubled["entry"]["theoretical_peaks"]["fp32"], 12288);
+  EXPECT_EQ(doubled["entry"]["peak_derivation"]["fp32"]["origin"], "user");
+}
+
+TEST(RunAddHardware, BadGivenFmaUnitsAreUsageErrors) {
+  AddHardwareOptions options;
+  options.mode = AddHardwareMode::from_detection;
+  options.dry_run = true;
+  options.database = test::bundled_database();
+  options.sysroot = test::fixtures_dir() / "machines/arm_unknown_part";
+  for (std::string set : {"compute.fma_units_per_core=two", "compute.fma_units_per_core=0",
+                          "compute.fma_width_bits=100"}) {
+    options.sets = {set};
+    EXPECT_THROW(run(options), UsageError) << set;
+  }
+  options.sysroot = test::fixtures_dir() / "machines/x86_workstation";
+  options.sets = {"compute.fma_units_per_core=2"};
+  EXPECT_THROW(run(options), UsageError) << "a hybrid's units are given per core type";
+  options.sets = {"compute.core_types.2.fma_units_per_core=1"};
+  EXPECT_THROW(run(options), UsageError) << "the i7 has two core types";
+  Json hybrid = draft_of("x86_workstation", {"compute.core_types.1.fma_units_per_core=1"});
+  EXPECT_EQ(hybrid["entry"]["peak_derivation"]["fp32"]["origin"], "user");
+  EXPECT_EQ(hybrid["entry"]["compute"]["core_types"][1]["fma_units_per_core"], 1);
+}
+
+TEST(RunAddHardware, AGivenBandwidthReplacesTheDraftedUnknown) {
+  Json unknown = draft_of("aarch64_server", {});
+  EXPECT_FALSE(unknown["entry"].contains("peak_bandwidth_gbps"));
+  EXPECT_NE(unknown["entry"]["peak_bandwidth_unknown"].get<std::string>().find("SMBIOS"),
+            std::string::npos);
+  Json given = draft_of("aarch64_server", {"peak_bandwidth_gbps=204.8"});
+  EXPECT_EQ(given["entry"]["peak_bandwidth_gbps"], 204.8);
+  EXPECT_FALSE(given["entry"].contains("peak_bandwidth_unknown"));
+}
+
 }  // namespace
 }  // namespace hwcal

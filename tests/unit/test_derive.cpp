@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "detect/detect.hpp"
+#include "detect/microarch.hpp"
 #include "hwcal/database/database.hpp"
 #include "hwcal/database/validate.hpp"
 #include "identify/derive.hpp"
@@ -112,10 +113,334 @@ TEST(DraftCpu, DraftsValidateOnceBandwidthIsGiven) {
        {"x86_workstation", "jetson_orin_nano_7w", "jetson_orin_nano_25w", "aarch64_server"}) {
     Draft draft = draft_cpu_entry(detect_fixture(machine), nullptr);
     draft.spec.peak_bandwidth_gbps = 100;
+    draft.spec.peak_bandwidth_unknown.reset();
     Diagnostics diagnostics = validate_spec(draft.spec, machine, "");
     EXPECT_FALSE(diagnostics.has_errors())
         << machine << ": " << format_diagnostic(diagnostics.items().front());
   }
+}
+
+// What is drafted is what gets written: it must read back and validate as it is, the bandwidth
+// unknown where SMBIOS cannot be read.
+void expect_valid_as_written(const Draft& draft, const std::string& machine) {
+  Diagnostics parsed;
+  HardwareSpec spec = parse_spec(spec_to_json(draft.spec), machine, parsed);
+  EXPECT_FALSE(parsed.has_errors()) << machine << ": " << format_diagnostic(parsed.items().front());
+  Diagnostics diagnostics = validate_spec(spec, machine, "");
+  EXPECT_FALSE(diagnostics.has_errors())
+      << machine << ": " << format_diagnostic(diagnostics.items().front());
+}
+
+TEST(DraftCpu, BandwidthUnknownSaysWhyAndValidates) {
+  for (std::string machine : {"x86_workstation", "jetson_orin_nano_7w", "aarch64_server"}) {
+    Draft draft = draft_cpu_entry(detect_fixture(machine), nullptr);
+    ASSERT_TRUE(draft.spec.peak_bandwidth_unknown) << machine;
+    EXPECT_EQ(draft.spec.peak_bandwidth_gbps, 0) << machine;
+    EXPECT_NE(draft.spec.peak_bandwidth_unknown->find("no SMBIOS memory records"),
+              std::string::npos)
+        << *draft.spec.peak_bandwidth_unknown;
+    EXPECT_TRUE(mentions(draft.to_fill, "peak_bandwidth_gbps: unknown")) << machine;
+    expect_valid_as_written(draft, machine);
+  }
+}
+
+TEST(DraftCpu, TableDerivationsSayCoreTable) {
+  Draft draft = draft_cpu_entry(detect_fixture("x86_workstation"), nullptr);
+  ASSERT_FALSE(draft.spec.peak_derivation.empty());
+  for (const auto& [precision, derivation] : draft.spec.peak_derivation) {
+    EXPECT_EQ(derivation.origin, PeakOrigin::core_table) << to_string(precision);
+  }
+  EXPECT_EQ(draft.spec.peak_origin(Precision::fp32, "default"), PeakOrigin::core_table);
+  Draft jetson = draft_cpu_entry(detect_fixture("jetson_orin_nano_7w"), nullptr);
+  for (const PowerMode& mode : jetson.spec.power_modes) {
+    EXPECT_EQ(jetson.spec.peak_origin(Precision::fp32, mode.name), PeakOrigin::core_table)
+        << mode.name;
+  }
+}
+
+SystemInfo with_permission_problem(SystemInfo system) {
+  system.cpu.hypervisor = false;
+  system.memory.devices.clear();
+  system.memory.modules = Reading<std::string>::unknown("/sys/firmware/dmi/entries/17-*/raw",
+                                                        "/sys/firmware/dmi/entries/17-0/raw: "
+                                                        "permission denied (needs root)");
+  return system;
+}
+
+TEST(SmbiosBandwidth, SaysWhyItIsUnknown) {
+  std::string why;
+  SystemInfo vm = detect_fixture("x86_amx_vm");
+  EXPECT_FALSE(smbios_bandwidth_gbps(vm, why));
+  EXPECT_EQ(why, "this is a virtual machine: the hypervisor hides the memory's speed and channels");
+  EXPECT_FALSE(smbios_bandwidth_gbps(with_permission_problem(vm), why));
+  EXPECT_EQ(why.rfind("SMBIOS is readable only by root", 0), 0u) << why;
+  // A VM whose SMBIOS lists devices without a speed (as QEMU's does) is still a VM.
+  MemoryDevice slot;
+  slot.size_bytes = 8ull << 30;
+  slot.data_width_bits = 64;
+  vm.memory.devices = {slot};
+  EXPECT_FALSE(smbios_bandwidth_gbps(vm, why));
+  EXPECT_NE(why.find("virtual machine"), std::string::npos);
+}
+
+// ---- Cores the table does not know, and the newer units of those it does -------------------
+
+// A fixed FMA ceiling, recording where it was asked for.
+FmaCeilingMeasurer fixed_ceiling(FmaCeiling ceiling, std::vector<std::vector<int>>& asked) {
+  return [ceiling, &asked](const std::vector<int>& cpus, std::string& note) {
+    asked.push_back(cpus);
+    note = "fixed for the test";
+    return std::optional<FmaCeiling>(ceiling);
+  };
+}
+
+TEST(DraftCpu, UnknownIntelModelWithAmxFromFlagsAndAnInferredUnitCount) {
+  // 2 vCPUs (one core) of a Xeon reported as family 6 model 0xA7, no cpufreq: the clock is
+  // measured (here 3000 MHz), and one core's fp32 FMA ceiling of 185 GFLOPS with AVX-512 gives
+  // round(185 / (1 x 3.0 x 16 x 2)) = round(1.93) = 2 units.
+  SystemInfo system = detect_fixture("x86_amx_vm");
+  ASSERT_FALSE(system.cpu.microarchitecture.known()) << "model 0xA7 must not be in the table";
+  std::vector<std::vector<int>> asked;
+  CpuDraftInputs inputs;
+  inputs.clock = [](const std::vector<int>&, std::string& note) {
+    note = "fixed";
+    return std::optional<double>(3000.0);
+  };
+  inputs.fma_ceiling = fixed_ceiling({185.0, 1, 512, 3000.0, "cpu_fma_fp32_avx512"}, asked);
+  Draft draft = draft_cpu_entry(system, inputs);
+  ASSERT_EQ(asked.size(), 1u);
+  EXPECT_EQ(asked.front(), std::vector<int>{0}) << "one CPU per core";
+  const PeakTable& peaks = draft.spec.theoretical_peaks;
+  // 1 core x 3.0 GHz x per cycle: fp64 2 x 8 x 2 = 32, fp32 2 x 16 x 2 = 64, fp16 (AVX512-FP16)
+  // 2 x 32 x 2 = 128; bf16 AMX 1024 (VDPBF16PS: 128); int8 AMX 2048 (VNNI: 256).
+  EXPECT_NEAR(peaks.at(Precision::fp64), 96.0, 0.05);
+  EXPECT_NEAR(peaks.at(Precision::fp32), 192.0, 0.05);
+  EXPECT_NEAR(peaks.at(Precision::fp16), 384.0, 0.05);
+  EXPECT_NEAR(peaks.at(Precision::bf16), 3072.0, 0.05);
+  EXPECT_NEAR(peaks.at(Precision::int8), 6144.0, 0.05);
+  for (const auto& [precision, derivation] : draft.spec.peak_derivation) {
+    EXPECT_EQ(derivation.origin, PeakOrigin::cpu_flags) << to_string(precision);
+  }
+  const std::string& note = draft.spec.peak_derivation.at(Precision::fp32).note;
+  EXPECT_NE(note.find("FMA units per core inferred from the measured FMA ceiling 185.0 GFLOPS at "
+                      "3000 MHz: 2"),
+            std::string::npos)
+      << note;
+  EXPECT_NE(draft.spec.peak_derivation.at(Precision::int8).note.find("TDPBSSD"), std::string::npos);
+  EXPECT_EQ(draft.spec.compute->extra["fma_units_per_core"], 2);
+  EXPECT_EQ(draft.spec.compute->extra["fma_units_origin"], "cpu_flags");
+  EXPECT_TRUE(mentions(draft.to_fill, "were inferred from a measured FMA ceiling"));
+  EXPECT_EQ(*draft.spec.peak_bandwidth_unknown,
+            "this is a virtual machine: the hypervisor hides the memory's speed and channels");
+  expect_valid_as_written(draft, "x86_amx_vm");
+}
+
+TEST(DraftCpu, WithoutAnFmaCeilingOnlyTheMatrixUnitsPeaksAreDerived) {
+  CpuDraftInputs inputs;
+  inputs.clock = [](const std::vector<int>&, std::string&) { return std::optional<double>(3000); };
+  Draft draft = draft_cpu_entry(detect_fixture("x86_amx_vm"), inputs);
+  EXPECT_EQ(draft.spec.theoretical_peaks.count(Precision::fp32), 0u) << "no invented unit count";
+  EXPECT_EQ(draft.spec.theoretical_peaks.count(Precision::fp64), 0u);
+  EXPECT_NEAR(draft.spec.theoretical_peaks.at(Precision::bf16), 3072.0, 0.05);
+  EXPECT_NEAR(draft.spec.theoretical_peaks.at(Precision::int8), 6144.0, 0.05);
+  EXPECT_TRUE(mentions(draft.to_fill, "FMA units per core unknown"));
+  expect_valid_as_written(draft, "x86_amx_vm");
+}
+
+TEST(DraftCpu, Graviton3FromTheTableWithSveAndSmbiosBandwidth) {
+  SystemInfo system = detect_fixture("graviton3");
+  EXPECT_EQ(system.cpu.microarchitecture.value_or(""), "Neoverse V1");
+  EXPECT_EQ(system.cpu.sve_vector_length_bits.value_or(0), 256);
+  Draft draft = draft_cpu_entry(system, nullptr);
+  const PeakTable& peaks = draft.spec.theoretical_peaks;
+  // 64 cores x 2.6 GHz x per cycle (Arm Neoverse V1 Software Optimization Guide: 4 x 128-bit
+  // ASIMD pipes or 2 x 256-bit SVE pipes): fp64 16, fp32 32, fp16 64, bf16 (BFMMLA) 128, int8
+  // (SMMLA) 256.
+  EXPECT_NEAR(peaks.at(Precision::fp64), 2662.4, 0.05);
+  EXPECT_NEAR(peaks.at(Precision::fp32), 5324.8, 0.05);
+  EXPECT_NEAR(peaks.at(Precision::fp16), 10649.6, 0.05);
+  EXPECT_NEAR(peaks.at(Precision::bf16), 21299.2, 0.05);
+  EXPECT_NEAR(peaks.at(Precision::int8), 42598.4, 0.05);
+  for (const auto& [precision, derivation] : draft.spec.peak_derivation) {
+    EXPECT_EQ(derivation.origin, PeakOrigin::core_table) << to_string(precision);
+  }
+  EXPECT_NE(draft.spec.peak_derivation.at(Precision::fp32).note.find("SVE, 2 x 256-bit FMA"),
+            std::string::npos)
+      << draft.spec.peak_derivation.at(Precision::fp32).note;
+  EXPECT_EQ(draft.spec.compute->extra["sve_vector_length_bits"], 256);
+  // Eight populated DDR5-4800 DIMMs of 64 bits (two empty slots): 8 x 8 x 4800 / 1000.
+  EXPECT_NEAR(draft.spec.peak_bandwidth_gbps, 307.2, 0.05);
+  EXPECT_FALSE(draft.spec.peak_bandwidth_unknown);
+  ASSERT_TRUE(draft.spec.memory);
+  EXPECT_EQ(draft.spec.memory->channels, 8);
+  EXPECT_EQ(draft.spec.memory->type, "DDR5");
+  EXPECT_EQ(draft.spec.memory->size_gb, 128.0);
+  EXPECT_TRUE(mentions(draft.to_fill, "one memory channel per populated DIMM"));
+  expect_valid_as_written(draft, "graviton3");
+}
+
+TEST(DraftCpu, UnknownArmPartFromFlagsAndAnInferredUnitCount) {
+  // Part 0xfff, 4 cores at 2 GHz: 124 GFLOPS of NEON fp32 FMA on 4 cores gives
+  // round(124 / (4 x 2.0 x 4 x 2)) = round(1.94) = 2 units of 128 bits.
+  std::vector<std::vector<int>> asked;
+  CpuDraftInputs inputs;
+  inputs.fma_ceiling = fixed_ceiling({124.0, 4, 128, 2000.0, "cpu_fma_fp32_neon"}, asked);
+  Draft draft = draft_cpu_entry(detect_fixture("arm_unknown_part"), inputs);
+  ASSERT_EQ(asked.size(), 1u);
+  EXPECT_EQ(asked.front(), (std::vector<int>{0, 1, 2, 3}));
+  const PeakTable& peaks = draft.spec.theoretical_peaks;
+  // 4 cores x 2.0 GHz x per cycle: fp64 2 x 2 x 2 = 8, fp32 16, fp16 (asimdhp) 32, bf16 (BFMMLA)
+  // 2 x 32 = 64, int8 (SMMLA) 2 x 64 = 128.
+  EXPECT_NEAR(peaks.at(Precision::fp64), 64.0, 0.05);
+  EXPECT_NEAR(peaks.at(Precision::fp32), 128.0, 0.05);
+  EXPECT_NEAR(peaks.at(Precision::fp16), 256.0, 0.05);
+  EXPECT_NEAR(peaks.at(Precision::bf16), 512.0, 0.05);
+  EXPECT_NEAR(peaks.at(Precision::int8), 1024.0, 0.05);
+  for (const auto& [precision, derivation] : draft.spec.peak_derivation) {
+    EXPECT_EQ(derivation.origin, PeakOrigin::cpu_flags) << to_string(precision);
+  }
+  EXPECT_TRUE(mentions(draft.notes, "part 0xfff"));
+  EXPECT_NE(draft.spec.peak_bandwidth_unknown->find("no SMBIOS memory records"), std::string::npos);
+  expect_valid_as_written(draft, "arm_unknown_part");
+}
+
+TEST(DraftCpu, GivenUnitsReplaceTheTablesAndTheInferredAndSayUser) {
+  // The Altra's Neoverse N1 has 2 units in the table; a person says 4: every vector peak doubles.
+  Draft table = draft_cpu_entry(detect_fixture("aarch64_server"), nullptr);
+  CpuDraftInputs inputs;
+  inputs.given.fma_units = 4;
+  Draft given = draft_cpu_entry(detect_fixture("aarch64_server"), inputs);
+  EXPECT_NEAR(given.spec.theoretical_peaks.at(Precision::fp32),
+              2 * table.spec.theoretical_peaks.at(Precision::fp32), 0.05);
+  EXPECT_EQ(given.spec.peak_derivation.at(Precision::fp32).origin, PeakOrigin::user);
+  EXPECT_NE(given.spec.peak_derivation.at(Precision::fp32)
+                .note.find("FMA units per core given by the user: 4 (the table says 2)"),
+            std::string::npos)
+      << given.spec.peak_derivation.at(Precision::fp32).note;
+  EXPECT_EQ(given.spec.compute->extra["fma_units_origin"], "user");
+
+  // For a core the table does not know, no ceiling is measured when the user gives the units.
+  std::vector<std::vector<int>> asked;
+  inputs.given.fma_units = 2;
+  inputs.fma_ceiling = fixed_ceiling({999.0, 4, 128, 2000.0, "cpu_fma_fp32_neon"}, asked);
+  Draft unknown = draft_cpu_entry(detect_fixture("arm_unknown_part"), inputs);
+  EXPECT_TRUE(asked.empty());
+  EXPECT_NEAR(unknown.spec.theoretical_peaks.at(Precision::fp32), 128.0, 0.05);
+  EXPECT_EQ(unknown.spec.peak_derivation.at(Precision::fp32).origin, PeakOrigin::user);
+}
+
+TEST(InferFmaUnits, RoundsToWholeUnitsAndAtLeastOne) {
+  EXPECT_EQ(infer_fma_units({185.0, 1, 512, 3000.0, ""}), 2);  // 185 / 96 = 1.93
+  EXPECT_EQ(infer_fma_units({140.0, 1, 512, 3000.0, ""}), 1);  // 1.46
+  EXPECT_EQ(infer_fma_units({10.0, 2, 256, 3000.0, ""}), 1);   // 0.10: at least one
+  EXPECT_EQ(infer_fma_units({768.0, 8, 256, 3000.0, ""}), 2);  // 8 cores x 3 x 8 x 2 = 384/unit
+}
+
+// ---- One core's rate per precision, each against a hand computation ------------------------
+
+CpuDetection cpu_with(const std::string& isa, std::vector<std::string> flags,
+                      std::optional<int> sve_bits = std::nullopt) {
+  CpuDetection cpu;
+  cpu.isa = Reading<std::string>::found(isa, "test");
+  cpu.flags = std::move(flags);
+  if (sve_bits) {
+    cpu.sve_vector_length_bits = Reading<int>::found(*sve_bits, "test");
+  }
+  return cpu;
+}
+
+double per_cycle(const CoreDesign& design, Precision precision, const CpuDetection& cpu) {
+  auto rate = core_ops_per_cycle(design, precision, cpu);
+  return rate ? rate->ops_per_cycle : 0.0;
+}
+
+TEST(CoreRates, IntelAmx) {
+  // Intel 64 and IA-32 Architectures Optimization Reference Manual, Intel AMX chapter: one TMUL
+  // per core; TDPBF16PS does 16 x 16 x 32 = 8192 bf16 multiply-adds and TDPBSSD 16 x 16 x 64 =
+  // 16384 int8 multiply-adds, each once per 16 cycles.
+  const double bf16 = 16 * 16 * 32 * 2 / 16.0;                         // 1024
+  const double int8 = 16 * 16 * 64 * 2 / 16.0;                         // 2048
+  CoreDesign golden_cove = *x86_core_design("GenuineIntel", 6, 0x8F);  // Sapphire Rapids
+  CpuDetection cpu =
+      cpu_with("x86_64", {"avx512f", "avx512_bf16", "avx512_vnni", "amx_bf16", "amx_int8"});
+  auto rate = core_ops_per_cycle(golden_cove, Precision::bf16, cpu);
+  ASSERT_TRUE(rate);
+  EXPECT_EQ(rate->ops_per_cycle, bf16);
+  EXPECT_FALSE(rate->uses_fma_units);
+  EXPECT_NE(rate->note.find("TDPBF16PS"), std::string::npos);
+  EXPECT_EQ(per_cycle(golden_cove, Precision::int8, cpu), int8);
+  // The same core without AMX flags (hidden by a hypervisor): the vector rates, VDPBF16PS
+  // 2 x 16 fp32 lanes x 2 products x 2 = 128 and VPDPBUSD 2 x 16 lanes x 4 MACs x 2 = 256.
+  CpuDetection no_amx = cpu_with("x86_64", {"avx512f", "avx512_bf16", "avx512_vnni"});
+  EXPECT_EQ(per_cycle(golden_cove, Precision::bf16, no_amx), 2 * 16 * 2 * 2);
+  EXPECT_EQ(per_cycle(golden_cove, Precision::int8, no_amx), 2 * 16 * 4 * 2);
+  // AMX-FP16 (Granite Rapids): TDPFP16PS has TDPBF16PS's shape and rate.
+  CpuDetection fp16 = cpu_with("x86_64", {"avx512f", "avx512_fp16", "amx_fp16"});
+  EXPECT_EQ(per_cycle(golden_cove, Precision::fp16, fp16), bf16);
+}
+
+TEST(CoreRates, Avx512Fp16) {
+  // AVX512-FP16 VFMADD*PH: 32 fp16 lanes per 512-bit FMA unit, 2 operations each; Golden Cove
+  // server cores have two 512-bit FMA units (Intel optimization manual): 2 x 32 x 2 = 128.
+  CoreDesign golden_cove = *x86_core_design("GenuineIntel", 6, 0x8F);
+  EXPECT_EQ(per_cycle(golden_cove, Precision::fp16, cpu_with("x86_64", {"avx512f", "avx512_fp16"})),
+            128);
+  EXPECT_EQ(per_cycle(golden_cove, Precision::fp16, cpu_with("x86_64", {"avx512f"})), 0)
+      << "no fp16 peak without the flag";
+  // Zen 5 has no AVX512-FP16 (AMD family 1Ah guide): none, whatever the flags.
+  CoreDesign zen5 = *x86_core_design("AuthenticAMD", 0x1A, 0x02);
+  EXPECT_EQ(per_cycle(zen5, Precision::fp16, cpu_with("x86_64", {"avx512f", "avx512_fp16"})), 0);
+}
+
+TEST(CoreRates, NeoverseV1SveAtTheRunTimeVectorLength) {
+  // Arm Neoverse V1 Software Optimization Guide: SVE FMLA on V0/V1, two 256-bit pipes (ASIMD
+  // FMLA on V0-V3, four 128-bit pipes). SVE fp32 at 256 bits: 2 x 8 lanes x 2 = 32.
+  CoreDesign v1 = *arm_core_design("Neoverse-V1");
+  CpuDetection sve256 = cpu_with("aarch64", {"asimd", "asimdhp", "sve"}, 256);
+  auto fp32 = core_ops_per_cycle(v1, Precision::fp32, sve256);
+  ASSERT_TRUE(fp32);
+  EXPECT_EQ(fp32->ops_per_cycle, 2 * 8 * 2);
+  EXPECT_NE(fp32->note.find("SVE, 2 x 256-bit FMA (vector length 256 bits)"), std::string::npos)
+      << fp32->note;
+  // With the vector length set to 128 bits, SVE does 2 x 4 x 2 = 16: NEON's 4 x 4 x 2 = 32 counts.
+  CpuDetection sve128 = cpu_with("aarch64", {"asimd", "asimdhp", "sve"}, 128);
+  auto narrow = core_ops_per_cycle(v1, Precision::fp32, sve128);
+  EXPECT_EQ(narrow->ops_per_cycle, 4 * 4 * 2);
+  EXPECT_EQ(narrow->note.rfind("Neoverse V1: 4 x 128-bit FMA x 4 fp32 lanes", 0), 0u)
+      << narrow->note;
+  EXPECT_NE(narrow->note.find("SVE, 2 x 128-bit FMA (vector length 128 bits) gives 16"),
+            std::string::npos)
+      << narrow->note;
+  EXPECT_EQ(per_cycle(v1, Precision::fp64, sve256), 2 * 4 * 2);
+}
+
+TEST(CoreRates, ArmI8mmDoublesTheDotProductRate) {
+  // SDOT: per 128-bit vector 4 int32 lanes x 4 int8 MACs = 16 MACs; SMMLA (FEAT_I8MM): a 2x8 by
+  // 8x2 product = 32 MACs per 128 bits, on the same pipes (Neoverse V1 guide: both on V0-V3).
+  CoreDesign v1 = *arm_core_design("Neoverse-V1");
+  EXPECT_EQ(per_cycle(v1, Precision::int8, cpu_with("aarch64", {"asimd", "asimddp"})), 4 * 16 * 2);
+  EXPECT_EQ(per_cycle(v1, Precision::int8, cpu_with("aarch64", {"asimd", "asimddp", "i8mm"})),
+            4 * 32 * 2);
+  // The SVE forms at 256 bits reach the same: 2 pipes x 2 segments x 32 MACs x 2.
+  EXPECT_EQ(per_cycle(v1, Precision::int8,
+                      cpu_with("aarch64", {"asimd", "asimddp", "sve", "svei8mm"}, 256)),
+            2 * 2 * 32 * 2);
+}
+
+TEST(CoreRates, Bf16DotAndMatrixInstructions) {
+  // Arm BFMMLA (FEAT_BF16): a 2x4 by 4x2 bf16 product into 2x2 fp32 = 16 MACs per 128 bits;
+  // Neoverse V1 issues it on its four 128-bit pipes: 4 x 16 x 2 = 128.
+  CoreDesign v1 = *arm_core_design("Neoverse-V1");
+  EXPECT_EQ(per_cycle(v1, Precision::bf16, cpu_with("aarch64", {"asimd", "bf16"})), 4 * 16 * 2);
+  EXPECT_EQ(per_cycle(v1, Precision::bf16, cpu_with("aarch64", {"asimd"})), 0);
+  // x86 VDPBF16PS (AVX512_BF16): each fp32 lane sums two bf16 products; Zen 5 has two 512-bit
+  // FMA pipes (AMD family 1Ah guide): 2 x 16 lanes x 2 products x 2 = 128.
+  CoreDesign zen5 = *x86_core_design("AuthenticAMD", 0x1A, 0x02);
+  auto rate =
+      core_ops_per_cycle(zen5, Precision::bf16, cpu_with("x86_64", {"avx512f", "avx512_bf16"}));
+  ASSERT_TRUE(rate);
+  EXPECT_EQ(rate->ops_per_cycle, 2 * 16 * 2 * 2);
+  EXPECT_TRUE(rate->assumed);
 }
 
 TEST(GpuPeaks, EqualTheDatasheetEntries) {

@@ -222,6 +222,86 @@ TEST(DetectFixture, Aarch64Server) {
   EXPECT_TRUE(info.gpus.empty());
 }
 
+TEST(DetectFixture, Graviton3SveLengthAndSmbiosMemory) {
+  SystemInfo info = detect_fixture("graviton3");
+  EXPECT_EQ(*info.cpu.microarchitecture, "Neoverse V1");
+  EXPECT_EQ(*info.cpu.vector_isa, "SVE");
+  EXPECT_EQ(*info.cpu.sve_vector_length_bits, 256) << "32 bytes";
+  ASSERT_EQ(info.memory.devices.size(), 10u);
+  const MemoryDevice& first = info.memory.devices.front();
+  EXPECT_EQ(first.locator, "DIMM_0");
+  EXPECT_EQ(first.type, "DDR5");
+  EXPECT_EQ(first.size_bytes, 16ull << 30);
+  EXPECT_EQ(first.data_width_bits, 64);
+  EXPECT_EQ(first.speed_mts, 4800);
+  EXPECT_EQ(first.configured_speed_mts, 4800);
+  EXPECT_FALSE(info.memory.devices.back().populated()) << "an empty slot: size 0";
+  ASSERT_TRUE(info.memory.modules.known()) << info.memory.modules.problem;
+  EXPECT_EQ(*info.memory.modules, "8 of 10 slots populated: 8 x 16 GiB DDR5, 64-bit, 4800 MT/s");
+  Json json = system_info_to_json(info);
+  EXPECT_EQ(json["cpu"]["sve_vector_length_bits"], 256);
+  EXPECT_EQ(json["memory"]["devices"].size(), 10u);
+}
+
+TEST(DetectFixture, UnknownCoresKeepTheirIdentity) {
+  SystemInfo vm = detect_fixture("x86_amx_vm");
+  EXPECT_TRUE(vm.cpu.hypervisor);
+  EXPECT_EQ(*vm.cpu.model_number, 0xA7);
+  EXPECT_FALSE(vm.cpu.microarchitecture.known());
+  EXPECT_EQ(*vm.cpu.physical_cores, 1) << "two vCPUs, one core";
+  EXPECT_TRUE(vm.cpu.sve_vector_length_bits.source.empty()) << "no SVE: nothing tried";
+  EXPECT_TRUE(vm.memory.devices.empty());
+  SystemInfo arm = detect_fixture("arm_unknown_part");
+  EXPECT_EQ(*arm.cpu.part, 0xfff);
+  EXPECT_EQ(*arm.cpu.model, "0x41/0xfff");
+}
+
+// A type 17 record of SMBIOS 3.3, with the extended size and speeds.
+std::string smbios_33_record(unsigned size, std::uint32_t extended_size, unsigned speed,
+                             std::uint32_t extended_speed) {
+  std::string raw(0x5C, '\0');
+  auto put16 = [&](std::size_t at, unsigned value) {
+    raw[at] = static_cast<char>(value & 0xFF);
+    raw[at + 1] = static_cast<char>((value >> 8) & 0xFF);
+  };
+  auto put32 = [&](std::size_t at, std::uint32_t value) {
+    put16(at, value & 0xFFFF);
+    put16(at + 2, value >> 16);
+  };
+  raw[0] = 17;
+  raw[1] = 0x5C;
+  put16(0x0A, 64);
+  put16(0x0C, size);
+  raw[0x10] = 1;
+  raw[0x12] = 0x22;
+  put16(0x15, speed);
+  put32(0x1C, extended_size);
+  put16(0x20, speed);
+  put32(0x54, extended_speed);
+  put32(0x58, extended_speed);
+  return raw + std::string("CPU0_DIMM_A1\0\0", 14);
+}
+
+TEST(SmbiosMemoryDevice, ExtendedFieldsAndBadRecords) {
+  std::string problem;
+  // Size 0x7FFF: the extended size (MiB) counts; speed 0xFFFF: the extended speed counts.
+  auto device = parse_smbios_memory_device(smbios_33_record(0x7FFF, 65536, 0xFFFF, 8800), problem);
+  ASSERT_TRUE(device) << problem;
+  EXPECT_EQ(device->size_bytes, 64ull << 30);
+  EXPECT_EQ(device->speed_mts, 8800);
+  EXPECT_EQ(device->configured_speed_mts, 8800);
+  EXPECT_EQ(device->locator, "CPU0_DIMM_A1");
+  // Bit 15 of the size: KiB rather than MiB.
+  device = parse_smbios_memory_device(smbios_33_record(0x8000 | 512, 0, 3200, 0), problem);
+  ASSERT_TRUE(device) << problem;
+  EXPECT_EQ(device->size_bytes, 512ull << 10);
+  EXPECT_EQ(device->speed_mts, 3200);
+  EXPECT_FALSE(parse_smbios_memory_device(std::string("\x10\x20", 2), problem));
+  EXPECT_EQ(problem, "not an SMBIOS type 17 (memory device) record");
+  EXPECT_FALSE(parse_smbios_memory_device(std::string("\x11\x10xxxxxxxxxxxxxx", 16), problem));
+  EXPECT_NE(problem.find("too short"), std::string::npos) << problem;
+}
+
 TEST(DetectFixture, ContainerRecordsWhatItCouldNotRead) {
   SystemInfo info = detect_fixture("container");
   EXPECT_TRUE(info.container);
