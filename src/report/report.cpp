@@ -309,12 +309,13 @@ std::string render_console(const DatabaseReport& report) {
                            rate_with_unit(row.measured, unit), percent_or_dash(row.efficiency),
                            row.origin ? short_origin(*row.origin) : "");
       }
-      out += truncate(fmt::format(
-                          "    {:<24} {:>15} {:>15} {:>10}  {}", "bandwidth", bandwidth_text(mode),
-                          rate_with_unit(mode.measured_bandwidth_gbps, "GB/s"),
-                          percent_or_dash(mode.bandwidth_efficiency), bandwidth_origin(mode)),
-                      100) +
-             "\n";
+      out += fmt::format("    {:<24} {:>15} {:>15} {:>10}  {}\n", "bandwidth", bandwidth_text(mode),
+                         rate_with_unit(mode.measured_bandwidth_gbps, "GB/s"),
+                         percent_or_dash(mode.bandwidth_efficiency),
+                         mode.bandwidth_unknown ? "unknown (below)" : "datasheet");
+      if (mode.bandwidth_unknown) {
+        out += truncate("    unknown: " + *mode.bandwidth_unknown, 100) + "\n";
+      }
       if (mode.calibrated) {
         out += truncate(fmt::format("    {} run{}, {}, {}; mean efficiency {}", mode.runs,
                                     mode.runs == 1 ? "" : "s", mode.framework,

@@ -103,7 +103,8 @@ TEST(Report, AnUnknownBandwidthSaysWhyInEveryFormat) {
   EXPECT_EQ(report.entries[0].modes[0].bandwidth_unknown,
             "a virtual machine: the hypervisor hides the memory");
   const std::string console = render_console(report);
-  EXPECT_NE(console.find("unknown               -          -  unknown: a virtual machi...\n"),
+  EXPECT_NE(console.find("unknown               -          -  unknown (below)\n"
+                         "    unknown: a virtual machine: the hypervisor hides the memory\n"),
             std::string::npos)
       << console;
   const Json json = parse_json(render_json(report), "report");
