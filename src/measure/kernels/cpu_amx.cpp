@@ -218,7 +218,7 @@ double sum_fp32(const Accumulators& tiles) {
   return total;
 }
 
-// int8: each group of four bytes of an A row repeats one value a, B's group is (s, -s, s, -s):
+// int8: each group of four bytes of an A row is (a, -a, a, -a), B's group repeats one value s:
 // a s - a s + a s - a s = 0.
 void fill_int8(TileOperands& tiles) {
   for (int t = 0; t < 2; ++t) {
