@@ -6,6 +6,11 @@
 //     huge pages; target: at least 0.95x), and the reference's figure with 4 KiB pages;
 //   - the FMA kernels: against cores x vector lanes x FMA units x 2 x the clock calibrate
 //     measured under the same vector load (target: at least 0.95x);
+//   - x86: the AMX tile kernels against cores x 1024 bf16 flops or 2048 int8 operations per cycle
+//     (one TDPBF16PS / TDPBSSD every 16 cycles on the core's one TMUL, Intel's optimization
+//     manual) and the AVX512-FP16 kernel against cores x FMA units x 32 lanes x 2, each at the
+//     clock measured under AVX-512 load (target: at least 0.90x); "not offered by this CPU"
+//     where the CPU lacks the feature;
 //   - with --spread: each peak's spread over three runs of the standard plan (aim: 5% or less).
 // The references run before and after calibrate; the better of the two counts, so noise from a
 // shared machine makes the ratios conservative rather than flattering.
@@ -149,6 +154,34 @@ void row(const std::string& what, double measured, double reference, double targ
              reference, unit, ratio, target, ratio >= target ? "PASS" : "MISS");
 }
 
+// A matrix-unit or half-precision kernel against its formula (target 0.90x): the ratio where
+// it ran, else why not (the CPU lacks the feature, or calibrate's message: no permission for the
+// tile data, a compiler without the ISA).
+void matrix_row(const hwcal::CalibrationProfile& profile, const std::string& what,
+                const std::string& kernel, bool offered, double reference,
+                const std::string& unit) {
+  if (!offered) {
+    fmt::print("  {:<34} not offered by this CPU\n", what);
+    return;
+  }
+  if (const hwcal::MeasurementRecord* record = find(profile, kernel)) {
+    if (reference > 0) {
+      row(what, record->gflops->best, reference, 0.90, unit);
+    } else {
+      fmt::print("  {:<34} {:>9.1f} {:>9} {:<7} no formula: no core design or clock\n", what,
+                 record->gflops->best, "-", unit);
+    }
+    return;
+  }
+  std::string why = "no measurement";
+  for (const hwcal::MeasurementRecord& record : profile.measurements) {
+    if (record.kernel == kernel) {
+      why = fmt::format("{}: {}", to_string(record.status), record.message);
+    }
+  }
+  fmt::print("  {:<34} did not run: {}  MISS\n", what, why);
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -170,11 +203,15 @@ int main(int argc, char** argv) {
   double sgemm_before = direct_gemm_gflops(false, 4096, threads);
   double dgemm_before = direct_gemm_gflops(true, 4096, threads);
   double calibrate_s = 0;
+  // x86: the matrix-unit and fp16 kernels too (recorded as unsupported where they cannot run).
+  const bool x86 = isa != "neon";
+  const std::string matrix_kernels =
+      x86 ? ",cpu_fma_bf16_amx,cpu_fma_int8_amx,cpu_fma_fp16_avx512fp16" : "";
   hwcal::CalibrationProfile profile =
       run_calibrate({"--plan", "standard", "--kernels",
                      fmt::format("cpu_gemm_fp32_openblas,cpu_gemm_fp64_openblas,cpu_stream_triad,"
-                                 "cpu_fma_fp64_{},cpu_fma_fp32_{}",
-                                 isa, isa),
+                                 "cpu_fma_fp64_{},cpu_fma_fp32_{}{}",
+                                 isa, isa, matrix_kernels),
                      "--time-budget", "120"},
                     temp.path() / "run.json", &calibrate_s);
   const hwcal::MeasurementRecord* triad = find(profile, "cpu_stream_triad");
@@ -185,7 +222,7 @@ int main(int argc, char** argv) {
   double dgemm_after = direct_gemm_gflops(true, 4096, threads);
   triad_reference = std::max(triad_reference, reference_triad_gbps(triad_bytes, threads, true));
 
-  fmt::print("calibrate --plan standard (5 kernels) took {:.1f} s\n", calibrate_s);
+  fmt::print("calibrate --plan standard ({} kernels) took {:.1f} s\n", x86 ? 8 : 5, calibrate_s);
   fmt::print("  {:<34} {:>9} {:>9} {:<7} {:>7}\n", "", "calibrate", "reference", "unit", "ratio");
   const hwcal::MeasurementRecord* sgemm = find(profile, "cpu_gemm_fp32_openblas", 4096);
   const hwcal::MeasurementRecord* dgemm = find(profile, "cpu_gemm_fp64_openblas", 4096);
@@ -223,6 +260,29 @@ int main(int argc, char** argv) {
     (void)lanes64;
   } else {
     fmt::print("  FMA formula: no core design or measured clock for this CPU\n");
+  }
+  if (x86) {
+    const bool clocked = clock != profile.host.clocks_mhz.end();
+    const double ghz = clocked ? clock->second / 1000.0 : 0;
+    // 32 fp16 lanes in a 512-bit pipe, 16 in a 256-bit one.
+    const double fp16_peak = design ? threads * (std::min(design->fma_width_bits, 512) / 16.0) *
+                                          design->fma_units * 2 * ghz
+                                    : 0;
+    matrix_row(profile, "FMA fp16 (AVX512-FP16) vs formula", "cpu_fma_fp16_avx512fp16",
+               features.avx512_fp16, fp16_peak, "GFLOPS");
+    // One TMUL per core (Intel 64 and IA-32 Architectures Optimization Reference Manual, AMX
+    // chapter): a 16x16x32 bf16 product (16384 flops) or a 16x16x64 int8 one (32768 operations)
+    // every 16 cycles. The clock is the one measured under AVX-512 load: where the TMUL runs at a
+    // lower licence clock, a MISS here says so.
+    if (clocked && (features.amx_bf16 || features.amx_int8)) {
+      fmt::print(
+          "  AMX formula: {} cores x 1024 bf16 flops (2048 int8 ops) per cycle x {:.0f} MHz\n",
+          threads, clock->second);
+    }
+    matrix_row(profile, "AMX bf16 vs formula", "cpu_fma_bf16_amx", features.amx_bf16,
+               threads * 1024 * ghz, "GFLOPS");
+    matrix_row(profile, "AMX int8 vs formula", "cpu_fma_int8_amx", features.amx_int8,
+               threads * 2048 * ghz, "GIOPS");
   }
   for (const std::string& warning : profile.warnings) fmt::print("  warning: {}\n", warning);
 

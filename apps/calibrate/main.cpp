@@ -98,7 +98,7 @@ int main(int argc, char** argv) {
 
   return hwcal::cli::run(app, argc, argv, common, [&] {
     if (list_kernels) {
-      std::cout << hwcal::kernel_list_text();
+      std::cout << hwcal::kernel_list_text(hwcal::host_cpu_features());
       return 0;
     }
     if (list_workloads) {

@@ -46,7 +46,7 @@ CpuFeatures host_cpu_features() {
   // The OS must save the registers: XMM and YMM state for AVX, opmask and ZMM state for AVX-512.
   const bool os_avx = (xcr0 & 0x6) == 0x6;
   const bool os_avx512 = os_avx && (xcr0 & 0xe0) == 0xe0;
-  const bool os_amx = (xcr0 & 0x60000) == 0x60000;
+  const bool os_amx = (xcr0 & 0x60000) == 0x60000;  // XTILECFG (17) and XTILEDATA (18)
   features.avx = os_avx && bit(leaf1.ecx, 28);
   features.fma = os_avx && bit(leaf1.ecx, 12);
   if (max_leaf >= 7) {
@@ -55,8 +55,12 @@ CpuFeatures host_cpu_features() {
     features.avx512f = os_avx512 && bit(leaf7.ebx, 16);
     features.avx512_vnni = features.avx512f && bit(leaf7.ecx, 11);
     features.avx512_fp16 = features.avx512f && bit(leaf7.edx, 23);
-    features.amx_bf16 = os_amx && bit(leaf7.edx, 22);
-    features.amx_int8 = os_amx && bit(leaf7.edx, 25);
+    // AMX: the tile architecture (LDTILECFG, TILELOADD: EDX bit 24) and its products, bf16 (bit
+    // 22) and int8 (bit 25), with the OS saving the tile state (XCR0 bits 17 and 18 above). Linux
+    // also wants each process to ask for the tile data first (measure/kernels/cpu_amx.cpp).
+    const bool amx_tile = os_amx && bit(leaf7.edx, 24);
+    features.amx_bf16 = amx_tile && bit(leaf7.edx, 22);
+    features.amx_int8 = amx_tile && bit(leaf7.edx, 25);
     if (leaf7.eax >= 1) {
       Registers leaf7_1 = cpuid(7, 1);
       features.avx_vnni = os_avx && bit(leaf7_1.eax, 4);

@@ -150,13 +150,19 @@ inline bool is_bandwidth(KernelClass kind) {
 // Every kernel this build knows, CPU first, in a fixed order.
 const std::vector<KernelDescriptor>& builtin_kernels();
 const KernelDescriptor* find_kernel(std::string_view id);
-// calibrate --list-kernels: a line per kernel (id, device, precision, description).
-std::string kernel_list_text();
+// calibrate --list-kernels: a line per kernel (id, device, precision, description), and under
+// each CPU kernel this machine cannot run a line saying why (checked with `cpu`, the host's
+// features).
+std::string kernel_list_text(const CpuFeatures& cpu);
 
 // The tables the registry is made of, one per source file.
 std::vector<KernelDescriptor> cpu_gemm_kernels();
 std::vector<KernelDescriptor> cpu_peak_kernels();
+std::vector<KernelDescriptor> cpu_amx_kernels();  // x86_64 Linux only; empty elsewhere
 std::vector<KernelDescriptor> cpu_memory_kernels();
+// Whether the compiler that built cpu_peak.cpp knew AVX512-FP16 (GCC 12 or later): without it
+// cpu_fma_fp16_avx512fp16 is listed but unavailable.
+bool built_with_avx512_fp16();
 // Only in builds with CUDA (src/cuda/); device "cuda".
 std::vector<KernelDescriptor> cuda_gemm_kernels();
 std::vector<KernelDescriptor> cuda_peak_kernels();

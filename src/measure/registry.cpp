@@ -46,7 +46,8 @@ KernelDescriptor kernel_descriptor(std::string id, std::string description, std:
 const std::vector<KernelDescriptor>& builtin_kernels() {
   static const std::vector<KernelDescriptor> kernels = [] {
     std::vector<KernelDescriptor> all;
-    for (auto part : {cpu_gemm_kernels(), cpu_peak_kernels(), cpu_memory_kernels()}) {
+    for (auto part :
+         {cpu_gemm_kernels(), cpu_peak_kernels(), cpu_amx_kernels(), cpu_memory_kernels()}) {
       all.insert(all.end(), part.begin(), part.end());
     }
 #if HWCAL_HAVE_CUDA
@@ -66,11 +67,19 @@ const KernelDescriptor* find_kernel(std::string_view id) {
   return nullptr;
 }
 
-std::string kernel_list_text() {
+std::string kernel_list_text(const CpuFeatures& cpu) {
+  // A CUDA kernel's availability needs the GPU's facts from the runtime: calibrate --device cuda
+  // records it.
+  KernelEnv env;
+  env.cpu = cpu;
   std::string text;
   for (const KernelDescriptor& kernel : builtin_kernels()) {
     text += fmt::format("{:<28} {:<5} {:<9} {}\n", kernel.id, kernel.device,
                         to_string(kernel.precision), kernel.description);
+    if (kernel.device == "cpu" && kernel.unavailable_reason) {
+      const std::string reason = kernel.unavailable_reason(env);
+      if (!reason.empty()) text += fmt::format("{:<28} unavailable here: {}\n", "", reason);
+    }
   }
   return text;
 }

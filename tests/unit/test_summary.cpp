@@ -67,6 +67,44 @@ TEST(Summary, EmulatedFailedAndCacheResidentRecordsDoNotCount) {
   EXPECT_NEAR(*peaks.bandwidth_gbps, 57.52, 0.01);                 // 512 MiB
 }
 
+// The arithmetic ceiling of a precision is its best peak kernel, wherever it stands in the run:
+// the AMX tile kernel over the vector dot product where the matrix unit is faster, and the
+// other way round where it is slower; the best of the summarized runs' ceilings aggregates by
+// the median.
+TEST(Summary, CeilingIsTheBestPeakKernelOfEachPrecision) {
+  auto peak = [](const char* kernel, Precision precision, double gflops) {
+    MeasurementRecord r;
+    r.kernel = kernel;
+    r.kernel_class = KernelClass::peak_fma;
+    r.device = "cpu";
+    r.precision = precision;
+    r.gflops = Throughput{gflops, gflops};
+    return r;
+  };
+  CalibrationProfile profile = fixture("intel_core_i7_12700k_default.json");
+  for (auto& [first, second] :
+       {std::pair{peak("cpu_fma_bf16_avx512bf16", Precision::bf16, 1200.0),
+                  peak("cpu_fma_bf16_amx", Precision::bf16, 4100.0)},
+        std::pair{peak("cpu_fma_int8_amx", Precision::int8, 9000.0),
+                  peak("cpu_fma_int8_avx512vnni", Precision::int8, 2500.0)}}) {
+    profile.measurements.push_back(first);
+    profile.measurements.push_back(second);
+  }
+  // A failed or emulated run of a faster kernel does not count.
+  MeasurementRecord failed = peak("cpu_fma_fp16_avx512fp16", Precision::fp16, 99999);
+  failed.status = MeasurementStatus::unsupported;
+  profile.measurements.push_back(failed);
+  RunPeaks peaks = run_peaks(profile);
+  EXPECT_DOUBLE_EQ(peaks.ceiling.at(Precision::bf16), 4100.0);
+  EXPECT_DOUBLE_EQ(peaks.ceiling.at(Precision::int8), 9000.0);
+  EXPECT_EQ(peaks.ceiling.count(Precision::fp16), 0u);
+
+  const HardwareSpec& spec = bundled("intel_core_i7_12700k");
+  ModeSummaryResult result = summarize_mode(spec, "default", {{profile, "a.json"}});
+  EXPECT_DOUBLE_EQ(result.summary.arithmetic_ceiling.at(Precision::bf16), 4100.0);
+  EXPECT_DOUBLE_EQ(result.summary.arithmetic_ceiling.at(Precision::int8), 9000.0);
+}
+
 TEST(Summary, OneRunAgainstTheDatabasesPeaks) {
   const HardwareSpec& spec = bundled("jetson_orin_nano_gpu");
   ModeSummaryResult result = summarize_mode(

@@ -13,6 +13,11 @@
 #include "base/thread_team.hpp"
 #include "measure/kernels.hpp"
 
+// Set by src/measure/CMakeLists.txt: whether the compiler knows AVX512-FP16.
+#ifndef HWCAL_HAVE_AVX512FP16
+#define HWCAL_HAVE_AVX512FP16 0
+#endif
+
 #if defined(__x86_64__)
 #include <immintrin.h>
 #elif defined(__aarch64__)
@@ -172,6 +177,37 @@ template double chain_loop<Avx512Bf16Dot>(long long, Chains<Avx512Bf16Dot>);
 
 #pragma GCC pop_options
 
+#if HWCAL_HAVE_AVX512FP16
+#pragma GCC push_options
+#pragma GCC target("avx512f,avx512fp16")
+
+// vfmadd231ph: 32 fp16 lanes, the chains of the fp32 kernel at half precision. a = a * 0.99 +
+// 0.01 converges to 1 (as the NEON fp16 kernel's do): no overflow, no subnormals.
+struct Avx512Fp16 {
+  using Vector = __m512h;
+  static constexpr std::size_t kChains = 16;
+  static Vector first() { return _mm512_set1_ph(static_cast<_Float16>(0.99f)); }
+  static Vector second() { return _mm512_set1_ph(static_cast<_Float16>(0.01f)); }
+  static Vector start(int i) {
+    return _mm512_set1_ph(static_cast<_Float16>(0.5f + 0.01f * static_cast<float>(i)));
+  }
+  static Vector step(Vector a, Vector m, Vector c) { return _mm512_fmadd_ph(a, m, c); }
+  static Vector zero() { return _mm512_setzero_ph(); }
+  static Vector add(Vector a, Vector b) { return _mm512_add_ph(a, b); }
+  static double sum_lanes(Vector v) {
+    alignas(64) _Float16 lanes[32];
+    _mm512_store_ph(lanes, v);
+    double total = 0;
+    for (_Float16 lane : lanes) total += static_cast<double>(lane);
+    return total;
+  }
+};
+
+template double chain_loop<Avx512Fp16>(long long, Chains<Avx512Fp16>);
+
+#pragma GCC pop_options
+#endif  // HWCAL_HAVE_AVX512FP16
+
 #pragma GCC push_options
 #pragma GCC target("avx512f,avx512vnni")
 
@@ -324,9 +360,11 @@ KernelDescriptor peak(const char* id, const char* description, Precision precisi
            static_cast<double>(env.threads());
   });
   d.bytes = [](const KernelShape&, const KernelEnv&) { return 0.0; };
-  d.prepare = with_shape<PeakShape>([loop](const PeakShape& s, const KernelEnv& env) {
-    return std::unique_ptr<PreparedKernel>(new PeakKernel(loop, s, env));
-  });
+  d.prepare = with_shape<PeakShape>(
+      [name = std::string(id), loop](const PeakShape& s, const KernelEnv& env) {
+        if (loop == nullptr) throw KernelUnsupported(name + " is not in this build");
+        return std::unique_ptr<PreparedKernel>(new PeakKernel(loop, s, env));
+      });
   return d;
 }
 
@@ -337,11 +375,17 @@ std::function<std::string(const KernelEnv&)> needs(bool CpuFeatures::*feature, c
   };
 }
 
+[[maybe_unused]] std::function<std::string(const KernelEnv&)> not_built(const char* what) {
+  return [what](const KernelEnv&) { return std::string(what); };
+}
+
 [[maybe_unused]] std::function<std::string(const KernelEnv&)> other_isa(const char* isa) {
   return [isa](const KernelEnv&) { return fmt::format("{} kernels exist only on {}", isa, isa); };
 }
 
 }  // namespace
+
+bool built_with_avx512_fp16() { return HWCAL_HAVE_AVX512FP16 != 0; }
 
 std::vector<KernelDescriptor> cpu_peak_kernels() {
   std::vector<KernelDescriptor> kernels;
@@ -367,6 +411,17 @@ std::vector<KernelDescriptor> cpu_peak_kernels() {
                          "int8 dot products, AVX512_VNNI vpdpbusd (16 x 128 ops)", Precision::int8,
                          16 * 128, run_chains<Avx512Int8Dot>,
                          needs(&CpuFeatures::avx512_vnni, "AVX512_VNNI")));
+#if HWCAL_HAVE_AVX512FP16
+  kernels.push_back(peak("cpu_fma_fp16_avx512fp16", "fp16 FMA chains, AVX512-FP16 (16 x 32 lanes)",
+                         Precision::fp16, 16 * 32 * 2, run_chains<Avx512Fp16>,
+                         needs(&CpuFeatures::avx512_fp16, "AVX512-FP16")));
+#else
+  // Listed all the same, so a profile from this build says why there is no fp16 ceiling.
+  kernels.push_back(peak("cpu_fma_fp16_avx512fp16", "fp16 FMA chains, AVX512-FP16 (16 x 32 lanes)",
+                         Precision::fp16, 16 * 32 * 2, nullptr,
+                         not_built("built with a compiler without AVX512-FP16 support (GCC 12 or "
+                                   "later needed)")));
+#endif
   kernels.push_back(peak(
       "cpu_fma_int8_avxvnni", "int8 dot products, AVX-VNNI vpdpbusd (12 x 64 ops)", Precision::int8,
       12 * 64, run_chains<AvxVnniInt8Dot>, needs(&CpuFeatures::avx_vnni, "AVX-VNNI")));
