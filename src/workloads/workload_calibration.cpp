@@ -206,7 +206,7 @@ void predict_workloads(CalibrationProfile& profile, const HardwareSpec* spec,
     const RooflineRecord& roof = *record.roofline->calibrated;
     std::string theoretical;
     if (record.roofline->theoretical && record.roofline->theoretical->stack_efficiency) {
-      theoretical = fmt::format(" (on the datasheet roof: {})",
+      theoretical = fmt::format(" (on the theoretical roof: {})",
                                 format_percent(*record.roofline->theoretical->stack_efficiency));
     }
     profile.warnings.push_back(fmt::format(
@@ -269,7 +269,7 @@ std::string render_workload_table(const CalibrationProfile& profile) {
     if (record.roofline && !record.roofline->calibration.empty()) {
       notes.push_back(fmt::format(
           "stack eff = predicted / median on the calibrated roof (efficiencies from {}); theor "
-          "eff on the datasheet roof",
+          "eff on the theoretical roof (datasheet or derived peaks)",
           record.roofline->calibration == "this run"   ? "this run's GEMM and STREAM results"
           : record.roofline->calibration == "database" ? "the entry's calibration_summary"
                                                        : "nowhere: uncalibrated, equal to theor"));
