@@ -151,7 +151,14 @@ void amx_int8_loop(const TileOperands& tiles, long long iterations, Accumulators
   store_accumulators(out);
 }
 
-void one_dpbf16ps(const void* a, const void* b, void* c) {
+// One tile product C += A B with either instruction, for the tests' comparison with a scalar
+// reference. The tile numbers are immediates, so the instruction is a template parameter; both
+// instances are instantiated here, inside the AMX target region (a template instance takes no
+// target from its caller).
+enum class TileProduct { bf16, int8 };
+
+template <TileProduct kProduct>
+void one_tile_product(const void* a, const void* b, void* c) {
   memory_is_read(a);
   memory_is_read(b);
   memory_is_read(c);
@@ -159,23 +166,17 @@ void one_dpbf16ps(const void* a, const void* b, void* c) {
   _tile_loadd(0, c, kAmxTileRowBytes);
   _tile_loadd(4, a, kAmxTileRowBytes);
   _tile_loadd(6, b, kAmxTileRowBytes);
-  _tile_dpbf16ps(0, 4, 6);
+  if constexpr (kProduct == TileProduct::bf16) {
+    _tile_dpbf16ps(0, 4, 6);
+  } else {
+    _tile_dpbssd(0, 4, 6);
+  }
   _tile_stored(0, c, kAmxTileRowBytes);
   _tile_release();
 }
 
-void one_dpbssd(const void* a, const void* b, void* c) {
-  memory_is_read(a);
-  memory_is_read(b);
-  memory_is_read(c);
-  _tile_loadconfig(&kTileConfig);
-  _tile_loadd(0, c, kAmxTileRowBytes);
-  _tile_loadd(4, a, kAmxTileRowBytes);
-  _tile_loadd(6, b, kAmxTileRowBytes);
-  _tile_dpbssd(0, 4, 6);
-  _tile_stored(0, c, kAmxTileRowBytes);
-  _tile_release();
-}
+template void one_tile_product<TileProduct::bf16>(const void*, const void*, void*);
+template void one_tile_product<TileProduct::int8>(const void*, const void*, void*);
 
 #pragma GCC pop_options
 
@@ -331,12 +332,12 @@ std::string amx_unavailable_reason(const CpuFeatures& cpu, bool CpuFeatures::*fe
 
 void amx_tile_dpbf16ps(const std::uint16_t* a, const std::uint16_t* b, float* c) {
   require_host_amx(&CpuFeatures::amx_bf16, "AMX-BF16");
-  one_dpbf16ps(a, b, c);
+  one_tile_product<TileProduct::bf16>(a, b, c);
 }
 
 void amx_tile_dpbssd(const std::int8_t* a, const std::int8_t* b, std::int32_t* c) {
   require_host_amx(&CpuFeatures::amx_int8, "AMX-INT8");
-  one_dpbssd(a, b, c);
+  one_tile_product<TileProduct::int8>(a, b, c);
 }
 
 std::vector<KernelDescriptor> cpu_amx_kernels() {
