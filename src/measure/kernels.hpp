@@ -7,6 +7,7 @@
 // one.
 #pragma once
 
+#include <array>
 #include <functional>
 #include <memory>
 #include <string>
@@ -154,6 +155,15 @@ const KernelDescriptor* find_kernel(std::string_view id);
 // each CPU kernel this machine cannot run a line saying why (checked with `cpu`, the host's
 // features).
 std::string kernel_list_text(const CpuFeatures& cpu);
+
+// The fp32 FMA peak kernels (kernels/cpu_peak.cpp), widest vector first: what infers a core's
+// FMA units per core from a measured ceiling (identify/derive.hpp).
+struct Fp32FmaKernel {
+  std::string_view id;
+  int vector_bits;
+};
+inline constexpr std::array<Fp32FmaKernel, 3> kFp32FmaKernels = {
+    {{"cpu_fma_fp32_avx512", 512}, {"cpu_fma_fp32_avx2", 256}, {"cpu_fma_fp32_neon", 128}}};
 
 // The tables the registry is made of, one per source file.
 std::vector<KernelDescriptor> cpu_gemm_kernels();

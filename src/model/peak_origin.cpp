@@ -12,6 +12,9 @@ constexpr std::array<std::string_view, 4> kOriginLabels = {"datasheet", "derived
                                                            "derived: CPU flags, inferred units",
                                                            "derived: given by the user"};
 
+constexpr std::array<std::string_view, 4> kOriginShortLabels = {"datasheet", "core table",
+                                                                "CPU flags (inferred)", "user"};
+
 }  // namespace
 
 std::string_view to_string(PeakOrigin origin) { return kOriginNames.name(origin); }
@@ -24,6 +27,10 @@ std::string peak_origin_names() { return kOriginNames.alternatives(); }
 
 std::string_view origin_label(PeakOrigin origin) {
   return kOriginLabels[static_cast<std::size_t>(origin)];
+}
+
+std::string_view origin_short_label(PeakOrigin origin) {
+  return kOriginShortLabels[static_cast<std::size_t>(origin)];
 }
 
 }  // namespace hwcal

@@ -79,17 +79,6 @@ std::string percent_or_dash(const std::optional<double>& fraction) {
   return fraction ? format_percent(*fraction) : "-";
 }
 
-// The console's narrow column: "datasheet", "core table", "CPU flags (inferred)", "user".
-std::string short_origin(PeakOrigin origin) {
-  switch (origin) {
-    case PeakOrigin::datasheet: return "datasheet";
-    case PeakOrigin::core_table: return "core table";
-    case PeakOrigin::cpu_flags: return "CPU flags (inferred)";
-    case PeakOrigin::user: return "user";
-  }
-  return "";
-}
-
 std::string origin_text(const PrecisionRow& row) {
   return row.origin ? std::string(origin_label(*row.origin)) : std::string();
 }
@@ -307,7 +296,7 @@ std::string render_console(const DatabaseReport& report) {
         out += fmt::format("    {:<24} {:>15} {:>15} {:>10}  {}\n", to_string(row.precision),
                            rate_with_unit(row.theoretical, unit),
                            rate_with_unit(row.measured, unit), percent_or_dash(row.efficiency),
-                           row.origin ? short_origin(*row.origin) : "");
+                           row.origin ? origin_short_label(*row.origin) : "");
       }
       out += fmt::format("    {:<24} {:>15} {:>15} {:>10}  {}\n", "bandwidth", bandwidth_text(mode),
                          rate_with_unit(mode.measured_bandwidth_gbps, "GB/s"),

@@ -232,20 +232,24 @@ std::optional<FmaCeiling> measure_fma_ceiling(const std::vector<int>& cpus, std:
   KernelEnv env;
   env.cpu = host_cpu_features();
   if (!cpus.empty()) env.cpus = {cpus.front()};
-  // The widest of the FMA kernels (kernels/cpu_peak.cpp), with its vector width.
-  const std::string isa = env.cpu.avx512f ? "avx512"
-                          : env.cpu.fma   ? "avx2"
-                          : env.cpu.neon  ? "neon"
-                                          : "";
-  const KernelDescriptor* kernel =
-      isa.empty() ? nullptr : find_kernel(fmt::format("cpu_fma_fp32_{}", isa));
-  if (kernel == nullptr) {
-    note = "this build has no fp32 FMA peak kernel for this CPU";
-    return std::nullopt;
+  // The widest fp32 FMA kernel this CPU runs.
+  const KernelDescriptor* kernel = nullptr;
+  int vector_bits = 0;
+  std::vector<std::string> why_not;
+  for (const Fp32FmaKernel& fma : kFp32FmaKernels) {
+    const KernelDescriptor* candidate = find_kernel(fma.id);
+    if (candidate == nullptr) continue;  // another architecture's
+    std::string why = candidate->unavailable_reason ? candidate->unavailable_reason(env) : "";
+    if (why.empty()) {
+      kernel = candidate;
+      vector_bits = fma.vector_bits;
+      break;
+    }
+    why_not.push_back(fmt::format("{}: {}", fma.id, why));
   }
-  if (std::string why = kernel->unavailable_reason ? kernel->unavailable_reason(env) : "";
-      !why.empty()) {
-    note = fmt::format("{}: {}", kernel->id, why);
+  if (kernel == nullptr) {
+    note = why_not.empty() ? "this build has no fp32 FMA peak kernel for this CPU"
+                           : fmt::format("{}", fmt::join(why_not, "; "));
     return std::nullopt;
   }
   // Calls of about kCallS, scaled from a probe.
@@ -270,7 +274,7 @@ std::optional<FmaCeiling> measure_fma_ceiling(const std::vector<int>& cpus, std:
   FmaCeiling ceiling;
   ceiling.gflops = kernel->flops(shape, env) / best_s / 1e9;
   ceiling.threads = static_cast<int>(env.threads());
-  ceiling.vector_bits = isa == "avx512" ? 512 : isa == "avx2" ? 256 : 128;
+  ceiling.vector_bits = vector_bits;
   ceiling.clock_mhz = std::round(measured.mhz);
   ceiling.kernel = kernel->id;
   note = fmt::format(

@@ -405,19 +405,16 @@ std::optional<Draft> derived_cpu_entry(const RunContext& context, const DeviceRu
       note = "calibrate measured no clock under vector load";
       return std::optional<FmaCeiling>();
     }
-    // The widest fp32 FMA kernel this run measured (kernels/cpu_peak.cpp).
+    // The widest fp32 FMA kernel this run measured.
     std::optional<FmaCeiling> best;
-    for (const auto& [isa, bits] :
-         {std::pair<const char*, int>{"avx512", 512}, {"avx2", 256}, {"neon", 128}}) {
-      const std::string id = fmt::format("cpu_fma_fp32_{}", isa);
+    for (const Fp32FmaKernel& fma : kFp32FmaKernels) {
       for (const MeasurementRecord& record : run.profile.measurements) {
-        if (record.kernel != id || record.status != MeasurementStatus::passed || !record.gflops ||
-            !record.threads) {
-          continue;
+        if (record.kernel == fma.id && record.status == MeasurementStatus::passed &&
+            record.gflops && record.threads) {
+          best = FmaCeiling{record.gflops->best, static_cast<int>(*record.threads), fma.vector_bits,
+                            measured->second, record.kernel};
+          break;
         }
-        best = FmaCeiling{record.gflops->best, static_cast<int>(*record.threads), bits,
-                          measured->second, id};
-        break;
       }
       if (best) break;
     }

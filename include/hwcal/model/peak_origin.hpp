@@ -23,5 +23,7 @@ std::string peak_origin_names();  // "datasheet, core_table, cpu_flags or user"
 // What a person reads: "datasheet", "derived: core table", "derived: CPU flags, inferred units",
 // "derived: given by the user".
 std::string_view origin_label(PeakOrigin origin);
+// The same for a narrow column: "datasheet", "core table", "CPU flags (inferred)", "user".
+std::string_view origin_short_label(PeakOrigin origin);
 
 }  // namespace hwcal
