@@ -32,6 +32,7 @@ int main(int argc, char** argv) {
   std::string id;
   std::string device;
   std::vector<std::string> legacy;
+  std::string update;
   app.add_flag("--detect", detect, "Print what was detected and the best-matching entries");
   app.add_flag("--from-detection", from_detection,
                "Draft a new entry from this machine's detection (peaks derived where the formula "
@@ -48,10 +49,17 @@ int main(int argc, char** argv) {
                  "(the width of one pipe: 128, 256, 512) and, on a hybrid CPU, "
                  "compute.core_types.I.fma_units_per_core=N; such peaks say origin 'user'. "
                  "peak_bandwidth_gbps=X replaces a drafted peak_bandwidth_unknown");
+  app.add_option("--update", update,
+                 "Edit the existing entry ID with --set assignments, keeping its layout and its "
+                 "calibration (--dry-run shows the change as a diff)");
   app.add_option("--id", id, "The new entry's id (default: derived from vendor and model)");
   app.add_option("--device", device, "With --from-detection: cpu (default) or a GPU as cuda:N");
   app.add_flag("--dry-run", options.dry_run, "Check and show the entry; write nothing");
-  app.add_flag("--force", options.force, "Replace an entry with the same id");
+  app.add_flag("--force", options.force,
+               "Replace an entry with the same id (its calibration_summary, "
+               "calibration_profiles and workload_summary are kept)");
+  app.add_flag("--drop-calibration", options.drop_calibration,
+               "With --force: drop the replaced entry's calibration instead of keeping it");
   app.add_option("--format", format, "Output form: console or json")
       ->check(CLI::IsMember({"console", "json"}));
   app.add_option("--sysroot", sysroot,
@@ -66,12 +74,22 @@ int main(int argc, char** argv) {
 
   return hwcal::cli::run(app, argc, argv, common, [&] {
     int modes = (detect ? 1 : 0) + (from_detection ? 1 : 0) + (from_file.empty() ? 0 : 1) +
-                (legacy.empty() ? 0 : 1);
+                (legacy.empty() ? 0 : 1) + (update.empty() ? 0 : 1);
     if (modes > 1) {
       throw hwcal::UsageError(
-          "--detect, --from-detection, --from-file and --import-legacy exclude each other");
+          "--detect, --from-detection, --from-file, --import-legacy and --update exclude each "
+          "other");
     }
-    if (detect) {
+    if (!update.empty()) {
+      if (options.sets.empty()) {
+        throw hwcal::UsageError("--update ID edits with --set KEY=VALUE: give at least one");
+      }
+      if (!id.empty() || options.force) {
+        throw hwcal::UsageError("--update edits ID in place: not with --id or --force");
+      }
+      options.mode = hwcal::AddHardwareMode::update;
+      options.update = update;
+    } else if (detect) {
       options.mode = hwcal::AddHardwareMode::detect;
     } else if (from_detection) {
       options.mode = hwcal::AddHardwareMode::from_detection;
@@ -90,6 +108,9 @@ int main(int argc, char** argv) {
     if (!writes && (options.dry_run || options.force || !id.empty() || !options.sets.empty())) {
       throw hwcal::UsageError(
           "--dry-run, --force, --id and --set create entries: not with --detect");
+    }
+    if (options.drop_calibration && !options.force) {
+      throw hwcal::UsageError("--drop-calibration goes with --force");
     }
     if (options.measure_clock && options.mode != hwcal::AddHardwareMode::detect) {
       throw hwcal::UsageError("--measure-clock goes with --detect");

@@ -52,10 +52,13 @@ int main(int argc, char** argv) {
   app.add_option("--history", history,
                  "Every stored calibration run of entry ID per power mode and precision, with "
                  "the change against the previous run");
-  auto* regression = app.add_option(
-      "--fail-on-regression", regression_percent,
-      "Exit 1 when the latest run of a calibrated entry is more than PCT percent below the "
-      "median of its earlier runs (alone, with --check or with --history)");
+  auto* regression =
+      app.add_option(
+             "--fail-on-regression", regression_percent,
+             "Exit 1 when the latest run of a calibrated entry is more than PCT percent below the "
+             "median of its earlier runs (alone, with --check or with --history)")
+          // CLI11 reads "nan" and "inf" as numbers: a threshold must be a percent.
+          ->check(hwcal::cli::finite_range(0, 100));
   app.add_option("--compare", compare,
                  "Two profiles side by side per kernel: the change and a Mann-Whitney U test on "
                  "their samples")

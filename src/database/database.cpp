@@ -5,16 +5,22 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cerrno>
+#include <chrono>
+#include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <exception>
 #include <mutex>
+#include <set>
 #include <thread>
 
 #include <fmt/format.h>
 
+#include "base/text.hpp"
 #include "hwcal/base/error.hpp"
+#include "hwcal/database/transaction.hpp"
 #include "hwcal/json/json_io.hpp"
 
 namespace fs = std::filesystem;
@@ -88,27 +94,109 @@ fs::path find_upwards(fs::path start) {
 
 }  // namespace
 
+namespace {
+
+// A file the scan found: an entry to read, or a name it could not read (`problem`).
+struct Found {
+  fs::path path;
+  std::string problem;
+  bool operator<(const Found& other) const { return path < other.path; }
+};
+
+// Every <type>/<vendor>/<id>.json under root, and every name that should be one and is not:
+// a folder that cannot be listed, a link that cannot be followed (a loop, a dangling link), a
+// ".json" that is not a file. Nothing is skipped without a word, except hidden names (the lock,
+// temp files, .git) and the top-level schema folder. Links to folders are not followed.
+std::vector<Found> list_entry_files(const fs::path& root) {
+  std::vector<Found> found;
+  std::vector<fs::path> folders{root};
+  while (!folders.empty()) {
+    const fs::path folder = std::move(folders.back());
+    folders.pop_back();
+    std::error_code ec;
+    fs::directory_iterator it(folder, ec);
+    if (ec) {
+      found.push_back({folder, fmt::format("cannot list this folder ({}): the entries in it are "
+                                           "not read",
+                                           ec.message())});
+      continue;
+    }
+    for (; !ec && it != fs::directory_iterator(); it.increment(ec)) {
+      const fs::path& path = it->path();
+      const std::string name = path.filename().string();
+      if (name.empty() || name.front() == '.') continue;
+      if (folder == root && name == "schema") continue;
+      const bool json_name = path.extension() == ".json";
+      std::error_code status_ec;
+      const fs::file_status own = it->symlink_status(status_ec);
+      if (fs::is_symlink(own)) {
+        const fs::file_status target = fs::status(path, status_ec);
+        if (status_ec || !fs::exists(target)) {
+          found.push_back({path, fmt::format("a symbolic link that cannot be followed ({})",
+                                             status_ec ? status_ec.message() : "dangling")});
+          continue;
+        }
+        if (fs::is_directory(target)) {
+          found.push_back({path,
+                           "a symbolic link to a folder: the database follows no folder "
+                           "links; move the folder here instead"});
+          continue;
+        }
+        if (json_name) {
+          found.push_back({path, fs::is_regular_file(target)
+                                     ? ""
+                                     : "a link to something that is not a regular file"});
+        }
+        continue;
+      }
+      if (fs::is_directory(own)) {
+        if (json_name) {
+          found.push_back({path, "a folder named like an entry file"});
+        } else {
+          folders.push_back(path);
+        }
+        continue;
+      }
+      if (!json_name) continue;
+      found.push_back(
+          {path, fs::is_regular_file(own) ? "" : "not a regular file (a device, pipe or socket)"});
+    }
+    if (ec) {
+      found.push_back(
+          {folder, fmt::format("listing this folder failed part way ({}): some entries in it "
+                               "may not be read",
+                               ec.message())});
+    }
+  }
+  return found;
+}
+
+}  // namespace
+
 std::size_t scan_database(const fs::path& root, const std::function<void(EntryVisit&)>& visit) {
   std::error_code ec;
+  if (root.empty()) throw UsageError("the database folder is an empty path");
   if (!fs::exists(root, ec)) {
     throw IoError(fmt::format("{}: database folder does not exist", root.string()));
   }
   if (!fs::is_directory(root, ec)) {
     throw IoError(fmt::format("{}: expected a database folder, found a file", root.string()));
   }
-  std::vector<fs::path> paths;
-  fs::recursive_directory_iterator it(root, fs::directory_options::skip_permission_denied, ec);
-  if (ec) throw IoError(fmt::format("{}: cannot list: {}", root.string(), ec.message()));
-  for (; it != fs::recursive_directory_iterator(); it.increment(ec)) {
-    if (ec) break;
-    const fs::path& path = it->path();
-    const std::string first = path.lexically_relative(root).begin()->string();
-    if (it->is_directory() && (first == "schema" || first.front() == '.')) {
-      it.disable_recursion_pending();
-      continue;
+  // A change that a kill interrupted is finished before anything is read, so that no reader
+  // sees half of it. A process that holds the lock has done that already.
+  std::vector<Found> pending_problems;
+  if (fs::exists(journal_path(root), ec) && !holds_database_lock(root)) {
+    try {
+      DatabaseLock lock(root);
+    } catch (const Error& error) {
+      pending_problems.push_back(
+          {journal_path(root),
+           fmt::format("an interrupted change is pending and could not be finished: {}",
+                       error.what())});
     }
-    if (it->is_regular_file() && path.extension() == ".json") paths.push_back(path);
   }
+  std::vector<Found> paths = list_entry_files(root);
+  paths.insert(paths.end(), pending_problems.begin(), pending_problems.end());
   std::sort(paths.begin(), paths.end());
 
   // Reading and parsing dominate; spread them over the cores. Each worker reuses one visit
@@ -124,10 +212,14 @@ std::size_t scan_database(const fs::path& root, const std::function<void(EntryVi
         try {
           EntryVisit entry;
           entry.index = i;
-          entry.path = paths[i];
-          entry.display_path = display_path_under(root, paths[i]);
-          entry.relative_path = paths[i].lexically_relative(root).generic_string();
-          read_entry(entry);
+          entry.path = paths[i].path;
+          entry.display_path = display_path_under(root, paths[i].path);
+          entry.relative_path = paths[i].path.lexically_relative(root).generic_string();
+          if (paths[i].problem.empty()) {
+            read_entry(entry);
+          } else {
+            entry.diagnostics.error(entry.display_path, "", paths[i].problem);
+          }
           visit(entry);
         } catch (...) {
           std::lock_guard<std::mutex> lock(failure_mutex);
@@ -181,8 +273,16 @@ const DatabaseEntry& Database::get(std::string_view id) const {
 }
 
 fs::path Database::path_for(const HardwareSpec& spec) const {
-  return root_ / std::string(to_string(spec.device_type)) / spec.vendor_slug() /
-         (spec.id + ".json");
+  // Ids and vendors become path components: never a way out of the database.
+  if (auto problem = path_component_problem(spec.id)) {
+    throw DataError(root_.string(), "/id", fmt::format("id '{}' {}", spec.id, *problem));
+  }
+  const std::string vendor = spec.vendor_slug();
+  if (auto problem = path_component_problem(vendor)) {
+    throw DataError(root_.string(), "/vendor",
+                    fmt::format("vendor '{}' {}", spec.vendor, *problem));
+  }
+  return root_ / std::string(to_string(spec.device_type)) / vendor / (spec.id + ".json");
 }
 
 std::string display_path_under(const fs::path& root, const fs::path& path) {
@@ -196,22 +296,23 @@ std::string Database::display_path(const fs::path& path) const {
   return display_path_under(root_, path);
 }
 
-void Database::write_entry(const HardwareSpec& spec, const Json* new_file_layout) {
-  fs::path path = path_for(spec);
-  std::error_code ec;
-  fs::create_directories(path.parent_path(), ec);
-  if (ec) {
-    throw IoError(
-        fmt::format("{}: cannot create folder: {}", path.parent_path().string(), ec.message()));
-  }
+std::string Database::entry_text(const HardwareSpec& spec, const Json* new_file_layout) const {
+  const fs::path path = path_for(spec);
   // Keep the layout of the file being replaced (key order, number spelling, unknown fields).
   Json document = spec_to_json(spec);
+  std::error_code ec;
   if (fs::exists(path, ec)) {
-    document = preserve_layout(document, load_json_file(path));
+    document = preserve_layout(document, load_json_file(path, display_path(path)));
   } else if (new_file_layout != nullptr) {
     document = preserve_layout(document, *new_file_layout);
   }
-  write_file_atomic(path, dump_json(document));
+  return dump_json(document);
+}
+
+void Database::write_entry(const HardwareSpec& spec, Transaction& transaction,
+                           const Json* new_file_layout) {
+  fs::path path = path_for(spec);
+  transaction.write(path, entry_text(spec, new_file_layout));
 
   DatabaseEntry entry{path, display_path(path), spec, false};
   auto found = index_.find(spec.id);
@@ -223,27 +324,124 @@ void Database::write_entry(const HardwareSpec& spec, const Json* new_file_layout
   }
 }
 
-DatabaseLock::DatabaseLock(const fs::path& root) {
-  fs::path lock_path = root / ".hwcal.lock";
-  fd_ = ::open(lock_path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+namespace {
+
+std::mutex held_mutex;
+std::set<std::string>& held_roots() {
+  static std::set<std::string> roots;
+  return roots;
+}
+
+std::string lock_key(const fs::path& root) {
+  std::error_code ec;
+  fs::path canonical = fs::weakly_canonical(root, ec);
+  return (ec ? fs::absolute(root) : canonical).lexically_normal().string();
+}
+
+std::atomic<double> default_lock_timeout_s{300.0};
+
+// Who holds a lock, as its holder wrote it into the lock file.
+std::string lock_holder(int fd) {
+  char buffer[256] = {};
+  ssize_t got = ::pread(fd, buffer, sizeof buffer - 1, 0);
+  std::string text = got > 0 ? std::string(buffer, static_cast<std::size_t>(got)) : "";
+  if (auto newline = text.find('\n'); newline != std::string::npos) text.resize(newline);
+  return text.empty() ? "another process (it did not say which)" : text;
+}
+
+std::string host_name() {
+  char name[256] = {};
+  if (::gethostname(name, sizeof name - 1) != 0) return "?";
+  return name;
+}
+
+}  // namespace
+
+void set_lock_timeout(double seconds) { default_lock_timeout_s = seconds; }
+double lock_timeout() { return default_lock_timeout_s; }
+
+bool holds_database_lock(const fs::path& root) {
+  std::lock_guard<std::mutex> guard(held_mutex);
+  return held_roots().count(lock_key(root)) > 0;
+}
+
+DatabaseLock::DatabaseLock(const fs::path& root, const std::vector<fs::path>& extra_folders) {
+  if (root.empty()) throw UsageError("the database folder is an empty path");
+  const fs::path lock_path = root / ".hwcal.lock";
+  // 0666 less the umask: in a tree shared by a group (umask 002), every member can lock.
+  fd_ = ::open(lock_path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0666);
+  bool writable = fd_ >= 0;
+  // Someone else's lock file that this user may not write: flock works on any open file.
+  if (fd_ < 0 && errno == EACCES) fd_ = ::open(lock_path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd_ < 0) {
     throw IoError(
         fmt::format("{}: cannot open lock file: {}", lock_path.string(), std::strerror(errno)));
   }
-  while (::flock(fd_, LOCK_EX) != 0) {
+  const double timeout_s = lock_timeout();
+  const auto start = std::chrono::steady_clock::now();
+  bool told = false;
+  while (::flock(fd_, LOCK_EX | LOCK_NB) != 0) {
     if (errno == EINTR) continue;
-    int saved = errno;
-    ::close(fd_);
-    throw IoError(fmt::format("{}: cannot lock: {}", lock_path.string(), std::strerror(saved)));
+    if (errno != EWOULDBLOCK) {
+      int saved = errno;
+      ::close(fd_);
+      throw IoError(fmt::format("{}: cannot lock: {}", lock_path.string(), std::strerror(saved)));
+    }
+    const double waited =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    if (waited >= timeout_s) {
+      std::string holder = lock_holder(fd_);
+      ::close(fd_);
+      throw IoError(
+          fmt::format("{}: still locked by {} after {:.0f} s: gave up (--lock-timeout "
+                      "sets how long to wait)",
+                      lock_path.string(), holder, timeout_s));
+    }
+    if (!told) {
+      fmt::print(stderr, "waiting for the database lock {}, held by {} (for at most {:.0f} s)\n",
+                 lock_path.string(), lock_holder(fd_), timeout_s);
+      std::fflush(stderr);
+      told = true;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  if (writable) {
+    const std::string holder =
+        fmt::format("pid {} ({}) on {}\n", ::getpid(), program_invocation_short_name, host_name());
+    if (::ftruncate(fd_, 0) == 0) {
+      [[maybe_unused]] ssize_t ignored = ::pwrite(fd_, holder.data(), holder.size(), 0);
+    }
+  }
+  {
+    std::lock_guard<std::mutex> guard(held_mutex);
+    key_ = lock_key(root);
+    held_roots().insert(key_);
+  }
+  // Before anything is read under this lock: finish an interrupted change, sweep up the temp
+  // files of writers that died.
+  try {
+    Recovery recovery = recover_database(root, extra_folders);
+    for (const std::string& message : recovery.messages) {
+      fmt::print(stderr, "note: {}\n", message);
+    }
+  } catch (...) {
+    release();
+    throw;
   }
 }
 
-DatabaseLock::~DatabaseLock() {
-  if (fd_ >= 0) {
-    ::flock(fd_, LOCK_UN);
-    ::close(fd_);
+void DatabaseLock::release() {
+  if (fd_ < 0) return;
+  {
+    std::lock_guard<std::mutex> guard(held_mutex);
+    held_roots().erase(key_);
   }
+  ::flock(fd_, LOCK_UN);
+  ::close(fd_);
+  fd_ = -1;
 }
+
+DatabaseLock::~DatabaseLock() { release(); }
 
 DefaultDatabase find_default_database() {
   if (const char* env = std::getenv("HWCAL_DATABASE"); env != nullptr && *env != '\0') {

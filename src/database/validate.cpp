@@ -3,11 +3,12 @@
 #include <cctype>
 #include <cmath>
 #include <map>
-#include <regex>
 #include <set>
 
 #include <fmt/format.h>
 
+#include "base/pattern.hpp"
+#include "base/text.hpp"
 #include "hwcal/json/json_io.hpp"
 
 namespace fs = std::filesystem;
@@ -220,13 +221,13 @@ double relative_error(double value, double reference) {
   return std::fabs(value - reference) / std::max(std::fabs(reference), 1e-12);
 }
 
+// A pattern as messages quote it: hostile ones can be megabytes long.
+std::string shorten(const std::string& text) {
+  return text.size() <= 80 ? text : text.substr(0, 80) + "...";
+}
+
 std::string regex_problem(const std::string& pattern) {
-  try {
-    std::regex compiled(pattern, std::regex::ECMAScript | std::regex::icase);
-    return "";
-  } catch (const std::regex_error& error) {
-    return error.what();
-  }
+  return pattern_problem(pattern).value_or("");
 }
 
 Diagnostics validate_spec(const HardwareSpec& spec, const std::string& file,
@@ -242,6 +243,14 @@ Diagnostics validate_spec(const HardwareSpec& spec, const std::string& file,
       diagnostics.error(file, "/id",
                         fmt::format("id '{}' differs from the file name '{}'", spec.id,
                                     relative.filename().string()));
+    }
+  }
+  // Power-mode names become folders of stored profiles (profiles/<vendor>/<id>/<mode>/).
+  for (const PowerMode& mode : spec.power_modes) {
+    if (auto problem = path_component_problem(mode.name)) {
+      diagnostics.error(file, pointer_append("/power_modes", mode.name),
+                        fmt::format("power mode name '{}' {}: it names a folder of profiles",
+                                    shorten(mode.name), *problem));
     }
   }
   if (!relative_path.empty()) {
@@ -272,9 +281,8 @@ Diagnostics validate_spec(const HardwareSpec& spec, const std::string& file,
       const std::string& pattern = (*spec.detection_patterns)[i];
       std::string problem = regex_problem(pattern);
       if (!problem.empty()) {
-        diagnostics.error(
-            file, pointer_append("/detection_patterns", i),
-            fmt::format("pattern '{}' is not a valid regular expression: {}", pattern, problem));
+        diagnostics.error(file, pointer_append("/detection_patterns", i),
+                          fmt::format("pattern '{}' is {}", shorten(pattern), problem));
       }
     }
   }
@@ -283,9 +291,8 @@ Diagnostics validate_spec(const HardwareSpec& spec, const std::string& file,
       const std::string& pattern = spec.board_signals->device_tree_model[i];
       std::string problem = regex_problem(pattern);
       if (!problem.empty()) {
-        diagnostics.error(
-            file, pointer_append("/board_signals/device_tree_model", i),
-            fmt::format("pattern '{}' is not a valid regular expression: {}", pattern, problem));
+        diagnostics.error(file, pointer_append("/board_signals/device_tree_model", i),
+                          fmt::format("pattern '{}' is {}", shorten(pattern), problem));
       }
     }
   }

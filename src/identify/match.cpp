@@ -5,6 +5,7 @@
 
 #include <fmt/format.h>
 
+#include "base/pattern.hpp"
 #include "base/text.hpp"
 
 namespace hwcal {
@@ -266,11 +267,7 @@ std::string render_device(const DeviceMatch& match, std::size_t limit) {
 }  // namespace
 
 bool pattern_matches(const std::string& pattern, const std::string& text) {
-  try {
-    return std::regex_search(text, std::regex(pattern, std::regex::ECMAScript | std::regex::icase));
-  } catch (const std::regex_error&) {
-    return false;
-  }
+  return pattern_search(pattern, text);
 }
 
 std::string regex_escape(const std::string& text) {

@@ -4,9 +4,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <atomic>
 #include <cerrno>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <vector>
 
@@ -24,6 +24,7 @@ class DomBuilder : public nlohmann::json_sax<Json> {
  public:
   Json root;
   std::string duplicate_pointer;  // first duplicate key found, "" if none
+  std::string too_deep_pointer;   // the container that went past kMaxJsonDepth, "" if none
   std::string error_message;
   std::size_t error_line = 0;
   std::size_t error_column = 0;
@@ -60,13 +61,18 @@ class DomBuilder : public nlohmann::json_sax<Json> {
     std::size_t index;
   };
 
-  std::string pointer_to(const std::string& last_key) const {
+  // The pointer of the innermost open container.
+  std::string pointer_to_open() const {
     std::string pointer;
     for (std::size_t i = 1; i < levels_.size(); ++i) {
       pointer = levels_[i].key ? pointer_append(pointer, *levels_[i].key)
                                : pointer_append(pointer, levels_[i].index);
     }
-    return pointer_append(pointer, last_key);
+    return pointer;
+  }
+
+  std::string pointer_to(const std::string& last_key) const {
+    return pointer_append(pointer_to_open(), last_key);
   }
 
   // Places `value` where the parser is and returns where it went.
@@ -103,6 +109,15 @@ class DomBuilder : public nlohmann::json_sax<Json> {
     std::size_t index = 0;
     if (!levels_.empty() && levels_.back().container->is_array()) {
       index = levels_.back().container->size();
+    }
+    // Everything downstream (copies, layout preservation, dumps) walks documents recursively:
+    // a bound here bounds them all. Stopping the parse also bounds the memory a hostile file
+    // can make the parser use.
+    if (levels_.size() >= kMaxJsonDepth) {
+      too_deep_pointer = levels_.back().container->is_array()
+                             ? pointer_append(pointer_to_open(), index)
+                             : pointer_append(pointer_to_open(), pending_key_);
+      return false;
     }
     auto [placed, key] = place(std::move(container));
     levels_.push_back(Level{placed, key, index});
@@ -178,6 +193,15 @@ std::string json_type_name(const Json& value) {
 Json parse_json(std::string_view text, const std::string& file) {
   DomBuilder builder;
   bool parsed = Json::sax_parse(text.begin(), text.end(), &builder);
+  if (!builder.too_deep_pointer.empty()) {
+    // A pointer 256 levels deep is unreadable: name its start, and how deep it went.
+    std::string pointer = builder.too_deep_pointer;
+    if (pointer.size() > 120) pointer = pointer.substr(0, 120) + "...";
+    throw DataError(file, pointer,
+                    fmt::format("nested more than {} levels deep: hwcal reads no deeper (its "
+                                "files nest a dozen levels at most)",
+                                kMaxJsonDepth));
+  }
   if (!parsed) {
     // nlohmann's message holds the position as "at line L, column C"; keep its reason only and
     // compute the position from the text so the wording is ours.
@@ -201,23 +225,46 @@ Json parse_json(std::string_view text, const std::string& file) {
 }
 
 std::string read_text_file(const std::filesystem::path& path) {
-  // POSIX reads into a string sized from fstat: an ifstream copied through a stringstream
-  // took a third of loading a large database.
-  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  // O_NONBLOCK: opening a FIFO for reading would otherwise wait for a writer, forever.
+  int fd = ::open(path.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC);
   if (fd < 0) {
     if (errno == ENOENT) throw IoError(fmt::format("{}: no such file", path.string()));
     throw IoError(fmt::format("{}: cannot open: {}", path.string(), std::strerror(errno)));
   }
   struct stat info {};
-  if (::fstat(fd, &info) != 0 || S_ISDIR(info.st_mode)) {
+  if (::fstat(fd, &info) != 0) {
+    int saved = errno;
+    ::close(fd);
+    throw IoError(fmt::format("{}: cannot read: {}", path.string(), std::strerror(saved)));
+  }
+  if (S_ISDIR(info.st_mode)) {
     ::close(fd);
     throw IoError(fmt::format("{}: is a folder, expected a file", path.string()));
   }
+  // A device (/dev/zero), a pipe or a socket has no end a reader can count on.
+  if (!S_ISREG(info.st_mode)) {
+    ::close(fd);
+    throw IoError(
+        fmt::format("{}: not a regular file (a device, pipe or socket): hwcal reads "
+                    "only files",
+                    path.string()));
+  }
+  auto too_large = [&] {
+    ::close(fd);
+    return IoError(fmt::format("{}: larger than {} MB, far more than any hwcal file: not read",
+                               path.string(), kMaxFileBytes >> 20));
+  };
+  if (static_cast<std::uint64_t>(info.st_size) > kMaxFileBytes) throw too_large();
+  // POSIX reads into a string sized from fstat: an ifstream copied through a stringstream
+  // took a third of loading a large database.
   std::string text;
   text.resize(static_cast<std::size_t>(info.st_size));
   std::size_t filled = 0;
   while (true) {
-    if (filled == text.size()) text.resize(text.size() + 4096);  // the file grew, or is a pipe
+    if (filled == text.size()) {  // the file grew, or is a /proc file that reports size 0
+      if (text.size() >= kMaxFileBytes) throw too_large();
+      text.resize(text.size() + 4096);
+    }
     ssize_t got = ::read(fd, text.data() + filled, text.size() - filled);
     if (got < 0) {
       if (errno == EINTR) continue;
@@ -247,22 +294,85 @@ std::filesystem::path folder_of(const std::filesystem::path& path) {
   return path.has_parent_path() ? path.parent_path() : std::filesystem::path(".");
 }
 
-// Writes `content` to a new temp file beside `path`, flushed to disk, and returns its name.
-std::string stage_file(const std::filesystem::path& path, std::string_view content) {
-  static std::atomic<unsigned> counter{0};
-  const std::filesystem::path folder = folder_of(path);
-  const std::string temp_name = fmt::format("{}/.{}.tmp.{}.{}", folder.string(),
-                                            path.filename().string(), ::getpid(), counter++);
+// The process's umask, read without changing it (umask(2) can only be read by setting it,
+// which would race with other threads creating files).
+mode_t current_umask() {
+  static const mode_t mask = [] {
+    std::FILE* status = std::fopen("/proc/self/status", "re");
+    unsigned value = 022;
+    if (status != nullptr) {
+      char line[256];
+      while (std::fgets(line, sizeof line, status) != nullptr) {
+        if (std::sscanf(line, "Umask: %o", &value) == 1) break;
+      }
+      std::fclose(status);
+    }
+    return static_cast<mode_t>(value);
+  }();
+  return mask;
+}
 
-  int fd = ::open(temp_name.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+}  // namespace
+
+void sync_folder(const std::filesystem::path& folder, const std::string& for_file) {
+  int dir_fd = ::open(folder.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (dir_fd < 0) {
+    throw IoError(
+        fmt::format("{}: cannot open its folder to flush it: {}", for_file, std::strerror(errno)));
+  }
+  if (::fsync(dir_fd) != 0 && errno != EINVAL) {
+    int saved = errno;
+    ::close(dir_fd);
+    throw IoError(
+        fmt::format("{}: cannot flush its folder to disk: {}", for_file, std::strerror(saved)));
+  }
+  ::close(dir_fd);
+}
+
+bool is_temp_file_name(std::string_view name) {
+  return name.size() > 1 && name.front() == '.' && name.find(".tmp.") != std::string_view::npos;
+}
+
+void make_folders(const std::filesystem::path& folder, std::string_view what) {
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  if (folder.empty() || fs::is_directory(folder, ec)) return;
+  const fs::path parent = folder.has_parent_path() && folder.parent_path() != folder
+                              ? folder.parent_path()
+                              : fs::path(".");
+  make_folders(parent, what);
+  if (::mkdir(folder.c_str(), 0777) != 0) {
+    const int saved = errno;
+    if (saved == EEXIST && fs::is_directory(folder, ec)) return;  // made meanwhile
+    throw IoError(
+        fmt::format("{}: cannot create {}: {}", folder.string(), what,
+                    saved == EEXIST ? "a file of that name is in the way" : std::strerror(saved)));
+  }
+  // The new name must reach the disk too, or a crash loses the folder and all it holds.
+  sync_folder(parent, folder.string());
+}
+
+StagedFile stage_file(const std::filesystem::path& path, std::string_view content) {
+  const std::filesystem::path folder = folder_of(path);
+  // mkstemp: a name no other process or attempt uses, even when PIDs repeat (a container
+  // runs the tool as PID 1 every time).
+  std::string temp_name =
+      fmt::format("{}/.{}.tmp.{}.XXXXXX", folder.string(), path.filename().string(), ::getpid());
+  int fd = ::mkostemp(temp_name.data(), O_CLOEXEC);
   if (fd < 0) {
     throw IoError(fmt::format("{}: cannot write (temp file in {}): {}", path.string(),
                               folder.string(), std::strerror(errno)));
   }
   try {
-    // Keep the permissions of the file being replaced.
+    // Keep the permissions of the file being replaced; a new file gets what the umask allows
+    // (a group-writable tree stays group-writable).
     struct stat existing {};
-    if (::stat(path.c_str(), &existing) == 0) ::fchmod(fd, existing.st_mode & 07777);
+    const mode_t mode =
+        ::stat(path.c_str(), &existing) == 0 ? existing.st_mode & 07777 : 0666 & ~current_umask();
+    if (::fchmod(fd, mode) != 0) {
+      throw IoError(
+          fmt::format("{}: cannot set permissions: {}", path.string(), std::strerror(errno)));
+    }
     write_all(fd, content, path.string());
     if (::fsync(fd) != 0) {
       throw IoError(
@@ -278,47 +388,24 @@ std::string stage_file(const std::filesystem::path& path, std::string_view conte
     ::unlink(temp_name.c_str());
     throw IoError(fmt::format("{}: cannot write: {}", path.string(), std::strerror(saved)));
   }
-  return temp_name;
+  return StagedFile{temp_name, path};
 }
 
-void commit_file(const std::string& temp_name, const std::filesystem::path& path) {
-  if (::rename(temp_name.c_str(), path.c_str()) != 0) {
+void commit_staged(const StagedFile& staged) {
+  if (::rename(staged.temp.c_str(), staged.target.c_str()) != 0) {
     int saved = errno;
-    ::unlink(temp_name.c_str());
-    throw IoError(fmt::format("{}: cannot replace: {}", path.string(), std::strerror(saved)));
+    ::unlink(staged.temp.c_str());
+    throw IoError(
+        fmt::format("{}: cannot replace: {}", staged.target.string(), std::strerror(saved)));
   }
   // Make the rename itself durable.
-  int dir_fd = ::open(folder_of(path).c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (dir_fd >= 0) {
-    ::fsync(dir_fd);
-    ::close(dir_fd);
-  }
+  sync_folder(folder_of(staged.target), staged.target.string());
 }
 
-}  // namespace
+void discard_staged(const StagedFile& staged) { ::unlink(staged.temp.c_str()); }
 
 void write_file_atomic(const std::filesystem::path& path, std::string_view content) {
-  commit_file(stage_file(path, content), path);
-}
-
-void write_files_atomic(const std::vector<std::pair<std::filesystem::path, std::string>>& files) {
-  std::vector<std::string> staged;
-  try {
-    for (const auto& [path, content] : files) staged.push_back(stage_file(path, content));
-  } catch (...) {
-    for (const std::string& temp_name : staged) ::unlink(temp_name.c_str());
-    throw;
-  }
-  // A rename within one folder does not fail for want of space; should one fail anyway, the
-  // files not yet renamed keep their old content and no temp file is left behind.
-  for (std::size_t i = 0; i < files.size(); ++i) {
-    try {
-      commit_file(staged[i], files[i].first);
-    } catch (...) {
-      for (std::size_t j = i + 1; j < staged.size(); ++j) ::unlink(staged[j].c_str());
-      throw;
-    }
-  }
+  commit_staged(stage_file(path, content));
 }
 
 void save_json_atomic(const std::filesystem::path& path, const Json& document) {

@@ -295,4 +295,18 @@ CalibrationProfile profile_from_json(const Json& document, const std::string& fi
 // Known fields in the order docs/architecture.md (File formats) lists them, then unknown ones.
 Json profile_to_json(const CalibrationProfile& profile);
 
+// What export refuses to carry into a database (profile_check.cpp): in a passed measurement, a
+// sample that is not a positive finite number of seconds; flops or bytes per call that are
+// negative, beyond any machine (over 1e18 flops or 1e15 bytes in one call) or zero where the
+// record's throughput is made of them (a copy does no flops: zero flops is fine there); a best
+// throughput that is not positive, or that disagrees by more than 2% with the work over the
+// fastest sample; in a passed workload, samples that are not positive. Each problem names the
+// JSON pointer of its field. Files the predecessor wrote are held to the same rules except the
+// agreement (they rounded).
+struct ProfileProblem {
+  std::string pointer;
+  std::string message;
+};
+std::vector<ProfileProblem> check_measurements(const CalibrationProfile& profile);
+
 }  // namespace hwcal

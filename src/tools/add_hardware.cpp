@@ -12,6 +12,7 @@
 #include "hwcal/json/json_reader.hpp"
 #include "identify/derive.hpp"
 #include "identify/match.hpp"
+#include "json/diff.hpp"
 #include "measure/gpu.hpp"
 #include "measure/kernels.hpp"
 #include "tools/add_hardware_internal.hpp"
@@ -182,9 +183,13 @@ int finish(const AddHardwareOptions& options, Io& io, Json document,
   std::optional<DatabaseLock> lock;
   if (!options.dry_run) lock.emplace(options.database);
   Database database = Database::load(options.database);
-  EntryCheck check = check_entry(document, database, {}, options.force);
+  EntryCheck check = check_entry(document, database, {}, options.force, !options.drop_calibration);
   const bool ok = !check.diagnostics.has_errors();
-  if (ok && !options.dry_run) write_checked(database, check);
+  if (ok && !options.dry_run) {
+    Transaction transaction(options.database);
+    write_checked(database, check, transaction);
+    transaction.commit();
+  }
 
   if (options.format == AddHardwareFormat::json) {
     Json out = Json::object();
@@ -194,11 +199,14 @@ int finish(const AddHardwareOptions& options, Io& io, Json document,
     out["entry"] = check.document;
     out["diagnostics"] = diagnostics_to_json(check.diagnostics);
     out["to_fill"] = to_fill;
-    out["notes"] = notes;
+    Json all_notes = notes;
+    for (const std::string& note : check.notes) all_notes.push_back(note);
+    out["notes"] = all_notes;
     io.out << dump_json(out);
   } else {
     if (options.dry_run) io.out << dump_json(check.document);
     for (const std::string& note : notes) io.out << "note: " << note << "\n";
+    for (const std::string& note : check.notes) io.out << "note: " << note << "\n";
     if (!to_fill.empty()) {
       io.out << "Still to fill in or check:\n";
       for (const std::string& item : to_fill) io.out << "  - " << item << "\n";
@@ -439,6 +447,49 @@ int run_from_file(const AddHardwareOptions& options, Io& io) {
   return finish(options, io, document, {}, {});
 }
 
+// --update ID --set ...: the entry's own file, edited, checked like a new one and written in
+// its own layout; its calibration stays unless an assignment removes it.
+int run_update(const AddHardwareOptions& options, Io& io) {
+  std::optional<DatabaseLock> lock;
+  if (!options.dry_run) lock.emplace(options.database);
+  Database database = Database::load(options.database);
+  const DatabaseEntry& entry = database.get(*options.update);
+  const std::string before = read_text_file(entry.path);
+  Json document = parse_json(before, entry.display_path);
+  for (const std::string& assignment : options.sets) apply_assignment(document, assignment);
+  if (!document.is_object() || document.value("id", Json()) != Json(*options.update)) {
+    throw UsageError(
+        fmt::format("--update {}: an update cannot change the id (add the entry "
+                    "under its new id, then remove the old file)",
+                    *options.update));
+  }
+  EntryCheck check = check_entry(document, database, {}, true);
+  print_diagnostics(check.diagnostics, io);
+  if (check.diagnostics.has_errors()) {
+    io.err << fmt::format("add_hardware: not written: {} error{} in {} (nothing was changed)\n",
+                          check.diagnostics.error_count(),
+                          check.diagnostics.error_count() == 1 ? "" : "s", check.display_path);
+    return 1;
+  }
+  const std::string after = database.entry_text(check.spec, &check.document);
+  if (options.dry_run) {
+    const std::string diff =
+        unified_diff(before, after, "a/" + entry.display_path, "b/" + entry.display_path);
+    io.out << (diff.empty() ? fmt::format("no change to {}\n", entry.display_path) : diff);
+    if (!options.quiet) io.out << "dry run: nothing written\n";
+    return 0;
+  }
+  if (after == before) {
+    if (!options.quiet) io.out << "no change to " << entry.display_path << "\n";
+    return 0;
+  }
+  Transaction transaction(options.database);
+  write_checked(database, check, transaction);
+  transaction.commit();
+  if (!options.quiet) io.out << "updated " << entry.display_path << "\n";
+  return 0;
+}
+
 }  // namespace
 
 void apply_assignment(Json& document, const std::string& assignment) {
@@ -457,8 +508,11 @@ void apply_assignment(Json& document, const std::string& assignment) {
   } else if (is_string_field(key)) {
     value = text;
   } else {
-    value = Json::parse(text, nullptr, false);
-    if (value.is_discarded()) value = text;
+    try {
+      value = parse_json(text, "--set " + key);
+    } catch (const DataError&) {
+      value = text;  // not JSON: a string
+    }
   }
   std::vector<std::string> parts = split_key(key);
   Json* node = &document;
@@ -624,13 +678,45 @@ void check_same_device(const HardwareSpec& spec, const HardwareSpec& other,
 }  // namespace
 
 EntryCheck check_entry(const Json& document, const Database& database,
-                       const std::vector<PendingEntry>& pending, bool force) {
+                       const std::vector<PendingEntry>& pending, bool force,
+                       bool keep_calibration) {
   EntryCheck check;
   Diagnostics first_pass;
   HardwareSpec spec = parse_spec(document, "<new entry>", first_pass);
-  fs::path path = database.path_for(spec);
-  check.display_path = database.display_path(path);
+  // The id and the vendor name the file: never a path out of the database.
+  fs::path path;
+  if (auto problem = path_component_problem(spec.id); problem && !spec.id.empty()) {
+    first_pass.error("<new entry>", "/id", fmt::format("id '{}' {}", spec.id, *problem));
+  } else if (auto vendor = path_component_problem(spec.vendor_slug()); vendor && !spec.id.empty()) {
+    first_pass.error("<new entry>", "/vendor", fmt::format("vendor '{}' {}", spec.vendor, *vendor));
+  } else if (!spec.id.empty()) {
+    path = database.path_for(spec);
+  }
+  check.display_path = path.empty() ? "<new entry>" : database.display_path(path);
   std::string relative = path.lexically_relative(database.root()).generic_string();
+  // Replacing an entry (--force) keeps what was measured on it: the calibration is history,
+  // not part of the description being replaced.
+  const DatabaseEntry* existing = spec.id.empty() ? nullptr : database.find(spec.id);
+  if (existing != nullptr && force && keep_calibration && !first_pass.has_errors()) {
+    bool kept = false;
+    if (!spec.calibration_summary && existing->spec.calibration_summary) {
+      spec.calibration_summary = existing->spec.calibration_summary;
+      kept = true;
+    }
+    if (!spec.calibration_profiles && existing->spec.calibration_profiles) {
+      spec.calibration_profiles = existing->spec.calibration_profiles;
+      kept = true;
+    }
+    if (!spec.workload_summary && existing->spec.workload_summary) {
+      spec.workload_summary = existing->spec.workload_summary;
+      kept = true;
+    }
+    if (kept) {
+      check.notes.push_back(fmt::format(
+          "kept the calibration of the entry being replaced ({}); --drop-calibration drops it",
+          existing->display_path));
+    }
+  }
   if (first_pass.has_errors() || spec.id.empty()) {
     // Report against the path it would have had.
     Diagnostics renamed;
@@ -649,7 +735,7 @@ EntryCheck check_entry(const Json& document, const Database& database,
   check.spec = parse_spec(check.document, check.display_path, check.diagnostics);
   check.diagnostics.append(validate_spec(check.spec, check.display_path, relative));
 
-  if (const DatabaseEntry* existing = database.find(spec.id)) {
+  if (existing != nullptr) {
     if (!force) {
       check.diagnostics.error(check.display_path, "/id",
                               fmt::format("id '{}' exists ({}); pass --force to replace it",
@@ -688,8 +774,8 @@ EntryCheck check_entry(const Json& document, const Database& database,
   return check;
 }
 
-void write_checked(Database& database, const EntryCheck& check) {
-  database.write_entry(check.spec, &check.document);
+void write_checked(Database& database, const EntryCheck& check, Transaction& transaction) {
+  database.write_entry(check.spec, transaction, &check.document);
 }
 
 void print_diagnostics(const Diagnostics& diagnostics, Io& io) {
@@ -709,6 +795,7 @@ int run_add_hardware(const AddHardwareOptions& options, Io& io) {
     case AddHardwareMode::from_file:
     case AddHardwareMode::set_only: return run_from_file(options, io);
     case AddHardwareMode::import_legacy: return run_import_legacy(options, io);
+    case AddHardwareMode::update: return run_update(options, io);
     case AddHardwareMode::wizard: return run_wizard(options, io);
   }
   return 2;

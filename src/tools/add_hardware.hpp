@@ -15,7 +15,15 @@
 
 namespace hwcal {
 
-enum class AddHardwareMode { wizard, detect, from_detection, from_file, set_only, import_legacy };
+enum class AddHardwareMode {
+  wizard,
+  detect,
+  from_detection,
+  from_file,
+  set_only,
+  import_legacy,
+  update
+};
 
 enum class AddHardwareFormat { console, json };
 
@@ -33,8 +41,10 @@ struct AddHardwareOptions {
   std::vector<std::string> sets;  // key=value, dotted keys for nested fields
   std::optional<std::filesystem::path> from_file;
   std::vector<std::filesystem::path> legacy_paths;
+  std::optional<std::string> update;  // --update ID
   bool dry_run = false;
   bool force = false;
+  bool drop_calibration = false;  // --force without keeping the replaced entry's calibration
   bool quiet = false;
 };
 

@@ -7,6 +7,7 @@
 
 #include "base/io.hpp"
 #include "hwcal/database/database.hpp"
+#include "hwcal/database/transaction.hpp"
 #include "hwcal/database/validate.hpp"
 #include "hwcal/json/diagnostics.hpp"
 #include "hwcal/json/json_io.hpp"
@@ -15,11 +16,12 @@
 namespace hwcal {
 
 struct EntryCheck {
-  HardwareSpec spec;         // as it will be written
-  Json document;             // spec_to_json(spec): the file's content
-  std::string display_path;  // hardware_database/<type>/<vendor>/<id>.json
-  Diagnostics diagnostics;   // errors block the write; warnings do not
-  bool replaces = false;     // an entry with this id exists (and --force was given)
+  HardwareSpec spec;               // as it will be written
+  Json document;                   // spec_to_json(spec): the file's content
+  std::string display_path;        // hardware_database/<type>/<vendor>/<id>.json
+  Diagnostics diagnostics;         // errors block the write; warnings do not
+  bool replaces = false;           // an entry with this id exists (and --force was given)
+  std::vector<std::string> notes;  // what the check did beyond checking
 };
 
 // An entry accepted earlier in the same run but not (yet) in the database: --dry-run imports.
@@ -33,15 +35,18 @@ struct PendingEntry {
 // rules, the id and folder rules, and the rules across entries against `database` plus
 // `pending`. A device already present is an error: the same model (the duplicate rule of
 // summarize_database --check), or a detection pattern of one entry that matches the other's
-// model string (detection could not tell them apart). An existing id is an error unless `force`.
+// model string (detection could not tell them apart). An existing id is an error unless `force`;
+// an entry replaced with `force` keeps its calibration_summary, calibration_profiles and
+// workload_summary (where the new document has none) unless `keep_calibration` is false.
 EntryCheck check_entry(const Json& document, const Database& database,
-                       const std::vector<PendingEntry>& pending, bool force);
+                       const std::vector<PendingEntry>& pending, bool force,
+                       bool keep_calibration = true);
 
 // Integral numbers written as integers (64, not 64.0), as people write them in entries.
 Json tidy_numbers(const Json& document);
 
 // Writes a checked entry (no errors) atomically into `database`.
-void write_checked(Database& database, const EntryCheck& check);
+void write_checked(Database& database, const EntryCheck& check, Transaction& transaction);
 
 // Prints the diagnostics of a check on io.err, errors first.
 void print_diagnostics(const Diagnostics& diagnostics, Io& io);

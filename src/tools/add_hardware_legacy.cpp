@@ -84,6 +84,8 @@ int run_import_legacy(const AddHardwareOptions& options, Io& io) {
   std::optional<DatabaseLock> lock;
   if (!options.dry_run) lock.emplace(options.database);
   Database database = Database::load(options.database);
+  // Every imported entry lands together, after the whole batch was checked.
+  Transaction transaction(options.database);
   std::vector<PendingEntry> pending;
   std::vector<FileReport> reports;
   std::size_t imported = 0;
@@ -108,7 +110,17 @@ int run_import_legacy(const AddHardwareOptions& options, Io& io) {
       reports.push_back(report);
       continue;
     }
-    LegacyConversion conversion = convert_legacy_entry(legacy, path.filename().string());
+    LegacyConversion conversion;
+    try {
+      conversion = convert_legacy_entry(legacy, path.filename().string());
+    } catch (const std::exception& error) {
+      // One file's fault never costs the others their report.
+      report.outcome = "not imported";
+      report.errors.push_back(error.what());
+      ++failed;
+      reports.push_back(report);
+      continue;
+    }
     report.layout = conversion.layout;
     report.changes = conversion.changes;
     report.not_carried = conversion.not_carried;
@@ -131,13 +143,15 @@ int run_import_legacy(const AddHardwareOptions& options, Io& io) {
       report.outcome = "not imported";
       ++failed;
     } else {
-      if (!options.dry_run) write_checked(database, check);
+      if (!options.dry_run) write_checked(database, check, transaction);
       pending.push_back(PendingEntry{check.spec, check.display_path});
       report.outcome = options.dry_run ? "would import" : check.replaces ? "replaced" : "imported";
       ++imported;
     }
     reports.push_back(report);
   }
+
+  if (!options.dry_run) transaction.commit();
 
   std::string verdict = fmt::format(
       "{} file{}: {} {}, {} not imported, {} skipped", files.size(), files.size() == 1 ? "" : "s",

@@ -147,7 +147,7 @@ void ask_fields(Prompter& prompt, HardwareSpec& spec, const std::string& detecte
       "detection pattern (regular expression for the model string; '-' for none)", pattern_default,
       true, [&](const std::string& text) -> std::string {
         std::string problem = regex_problem(text);
-        if (!problem.empty()) return "not a valid regular expression: " + problem;
+        if (!problem.empty()) return problem;
         if (pattern_matches(text, spec.model)) return "";
         if (!detected_model.empty() && pattern_matches(text, detected_model)) return "";
         return fmt::format(
@@ -265,7 +265,9 @@ int run_wizard(const AddHardwareOptions& options, Io& io) {
         io.err << "add_hardware: the database changed meanwhile; nothing written\n";
         return 1;
       }
-      write_checked(fresh, final_check);
+      Transaction transaction(options.database);
+      write_checked(fresh, final_check, transaction);
+      transaction.commit();
       io.out << (final_check.replaces ? "replaced " : "wrote ") << final_check.display_path << "\n";
       return 0;
     }

@@ -10,6 +10,7 @@
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
+#include "base/text.hpp"
 #include "base/thread_team.hpp"
 #include "base/version.hpp"
 #include "detect/clock.hpp"
@@ -25,6 +26,7 @@
 #include "measure/telemetry/nvml.hpp"
 #include "measure/telemetry/power.hpp"
 #include "report/report.hpp"
+#include "summary/summary.hpp"
 #include "workloads/workload_calibration.hpp"
 
 namespace fs = std::filesystem;
@@ -77,11 +79,7 @@ fs::path default_output(const Database* database, const HardwareSpec* spec,
 void check_writable(const fs::path& output) {
   fs::path folder = output.has_parent_path() ? output.parent_path() : fs::path(".");
   std::error_code ec;
-  fs::create_directories(folder, ec);
-  if (ec) {
-    throw IoError(
-        fmt::format("{}: cannot create the output folder: {}", folder.string(), ec.message()));
-  }
+  make_folders(folder, "the output folder");
   if (::access(folder.c_str(), W_OK) != 0) {
     throw IoError(fmt::format("{}: the output folder is not writable", folder.string()));
   }
@@ -838,7 +836,23 @@ RunContext make_context(const CalibrateOptions& options, Io& io,
   context.power_mode = options.power_mode.value_or("");
   if (context.power_mode.empty() && context.match) context.power_mode = context.match->power_mode;
   if (context.power_mode.empty()) context.power_mode = "default";
+  // The mode names a folder of profiles: never a way out of the tree.
+  if (auto problem = path_component_problem(context.power_mode)) {
+    if (options.power_mode) {
+      throw UsageError(fmt::format("--power-mode '{}' {}: it names a folder of profiles",
+                                   context.power_mode, *problem));
+    }
+    throw DataError("the detected power mode", "",
+                    fmt::format("'{}' {}: give --power-mode", context.power_mode, *problem));
+  }
   return context;
+}
+
+bool writes_into_tree(const RunContext& context, const fs::path& output) {
+  if (context.database == nullptr) return false;
+  const fs::path tree = calibration_base(context.database->root());
+  const fs::path relative = fs::absolute(output).lexically_normal().lexically_relative(tree);
+  return !relative.empty() && *relative.begin() != "..";
 }
 
 // Measures every chosen device and writes one profile each; the paths written.
@@ -864,7 +878,13 @@ std::vector<fs::path> calibrate_devices(const RunContext& context, const DeviceC
   Json printed = Json::array();
   for (DeviceRun& run : runs) {
     check_against_peaks(run);
-    save_json_atomic(run.output, profile_to_json(run.profile));
+    {
+      // Into the database's tree (profiles/...) only under its lock, like every other write
+      // there: an export sweeping up dead writers' temp files must not take this one's.
+      std::optional<DatabaseLock> lock;
+      if (writes_into_tree(context, run.output)) lock.emplace(context.database->root());
+      save_json_atomic(run.output, profile_to_json(run.profile));
+    }
     written.push_back(run.output);
     printed.push_back(profile_to_json(run.profile));
     report(context, run);

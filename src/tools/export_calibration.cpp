@@ -2,14 +2,15 @@
 
 #include <algorithm>
 #include <map>
-#include <regex>
 #include <set>
 
 #include <fmt/format.h>
 
+#include "base/pattern.hpp"
 #include "base/text.hpp"
 #include "hwcal/base/error.hpp"
 #include "hwcal/database/database.hpp"
+#include "hwcal/database/transaction.hpp"
 #include "hwcal/database/validate.hpp"
 #include "json/diff.hpp"
 #include "profile/legacy_profile.hpp"
@@ -60,12 +61,9 @@ std::vector<fs::path> input_files(const ExportOptions& options) {
   return files;
 }
 
+// Validation reports patterns that cannot be used; they match nothing here.
 bool pattern_matches(const std::string& pattern, const std::string& text) {
-  try {
-    return std::regex_search(text, std::regex(pattern, std::regex::ECMAScript | std::regex::icase));
-  } catch (const std::regex_error&) {
-    return false;  // validation reports invalid patterns; they match nothing here
-  }
+  return pattern_search(pattern, text);
 }
 
 std::vector<const DatabaseEntry*> candidates(const Database& database, DeviceType type) {
@@ -174,6 +172,11 @@ std::string resolve_mode(const Pending& item, const HardwareSpec& spec,
                                   mode, spec.id));
     }
     return mode;
+  }
+  if (auto problem = path_component_problem(mode); problem && !mode.empty()) {
+    throw DataError(
+        item.display, "/power_mode",
+        fmt::format("power mode '{}' {}: it would name a folder of profiles", mode, *problem));
   }
   if (mode.empty()) {
     throw DataError(item.display, "/power_mode",
@@ -309,16 +312,6 @@ WorkloadSummary updated_workload_summary(
   return summary;
 }
 
-std::set<std::string> error_keys(const Diagnostics& diagnostics) {
-  std::set<std::string> keys;
-  for (const Diagnostic& diagnostic : diagnostics.items()) {
-    if (diagnostic.severity == Severity::error) {
-      keys.insert(diagnostic.pointer + "\n" + diagnostic.message);
-    }
-  }
-  return keys;
-}
-
 // One entry's change: the new text next to the old.
 struct EntryChange {
   const DatabaseEntry* entry = nullptr;
@@ -326,6 +319,38 @@ struct EntryChange {
   std::string before;
   std::string after;
 };
+
+// Figures that no run can produce: refused before they reach a summary.
+void refuse_bad_measurements(const Pending& item) {
+  std::vector<ProfileProblem> problems = check_measurements(item.loaded.profile);
+  if (problems.empty()) return;
+  std::string more = problems.size() > 1
+                         ? fmt::format(" (and {} more problem{})", problems.size() - 1,
+                                       problems.size() == 2 ? "" : "s")
+                         : "";
+  throw DataError(item.display, problems.front().pointer,
+                  fmt::format("{}{}: not exported", problems.front().message, more));
+}
+
+// Errors of an entry's own (--check fails on it already): export does not pile onto them.
+// Figures above the peak are let through with --allow-over-peak, which wrote them.
+bool is_over_peak(const Diagnostic& diagnostic) {
+  return diagnostic.message.find("above the theoretical") != std::string::npos;
+}
+
+void refuse_failing_entry(const DatabaseEntry& entry, const ExportOptions& options) {
+  const std::string relative =
+      entry.path.lexically_relative(fs::path(options.database)).generic_string();
+  const Diagnostics diagnostics = validate_spec(entry.spec, entry.display_path, relative);
+  for (const Diagnostic& diagnostic : diagnostics.items()) {
+    if (diagnostic.severity != Severity::error) continue;
+    if (options.allow_over_peak && is_over_peak(diagnostic)) continue;
+    throw DataError(diagnostic.file, diagnostic.pointer,
+                    fmt::format("{}; the entry fails `summarize_database --check`: fix it before "
+                                "exporting into it",
+                                diagnostic.message));
+  }
+}
 
 }  // namespace
 
@@ -344,11 +369,13 @@ int run_export_calibration(const ExportOptions& options, Io& io) {
     item.display = file.string();
     item.source = file;
     item.loaded = load_profile_file(file, item.display);
+    refuse_bad_measurements(item);
     const DatabaseEntry& entry = resolve_entry(database, item, options, io);
     if (entry.has_errors) {
       throw DataError(entry.display_path, "",
                       "the entry has errors; fix them first (summarize_database --check)");
     }
+    refuse_failing_entry(entry, options);
     const HardwareSpec& spec = entry.spec;
     if (item.loaded.profile.device_type != spec.device_type) {
       throw DataError(item.display, "/device_type",
@@ -468,28 +495,26 @@ int run_export_calibration(const ExportOptions& options, Io& io) {
           updated_workload_summary(updated, workload_runs, base, lines, options.database);
     }
 
-    // What export adds must validate; problems the entry already had are not export's to fix.
-    const std::string relative =
-        entry.path.lexically_relative(fs::path(options.database)).generic_string();
-    const std::set<std::string> before_errors =
-        error_keys(validate_spec(entry.spec, entry.display_path, relative));
-    const Diagnostics after = validate_spec(updated, entry.display_path, relative);
-    for (const Diagnostic& diagnostic : after.items()) {
-      // Figures above the peak are refused (or allowed) below, with both numbers.
-      const bool over_peak_error =
-          diagnostic.message.find("above the theoretical") != std::string::npos;
-      if (diagnostic.severity == Severity::error && !over_peak_error &&
-          before_errors.count(diagnostic.pointer + "\n" + diagnostic.message) == 0) {
-        throw DataError(diagnostic.file, diagnostic.pointer,
-                        "the exported summary would not validate: " + diagnostic.message);
-      }
-    }
-
     EntryChange change;
     change.entry = &entry;
     change.display = entry.display_path;
     change.before = read_text_file(entry.path);
     change.after = dump_json(spec_to_json(updated, parse_json(change.before, entry.display_path)));
+
+    // The new text must validate exactly as the next reader will read it. Figures above the
+    // peak are refused (or allowed) below, with both numbers.
+    const std::string relative =
+        entry.path.lexically_relative(fs::path(options.database)).generic_string();
+    Diagnostics after;
+    const HardwareSpec reread =
+        parse_spec(parse_json(change.after, entry.display_path), entry.display_path, after);
+    after.append(validate_spec(reread, entry.display_path, relative));
+    for (const Diagnostic& diagnostic : after.items()) {
+      if (diagnostic.severity == Severity::error && !is_over_peak(diagnostic)) {
+        throw DataError(diagnostic.file, diagnostic.pointer,
+                        "the exported summary would not validate: " + diagnostic.message);
+      }
+    }
     changes.push_back(std::move(change));
   }
 
@@ -529,28 +554,23 @@ int run_export_calibration(const ExportOptions& options, Io& io) {
     return 0;
   }
 
-  // Profiles first: an entry never links a profile that is not on disk. If the entry's write
-  // fails, the copies stay as unlinked history and the entry is untouched.
+  // Profiles and entries as one change (transaction.hpp): a kill, a full disk or a failed
+  // write at any moment leaves every file as it was, or every file as exported.
+  Transaction transaction(options.database);
   std::size_t copied = 0;
   std::set<std::string> written;
   for (const Pending& item : pending) {
     if (!item.needs_copy || !written.insert(item.stored_path).second) continue;
-    const fs::path target = base / item.stored_path;
-    std::error_code ec;
-    fs::create_directories(target.parent_path(), ec);
-    if (ec) {
-      throw IoError(
-          fmt::format("{}: cannot create folder: {}", target.parent_path().string(), ec.message()));
-    }
-    write_file_atomic(target, item.content);
+    transaction.write(base / item.stored_path, item.content);
     ++copied;
   }
   std::size_t updated = 0;
   for (const EntryChange& change : changes) {
     if (change.after == change.before) continue;
-    write_file_atomic(change.entry->path, change.after);
+    transaction.write(change.entry->path, change.after);
     ++updated;
   }
+  transaction.commit();
   if (!options.quiet) {
     for (const std::string& line : lines) io.out << line << "\n";
     if (updated == 0 && copied == 0) {

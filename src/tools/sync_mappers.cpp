@@ -1,6 +1,7 @@
 #include "tools/sync_mappers.hpp"
 
 #include <algorithm>
+#include <optional>
 #include <set>
 #include <system_error>
 #include <utility>
@@ -9,6 +10,7 @@
 
 #include "hwcal/base/error.hpp"
 #include "hwcal/database/database.hpp"
+#include "hwcal/database/transaction.hpp"
 #include "hwcal/database/validate.hpp"
 #include "hwcal/json/json_io.hpp"
 #include "mappers/mappers.hpp"
@@ -112,20 +114,17 @@ int check(const SyncMappersOptions& options, const Database& database, const Dia
   return drift.empty() && failing_files.empty() ? 0 : 1;
 }
 
-void create_folder(const fs::path& dir) {
-  std::error_code error;
-  fs::create_directories(dir, error);
-  if (error || !fs::is_directory(dir)) {
-    throw IoError(fmt::format("{}: cannot create the output folder: {}", dir.string(),
-                              error ? error.message() : "a file of that name is in the way"));
-  }
-}
+void create_folder(const fs::path& dir) { make_folders(dir, "the output folder"); }
 
 }  // namespace
 
 int run_sync_mappers(const SyncMappersOptions& options, Io& io) {
-  Database database = Database::load(options.database);
   const fs::path dir = options.output_dir.value_or(default_mapper_dir(options.database));
+  // A writer like the others: under the database's lock, which also sweeps up the temp files
+  // an interrupted run left among the headers.
+  std::optional<DatabaseLock> lock;
+  if (!options.check) lock.emplace(options.database, std::vector<fs::path>{dir});
+  Database database = Database::load(options.database);
   const std::string shown_dir = display_path_under(options.database, dir);
   Diagnostics problems = generation_problems(database);
   for (const Diagnostic& diagnostic : problems.items()) {
@@ -175,7 +174,10 @@ int run_sync_mappers(const SyncMappersOptions& options, Io& io) {
   }
 
   create_folder(dir);
-  write_files_atomic(writes);
+  // Every header and the index as one change: a kill leaves the old set or the new one.
+  Transaction transaction(options.database);
+  for (const auto& [path, text] : writes) transaction.write(path, text);
+  transaction.commit();
   for (const fs::path& path : removals) {
     if (!fs::remove(path, error) && error) {
       throw IoError(fmt::format("{}: cannot remove: {}", path.string(), error.message()));

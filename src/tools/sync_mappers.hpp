@@ -21,8 +21,9 @@ struct SyncMappersOptions {
 };
 
 // Writing: every entry of the database must validate, else nothing is written and the failing
-// entries are named (exit 1). The new headers are written as one change (write_files_atomic):
-// a folder that cannot be written leaves every header as it was. Unchanged headers are not
+// entries are named (exit 1). The new headers are written as one change (a Transaction, under
+// the database lock): a folder that cannot be written, or a kill, leaves every header as it
+// was, or all of them new. Unchanged headers are not
 // touched; a full run removes generated headers no entry backs.
 // Checking: exit 1 naming each header that is stale, edited by hand, missing or not backed by an
 // entry (and each entry that fails validation).

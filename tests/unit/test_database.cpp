@@ -7,6 +7,7 @@
 
 #include "hwcal/base/error.hpp"
 #include "hwcal/database/database.hpp"
+#include "hwcal/database/transaction.hpp"
 #include "test_support.hpp"
 
 namespace hwcal {
@@ -63,7 +64,9 @@ TEST_F(DatabaseTest, WriteEntryKeepsEverythingButTheChange) {
   Database database = Database::load(root_);
   HardwareSpec spec = database.get("intel_core_i7_12700k").spec;
   spec.notes = "checked";
-  database.write_entry(spec);
+  Transaction transaction(root_);
+  database.write_entry(spec, transaction);
+  transaction.commit();
   Database reloaded = Database::load(root_);
   EXPECT_EQ(reloaded.get("intel_core_i7_12700k").spec.notes.value_or(""), "checked");
   std::string text = test::read_file(root_ / "cpu/intel/intel_core_i7_12700k.json");
@@ -80,7 +83,9 @@ TEST_F(DatabaseTest, ConcurrentReadModifyWriteUnderTheLockLosesNothing) {
       HardwareSpec spec = database.get("intel_core_i7_12700k").spec;
       spec.extra["counter_" + std::to_string(which)] =
           spec.extra.value("counter_" + std::to_string(which), 0) + 1;
-      database.write_entry(spec);
+      Transaction transaction(root_);
+      database.write_entry(spec, transaction);
+      transaction.commit();
     }
   };
   pid_t child = fork();

@@ -1,6 +1,7 @@
 #include <gtest/gtest.h>
 
 #include "hwcal/base/error.hpp"
+#include "hwcal/database/transaction.hpp"
 #include "hwcal/json/json_io.hpp"
 #include "test_support.hpp"
 
@@ -102,15 +103,23 @@ TEST(JsonIo, AtomicSetWritesAllOrNone) {
   test::write_file(dir / "a.hpp", "old a\n");
   test::write_file(dir / "b.hpp", "old b\n");
   auto before = test::snapshot_tree(dir.path());
-  EXPECT_THROW(write_files_atomic({{dir / "a.hpp", "new a\n"},
-                                   {dir / "b.hpp", "new b\n"},
-                                   {dir / "missing/c.hpp", "new c\n"}}),
-               IoError);
+  EXPECT_THROW(
+      {
+        Transaction transaction(dir.path());
+        transaction.write(dir / "a.hpp", "new a\n");
+        transaction.write(dir / "b.hpp", "new b\n");
+        transaction.write(dir / "a.hpp/c.hpp", "new c\n");  // a file is in the way
+        transaction.commit();
+      },
+      IoError);
   EXPECT_EQ(test::snapshot_tree(dir.path()), before) << "a file was replaced or a temp file left";
-  write_files_atomic({{dir / "a.hpp", "new a\n"}, {dir / "b.hpp", "new b\n"}});
+  Transaction transaction(dir.path());
+  transaction.write(dir / "a.hpp", "new a\n");
+  transaction.write(dir / "b.hpp", "new b\n");
+  transaction.commit();
   EXPECT_EQ(test::read_file(dir / "a.hpp"), "new a\n");
   EXPECT_EQ(test::read_file(dir / "b.hpp"), "new b\n");
-  EXPECT_EQ(test::snapshot_tree(dir.path()).size(), 2u);
+  EXPECT_EQ(test::snapshot_tree(dir.path()).size(), 2u) << "the journal or a temp file is left";
 }
 
 TEST(JsonIo, LoadMissingFileIsAnIoError) {

@@ -18,6 +18,8 @@
 
 namespace hwcal {
 
+class Transaction;
+
 struct DatabaseEntry {
   std::filesystem::path path;  // absolute or as given
   std::string display_path;    // relative to the database root's parent: hardware_database/...
@@ -45,10 +47,15 @@ class Database {
   // "hardware_database/gpu/nvidia/x.json": a path relative to the root's parent.
   std::string display_path(const std::filesystem::path& path) const;
 
-  // Writes one entry atomically (and replaces it in this index). Take a DatabaseLock around
-  // read-modify-write sequences. `new_file_layout` (optional) lays out a file that does not
-  // exist yet (key order, number spelling: 64 rather than 64.0); a replaced file keeps its own.
-  void write_entry(const HardwareSpec& spec, const Json* new_file_layout = nullptr);
+  // The text write_entry writes for `spec`.
+  std::string entry_text(const HardwareSpec& spec, const Json* new_file_layout = nullptr) const;
+
+  // Stages one entry in `transaction` (and replaces it in this index); the caller commits.
+  // Take a DatabaseLock around read-modify-write sequences. `new_file_layout` (optional) lays
+  // out a file that does not exist yet (key order, number spelling: 64 rather than 64.0); a
+  // replaced file keeps its own.
+  void write_entry(const HardwareSpec& spec, Transaction& transaction,
+                   const Json* new_file_layout = nullptr);
 
  private:
   std::filesystem::path root_;
@@ -64,7 +71,9 @@ class Database {
 std::string display_path_under(const std::filesystem::path& root,
                                const std::filesystem::path& path);
 
-// One entry file as scan_database hands it to a visitor.
+// One entry file as scan_database hands it to a visitor: also a name under the root that could
+// not be read as one (a folder that cannot be listed, a link loop, a ".json" that is not a
+// file), with the reason as an error in `diagnostics` and no spec.
 struct EntryVisit {
   std::size_t index = 0;             // position in file order (sorted paths)
   std::filesystem::path path;        // as found under the root
@@ -74,24 +83,41 @@ struct EntryVisit {
   Diagnostics diagnostics;           // what reading found; visitors may add their own
 };
 
-// Reads and parses every entry file under `root` on all cores and hands each to `visit`, which
+// Reads and parses every entry file under `root` on all cores (after finishing a change that
+// was interrupted, see transaction.hpp) and hands each to `visit`, which
 // runs on worker threads: visits of different files run concurrently, so a visitor writes only
 // to the slot of its own index. Returns the number of files. Summaries and checks of very large
 // databases use this directly, keeping what they need of each entry rather than every spec.
 std::size_t scan_database(const std::filesystem::path& root,
                           const std::function<void(EntryVisit&)>& visit);
 
-// An exclusive advisory lock (flock) on <root>/.hwcal.lock, held for the object's lifetime.
+// An exclusive advisory lock (flock) on <root>/.hwcal.lock, held for the object's lifetime;
+// every program that writes into a database takes it. The lock file is created 0666 less the
+// umask (a tree shared by a group stays lockable by the group), and its holder writes who it
+// is there ("pid 42 (export_calibration) on host"). A writer that finds the lock taken says
+// whose it is on stderr and waits at most lock_timeout() seconds, then throws IoError. Once
+// held, the lock finishes an interrupted change and removes dead writers' temp files
+// (recover_database, with `extra_folders` swept too), saying so on stderr.
 class DatabaseLock {
  public:
-  explicit DatabaseLock(const std::filesystem::path& root);
+  explicit DatabaseLock(const std::filesystem::path& root,
+                        const std::vector<std::filesystem::path>& extra_folders = {});
   ~DatabaseLock();
   DatabaseLock(const DatabaseLock&) = delete;
   DatabaseLock& operator=(const DatabaseLock&) = delete;
 
  private:
+  void release();
   int fd_ = -1;
+  std::string key_;
 };
+
+// How long a writer waits for another's lock (default 300 s; the programs' --lock-timeout).
+void set_lock_timeout(double seconds);
+double lock_timeout();
+
+// Whether this process holds the lock of the database at `root`.
+bool holds_database_lock(const std::filesystem::path& root);
 
 // The database the programs use when --database is not given, the first of:
 //   1. $HWCAL_DATABASE;

@@ -1,0 +1,46 @@
+#include "base/pattern.hpp"
+
+#include <algorithm>
+#include <regex>
+
+namespace hwcal {
+
+std::optional<std::string> pattern_problem(std::string_view pattern) {
+  if (pattern.size() > kMaxPatternLength) {
+    return "too long: longer than " + std::to_string(kMaxPatternLength) + " characters";
+  }
+  std::size_t depth = 0;
+  std::size_t deepest = 0;
+  for (std::size_t i = 0; i < pattern.size(); ++i) {
+    if (pattern[i] == '\\') {
+      ++i;  // an escaped character, "\(" included
+    } else if (pattern[i] == '(') {
+      deepest = std::max(deepest, ++depth);
+    } else if (pattern[i] == ')' && depth > 0) {
+      --depth;
+    }
+  }
+  if (deepest > kMaxPatternNesting) {
+    return "too deep: groups nested more than " + std::to_string(kMaxPatternNesting) + " deep";
+  }
+  try {
+    std::regex compiled(pattern.begin(), pattern.end(), std::regex::ECMAScript | std::regex::icase);
+  } catch (const std::regex_error& error) {
+    return std::string("not a valid regular expression: ") + error.what();
+  }
+  return std::nullopt;
+}
+
+bool pattern_search(std::string_view pattern, std::string_view text) {
+  if (pattern_problem(pattern)) return false;
+  const std::string_view bounded = text.substr(0, kMaxMatchedText);
+  try {
+    const std::regex compiled(pattern.begin(), pattern.end(),
+                              std::regex::ECMAScript | std::regex::icase);
+    return std::regex_search(bounded.begin(), bounded.end(), compiled);
+  } catch (const std::regex_error&) {
+    return false;  // e.g. error_complexity on a pathological text
+  }
+}
+
+}  // namespace hwcal
