@@ -7,6 +7,7 @@
 #include <fmt/format.h>
 
 #include "base/text.hpp"
+#include "hwcal/base/error.hpp"
 #include "hwcal/database/spec.hpp"
 #include "hwcal/database/validate.hpp"
 #include "hwcal/model/precision.hpp"
@@ -76,6 +77,22 @@ void parse_memory_type(const std::string& text, Json& memory) {
     double value = std::strtod(rate.c_str(), &end);
     if (end != rate.c_str() && *end == '\0' && value > 0) memory["data_rate_mts"] = value;
   }
+}
+
+// A number of one memory channel; 0 when the channel does not give it. The predecessor always
+// wrote numbers there: anything else (null, a string) is a broken file, not an unknown figure.
+double channel_number(const Json& channel, const char* key, const std::string& file,
+                      const std::string& pointer) {
+  if (!channel.is_object()) {
+    throw DataError(file, pointer, "expected an object, got " + json_type_name(channel));
+  }
+  auto found = channel.find(key);
+  if (found == channel.end()) return 0;
+  if (!found->is_number()) {
+    throw DataError(file, pointer_append(pointer, key),
+                    "expected a number, got " + json_type_name(*found));
+  }
+  return found->get<double>();
 }
 
 }  // namespace
@@ -239,9 +256,11 @@ LegacyConversion convert_legacy_entry(const Json& legacy, const std::string& fil
         channels != nullptr && channels->is_array() && !channels->empty()) {
       double width = 0;
       double sum = 0;
-      for (const Json& channel : *channels) {
-        width += channel.value("bus_width_bits", 0.0);
-        sum += channel.value("bandwidth_gbps", 0.0);
+      for (std::size_t index = 0; index < channels->size(); ++index) {
+        const Json& channel = (*channels)[index];
+        std::string pointer = "/memory_subsystem/memory_channels/" + std::to_string(index);
+        width += channel_number(channel, "bus_width_bits", file, pointer);
+        sum += channel_number(channel, "bandwidth_gbps", file, pointer);
       }
       const Json& first = channels->front();
       if (first.contains("type") && first["type"].is_string()) {
