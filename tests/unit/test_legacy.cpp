@@ -116,6 +116,18 @@ TEST(Legacy, ChannelFigureThatIsNotANumberIsADataErrorAtItsPointer) {
   }
 }
 
+// A count beyond long long (found by fuzzing: the cast was undefined) is left out like a missing
+// one.
+TEST(Legacy, CountsBeyondAnyMachineAreNotCarried) {
+  Json legacy = load_json_file(test::fixtures_dir() /
+                               "legacy/hardware_database/gpu/nvidia/jetson_orin_nano_gpu.json");
+  legacy["core_info"]["total_sms"] = 1e300;
+  LegacyConversion result = convert_legacy_entry(legacy, "orin.json");
+  ASSERT_TRUE(result.entry) << result.failure;
+  EXPECT_FALSE((*result.entry)["compute"].contains("units"));
+  EXPECT_TRUE(mentions(result.to_fill, "compute.units"));
+}
+
 TEST(Legacy, SchemaFileIsRecognised) {
   EXPECT_TRUE(is_legacy_schema(
       load_json_file(test::fixtures_dir() / "legacy/hardware_database/schema.json")));
