@@ -12,9 +12,11 @@ build_packages=(
   libcli11-dev nlohmann-json3-dev libfmt-dev libspdlog-dev libeigen3-dev libopenblas-dev
   libdnnl-dev ocl-icd-opencl-dev
 )
-# chromium renders the HTML report in the test suite (tests/report/check_html_report.sh).
+# chromium renders the HTML report in the test suite (tests/report/check_html_report.sh); clang
+# and its runtimes (libFuzzer, ASan, UBSan) build the fuzzers (docs/testing.md).
 test_packages=(
   libgtest-dev libgmock-dev python3 python3-jsonschema clang-format chromium
+  clang libclang-rt-14-dev
 )
 
 wanted=("${build_packages[@]}")

@@ -33,6 +33,12 @@ bool is_id(std::string_view text) {
   });
 }
 
+// Sizes, channels, kernels, strides and padding are at most this, and a layer's counts per image
+// (elements, multiply-adds, weights) at most kMaxCount: far above any network's, and far enough
+// inside long long that shapes, counts and their sums over layers never overflow.
+constexpr long long kMaxSize = 1LL << 20;
+constexpr double kMaxCount = 0x1p40;
+
 // The output size of a window sliding over `size` (PyTorch's floor rule).
 long long window_output(long long size, long long kernel, long long stride, long long padding) {
   return (size + 2 * padding - kernel) / stride + 1;
@@ -91,6 +97,26 @@ std::optional<std::pair<std::size_t, std::string>> infer_shapes(std::vector<Laye
         break;
       }
     }
+    // In double, so the check itself cannot overflow.
+    auto count = [](const TensorShape& shape) {
+      return static_cast<double>(shape.channels) * static_cast<double>(shape.height) *
+             static_cast<double>(shape.width);
+    };
+    double fan_in = 0;
+    if (layer.op == LayerOp::conv) {
+      fan_in = static_cast<double>(in.channels / layer.groups) * static_cast<double>(layer.kernel) *
+               static_cast<double>(layer.kernel);
+    } else if (layer.op == LayerOp::fc) {
+      fan_in = count(in);
+    }
+    const double largest = std::max({count(layer.output), count(layer.output) * fan_in,
+                                     static_cast<double>(layer.out_channels) * fan_in});
+    if (largest > kMaxCount) {
+      return fail(
+          fmt::format("the layer is too large: {:.3g} elements, multiply-adds or weights "
+                      "per image (at most {:.3g})",
+                      largest, kMaxCount));
+    }
   }
   return std::nullopt;
 }
@@ -141,7 +167,10 @@ Layer parse_layer(FieldReader& reader, const std::map<std::string, std::size_t>&
   auto positive = [&](const char* key, bool required, long long fallback) {
     auto value = reader.integer(key, required);
     if (value && *value < 1) reader.error(key, fmt::format("must be at least 1, got {}", *value));
-    return value && *value >= 1 ? *value : fallback;
+    if (value && *value > kMaxSize) {
+      reader.error(key, fmt::format("must be at most {}, got {}", kMaxSize, *value));
+    }
+    return value && *value >= 1 && *value <= kMaxSize ? *value : fallback;
   };
   if (layer.op == LayerOp::conv) layer.out_channels = positive("out_channels", true, 1);
   if (layer.op == LayerOp::fc) layer.out_channels = positive("out_features", true, 1);
@@ -150,7 +179,10 @@ Layer parse_layer(FieldReader& reader, const std::map<std::string, std::size_t>&
     layer.stride = positive("stride", false, 1);
     auto padding = reader.integer("padding");
     if (padding && *padding < 0) reader.error("padding", "must not be negative");
-    layer.padding = padding && *padding >= 0 ? *padding : 0;
+    if (padding && *padding > kMaxSize) {
+      reader.error("padding", fmt::format("must be at most {}, got {}", kMaxSize, *padding));
+    }
+    layer.padding = padding && *padding >= 0 && *padding <= kMaxSize ? *padding : 0;
   }
   if (layer.op == LayerOp::conv) {
     layer.groups = positive("groups", false, 1);
@@ -180,7 +212,10 @@ TensorShape parse_shape(FieldReader& reader) {
         std::pair{"width", &TensorShape::width}}) {
     auto value = reader.integer(key, true);
     if (value && *value < 1) reader.error(key, fmt::format("must be at least 1, got {}", *value));
-    shape.*field = value.value_or(1);
+    if (value && *value > kMaxSize) {
+      reader.error(key, fmt::format("must be at most {}, got {}", kMaxSize, *value));
+    }
+    shape.*field = value && *value <= kMaxSize ? *value : 1;
   }
   return shape;
 }

@@ -7,6 +7,7 @@
 #include <fmt/format.h>
 
 #include "base/text.hpp"
+#include "hwcal/base/error.hpp"
 #include "hwcal/database/spec.hpp"
 #include "hwcal/database/validate.hpp"
 #include "hwcal/model/precision.hpp"
@@ -76,6 +77,29 @@ void parse_memory_type(const std::string& text, Json& memory) {
     double value = std::strtod(rate.c_str(), &end);
     if (end != rate.c_str() && *end == '\0' && value > 0) memory["data_rate_mts"] = value;
   }
+}
+
+// A count as an integer. The predecessor's counts are doubles: one beyond long long (1e300 SMs)
+// is no count, and casting it would be undefined; it is left out like a missing one.
+std::optional<long long> to_count(double value) {
+  if (!(value >= 0 && value < 0x1p63)) return std::nullopt;
+  return static_cast<long long>(value);
+}
+
+// A number of one memory channel; 0 when the channel does not give it. The predecessor always
+// wrote numbers there: anything else (null, a string) is a broken file, not an unknown figure.
+double channel_number(const Json& channel, const char* key, const std::string& file,
+                      const std::string& pointer) {
+  if (!channel.is_object()) {
+    throw DataError(file, pointer, "expected an object, got " + json_type_name(channel));
+  }
+  auto found = channel.find(key);
+  if (found == channel.end()) return 0;
+  if (!found->is_number()) {
+    throw DataError(file, pointer_append(pointer, key),
+                    "expected a number, got " + json_type_name(*found));
+  }
+  return found->get<double>();
 }
 
 }  // namespace
@@ -204,18 +228,20 @@ LegacyConversion convert_legacy_entry(const Json& legacy, const std::string& fil
   std::optional<double> cuda_cores =
       positive(counts.number(nested ? "total_cuda_cores" : "cuda_cores"));
   if (gpu) {
-    if (sms) {
-      compute["units"] = static_cast<long long>(*sms);
+    if (auto units = sms ? to_count(*sms) : std::nullopt) {
+      compute["units"] = *units;
       compute["unit_name"] = "SM";
-      if (cuda_cores) compute["cores_per_unit"] = static_cast<long long>(*cuda_cores / *sms);
+      if (auto per_unit = cuda_cores ? to_count(*cuda_cores / *sms) : std::nullopt) {
+        compute["cores_per_unit"] = *per_unit;
+      }
     } else {
       result.to_fill.push_back("compute.units: the SM count was not recorded");
     }
-  } else if (cores) {
-    compute["units"] = static_cast<long long>(*cores);
+  } else if (auto units = cores ? to_count(*cores) : std::nullopt) {
+    compute["units"] = *units;
     compute["unit_name"] = "core";
     if (threads && std::fmod(*threads, *cores) == 0) {
-      compute["threads_per_unit"] = static_cast<long long>(*threads / *cores);
+      if (auto per_unit = to_count(*threads / *cores)) compute["threads_per_unit"] = *per_unit;
     }
   }
   if (auto base = positive(counts.number("base_frequency_ghz"))) {
@@ -239,16 +265,20 @@ LegacyConversion convert_legacy_entry(const Json& legacy, const std::string& fil
         channels != nullptr && channels->is_array() && !channels->empty()) {
       double width = 0;
       double sum = 0;
-      for (const Json& channel : *channels) {
-        width += channel.value("bus_width_bits", 0.0);
-        sum += channel.value("bandwidth_gbps", 0.0);
+      for (std::size_t index = 0; index < channels->size(); ++index) {
+        const Json& channel = (*channels)[index];
+        std::string pointer = "/memory_subsystem/memory_channels/" + std::to_string(index);
+        width += channel_number(channel, "bus_width_bits", file, pointer);
+        sum += channel_number(channel, "bandwidth_gbps", file, pointer);
       }
       const Json& first = channels->front();
       if (first.contains("type") && first["type"].is_string()) {
         memory_out["type"] = upper(first["type"].get<std::string>());
       }
-      if (width > 0 && first.contains("data_rate_mts") && first["data_rate_mts"].is_number()) {
-        memory_out["bus_width_bits"] = static_cast<long long>(width);
+      auto bits = to_count(width);
+      if (width > 0 && bits && first.contains("data_rate_mts") &&
+          first["data_rate_mts"].is_number()) {
+        memory_out["bus_width_bits"] = *bits;
         memory_out["data_rate_mts"] = first["data_rate_mts"];
       }
       memory_out["channels"] = static_cast<long long>(channels->size());
@@ -260,8 +290,8 @@ LegacyConversion convert_legacy_entry(const Json& legacy, const std::string& fil
     }
   } else {
     if (auto memory_type = flat.text("memory_type")) parse_memory_type(*memory_type, memory_out);
-    if (auto width = positive(flat.number("memory_bus_width"))) {
-      memory_out["bus_width_bits"] = static_cast<long long>(*width);
+    if (auto width = positive(flat.number("memory_bus_width")); width && to_count(*width)) {
+      memory_out["bus_width_bits"] = *to_count(*width);
     }
     flat.use("memory_channels");
   }

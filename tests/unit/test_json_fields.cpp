@@ -96,5 +96,20 @@ TEST(JsonFields, CheckedIfPresentSeesTheDefaultBehindAWrongType) {
   EXPECT_EQ(diagnostics.items()[1].message, "must not be empty");
 }
 
+// A whole number written as a double outside long long's range (found by fuzzing: the cast was
+// undefined) is a wrong type, not a wrapped-around integer.
+TEST(JsonFields, IntegerOutOfRangeIsADiagnostic) {
+  Diagnostics diagnostics;
+  Json document = parse_json(R"({"a": 1e114, "b": -1e19, "c": 4e18, "d": 4.0})", "x.json");
+  FieldReader reader(document, "x.json", "", diagnostics);
+  EXPECT_FALSE(reader.integer("a"));
+  EXPECT_FALSE(reader.integer("b"));
+  EXPECT_EQ(reader.integer("c"), 4000000000000000000LL);
+  EXPECT_EQ(reader.integer("d"), 4);
+  ASSERT_EQ(diagnostics.items().size(), 2u);
+  EXPECT_EQ(diagnostics.items()[0].pointer, "/a");
+  EXPECT_EQ(diagnostics.items()[1].pointer, "/b");
+}
+
 }  // namespace
 }  // namespace hwcal

@@ -89,6 +89,45 @@ TEST(Legacy, JetsonEntriesNeedBoardSignals) {
   EXPECT_TRUE(mentions(result.to_fill, "board_signals"));
 }
 
+// The predecessor wrote numbers there; a null or a string is a broken file, named as one (it used
+// to escape as nlohmann's type_error).
+TEST(Legacy, ChannelFigureThatIsNotANumberIsADataErrorAtItsPointer) {
+  auto path = test::fixtures_dir() /
+              "legacy/hardware_database/cpu/intel/intel_12th_gen_intelr_coretm_i7_12700k.json";
+  for (const Json& bad : {Json(nullptr), Json("44.8")}) {
+    Json legacy = load_json_file(path);
+    legacy["memory_subsystem"]["memory_channels"][1]["bandwidth_gbps"] = bad;
+    try {
+      convert_legacy_entry(legacy, "i7.json");
+      ADD_FAILURE() << "no DataError for bandwidth_gbps = " << bad.dump();
+    } catch (const DataError& error) {
+      EXPECT_EQ(error.file(), "i7.json");
+      EXPECT_EQ(error.pointer(), "/memory_subsystem/memory_channels/1/bandwidth_gbps");
+      EXPECT_NE(error.detail().find("expected a number"), std::string::npos) << error.what();
+    }
+  }
+  Json legacy = load_json_file(path);
+  legacy["memory_subsystem"]["memory_channels"][0] = "Channel 0";
+  try {
+    convert_legacy_entry(legacy, "i7.json");
+    ADD_FAILURE() << "no DataError for a channel that is a string";
+  } catch (const DataError& error) {
+    EXPECT_EQ(error.pointer(), "/memory_subsystem/memory_channels/0");
+  }
+}
+
+// A count beyond long long (found by fuzzing: the cast was undefined) is left out like a missing
+// one.
+TEST(Legacy, CountsBeyondAnyMachineAreNotCarried) {
+  Json legacy = load_json_file(test::fixtures_dir() /
+                               "legacy/hardware_database/gpu/nvidia/jetson_orin_nano_gpu.json");
+  legacy["core_info"]["total_sms"] = 1e300;
+  LegacyConversion result = convert_legacy_entry(legacy, "orin.json");
+  ASSERT_TRUE(result.entry) << result.failure;
+  EXPECT_FALSE((*result.entry)["compute"].contains("units"));
+  EXPECT_TRUE(mentions(result.to_fill, "compute.units"));
+}
+
 TEST(Legacy, SchemaFileIsRecognised) {
   EXPECT_TRUE(is_legacy_schema(
       load_json_file(test::fixtures_dir() / "legacy/hardware_database/schema.json")));

@@ -263,5 +263,14 @@ TEST(LegacyProfile, NamesMatchOnlyTheirEntry) {
   EXPECT_EQ(matches("NVIDIA-Jetson-Orin").size(), 4u);  // ambiguous: the caller lists them
 }
 
+// A count beyond long long (found by fuzzing: the cast was undefined) is not carried.
+TEST(LegacyProfile, CountsBeyondLongLongAreNotCarried) {
+  Json document = load_json_file(legacy("shapes/later_metadata.json"));
+  document["metadata"]["cpu_count"] = 1e300;
+  CalibrationProfile profile =
+      read_legacy_profile(document, legacy("shapes/later_metadata.json"), "later_metadata.json");
+  EXPECT_FALSE(profile.host.logical_cores);
+}
+
 }  // namespace
 }  // namespace hwcal

@@ -163,5 +163,18 @@ TEST(Workload, FaultsNameTheLayer) {
                "/layers/0/padding", "negative");
 }
 
+// Sizes whose shapes or counts would overflow long long (found by fuzzing: 2 * padding did) are
+// faults, not undefined behaviour.
+TEST(Workload, SizesBeyondAnyNetworkAreFaults) {
+  expect_fault(R"({"name": "a", "op": "conv", "out_channels": 4, "kernel": 1,
+                   "padding": 4611686018427387904})",
+               "/layers/0/padding", "at most 1048576");
+  expect_fault(R"({"name": "a", "op": "fc", "out_features": 2097152})", "/layers/0/out_features",
+               "at most 1048576");
+  expect_fault(R"({"name": "a", "op": "conv", "out_channels": 1048576, "kernel": 8,
+                   "padding": 1048576})",
+               "/layers/0", "too large");
+}
+
 }  // namespace
 }  // namespace hwcal
