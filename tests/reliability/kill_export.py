@@ -129,7 +129,10 @@ def main():
             database = os.path.join(tree, "hardware_database")
             process = subprocess.Popen(export(tree), stdout=subprocess.DEVNULL,
                                        stderr=subprocess.DEVNULL)
-            time.sleep(rng.uniform(0, duration * 1.1))
+            # Half the kills anywhere in the run, half in its last third, where the files are
+            # staged, the journal written and the renames done.
+            low = 0.0 if kill % 2 == 0 else duration * 0.65
+            time.sleep(rng.uniform(low, duration * 1.1))
             process.send_signal(signal.SIGKILL)
             process.wait()
             journal = os.path.exists(os.path.join(database, ".hwcal.journal"))
