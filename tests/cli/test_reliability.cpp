@@ -2,11 +2,14 @@
 // one used to crash (a signal), hang, write outside the database, lose data silently or leave
 // files half-changed; each must now end with exit 1 or 2 and a one-line message naming the file
 // and the field, having changed nothing it should not.
+#include <fcntl.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <chrono>
+#include <csignal>
 #include <thread>
 
 #include <fmt/format.h>
@@ -164,6 +167,84 @@ TEST_F(ReliabilityCli, ABadLegacyFileIsReportedAndTheOthersImported) {
   EXPECT_TRUE(contains(result.out, "b_text.json")) << result.out;
   EXPECT_TRUE(contains(result.out, "memory_channels")) << result.out;
   EXPECT_TRUE(contains(result.out, "2 files:")) << result.out;
+}
+
+// --- all or nothing: a full disk at any size used to leave 1-2 of 3 entries updated ----------
+
+// Runs `program` with RLIMIT_FSIZE: no file can grow beyond `limit` bytes, as on a full disk.
+// The program's own SIGXFSZ handling decides whether that is a signal or an error.
+int run_with_file_limit(const std::string& program, std::vector<std::string> args, rlim_t limit) {
+  pid_t pid = fork();
+  if (pid == 0) {
+    rlimit rl{limit, limit};
+    setrlimit(RLIMIT_FSIZE, &rl);
+    std::signal(SIGXFSZ, SIG_DFL);
+    int null = open("/dev/null", O_WRONLY);
+    dup2(null, STDOUT_FILENO);
+    dup2(null, STDERR_FILENO);
+    args.insert(args.begin(), program);
+    std::vector<char*> argv;
+    for (std::string& arg : args) argv.push_back(arg.data());
+    argv.push_back(nullptr);
+    execv(program.c_str(), argv.data());
+    _exit(127);
+  }
+  int status = 0;
+  waitpid(pid, &status, 0);
+  return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+TEST_F(ReliabilityCli, AFullDiskAtAnySizeLeavesAMultiEntryExportAllOrNothing) {
+  const std::vector<std::string> args{"--database", database().string(), "--calibration-dir",
+                                      kOrinNano.string()};
+  // What the export writes when it can.
+  test::TempDir reference;
+  test::copy_tree(database(), reference / "hardware_database");
+  ASSERT_EQ(run_program(kExport, {"--database", (reference / "hardware_database").string(),
+                                  "--calibration-dir", kOrinNano.string()})
+                .exit_code,
+            0);
+  const auto after = test::snapshot_tree(reference.path());
+  const auto before = test::snapshot_tree(dir_.path());
+  int refused = 0;
+  for (rlim_t limit :
+       {512, 2048, 8192, 12000, 16000, 20000, 24000, 32000, 48000, 64000, 96000, 1 << 20}) {
+    const int code = run_with_file_limit(kExport, args, limit);
+    const auto state = test::snapshot_tree(dir_.path());
+    if (code == 0) {
+      EXPECT_EQ(state, after) << "limit " << limit;
+    } else {
+      ++refused;
+      EXPECT_EQ(code, 1) << "limit " << limit;
+      EXPECT_EQ(state, before) << "limit " << limit << ": a file changed or a temp file is left";
+    }
+    // Start again from the same database for the next level.
+    fs::remove_all(dir_ / "profiles");
+    fs::remove_all(database());
+    test::copy_tree(test::bundled_database(), database());
+  }
+  EXPECT_GT(refused, 3) << "the limits were too generous to test anything";
+}
+
+TEST_F(ReliabilityCli, AFullDiskLeavesTheMapperHeadersAllOldOrAllNew) {
+  // From no headers at all: a full disk must leave none, never some.
+  const fs::path headers = dir_ / "mappers";
+  fs::create_directories(headers);
+  const auto old_headers = test::snapshot_tree(headers);
+  int refused = 0;
+  for (rlim_t limit : {1024, 4096, 6000, 8000}) {
+    const int code = run_with_file_limit(
+        kSyncMappers, {"--database", database().string(), "--output-dir", headers.string()}, limit);
+    if (code != 0) {
+      ++refused;
+      EXPECT_EQ(code, 1) << "limit " << limit;
+      EXPECT_EQ(test::snapshot_tree(headers), old_headers) << "limit " << limit;
+    }
+  }
+  EXPECT_GT(refused, 0);
+  EXPECT_TRUE(temp_files(dir_.path()).empty());
+  ASSERT_EQ(run(kSyncMappers, {"--output-dir", headers.string()}).exit_code, 0);
+  EXPECT_GT(test::snapshot_tree(headers).size(), 10u);
 }
 
 // --- writes outside the database -----------------------------------------------------------
@@ -423,6 +504,19 @@ TEST_F(ReliabilityCli, AWaitingWriterSaysWhoseLockAndGivesUp) {
   }
   ::kill(holder, SIGKILL);
   ::waitpid(holder, nullptr, 0);
+}
+
+TEST_F(ReliabilityCli, CalibrateWritesIntoTheTreeOnlyUnderTheLock) {
+  pid_t holder = hold_lock(database());
+  auto result = run(kCalibrate, {"--hardware-id", "intel_core_i7_12700k", "--device", "cpu",
+                                 "--kernels", "cpu_stream_triad", "--plan", "quick",
+                                 "--time-budget", "1", "--lock-timeout", "0.5"});
+  ::kill(holder, SIGKILL);
+  ::waitpid(holder, nullptr, 0);
+  EXPECT_EQ(result.exit_code, 1) << result.err;
+  EXPECT_TRUE(contains(result.err, fmt::format("held by pid {}", holder))) << result.err;
+  // The output folder was made before measuring (to fail early when it cannot be); no file.
+  EXPECT_TRUE(!fs::exists(dir_ / "profiles") || test::snapshot_tree(dir_ / "profiles").empty());
 }
 
 TEST_F(ReliabilityCli, TheLockFileFollowsTheUmaskOfASharedTree) {
