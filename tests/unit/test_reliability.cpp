@@ -4,6 +4,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <chrono>
+
 #include <fmt/format.h>
 #include <gtest/gtest.h>
 
@@ -85,6 +87,14 @@ TEST(Patterns, LongAndDeepPatternsAreRefusedBeforeCompiling) {
   EXPECT_NE(pattern_problem("a(b"), std::nullopt);
   EXPECT_TRUE(pattern_search("i7-12700k", "12th Gen Intel(R) Core(TM) i7-12700K"));
   EXPECT_FALSE(pattern_search("a(b", "a(b"));
+  // Nested quantifiers take polynomial time, not exponential (a fuzzer's find: "NVIDIA.*+NVIDIA"
+  // took over 10 s against a 21-character model).
+  const auto start = std::chrono::steady_clock::now();
+  EXPECT_FALSE(pattern_search("NVIDIA.*+NVIDIA\\-H100\\-SXM5\\-80GB", "NVIDIA-H100-SXM5-80GB"));
+  EXPECT_FALSE(pattern_search("(a*)*b", std::string(200, 'a')));
+  EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(2));
+  // A back-reference is refused when checked, not only when matched.
+  EXPECT_NE(pattern_problem("(a)\\1"), std::nullopt);
   // A long text is cut, never walked whole by the recursive matcher.
   EXPECT_FALSE(pattern_search("(a|b)*c", std::string(1 << 20, 'a') + "c"));
 }
