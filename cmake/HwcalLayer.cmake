@@ -16,6 +16,12 @@ function(hwcal_add_layer name)
   target_compile_features(hwcal_${name} PUBLIC cxx_std_17)
   target_link_libraries(hwcal_${name} PUBLIC ${arg_PUBLIC_DEPS} PRIVATE ${arg_PRIVATE_DEPS})
   hwcal_set_warnings(hwcal_${name})
+  # A sanitized library needs its runtime wherever it is linked, an installed one's consumers
+  # included (find_package(hwcal) gets the flag with the target).
+  if(HWCAL_SANITIZE)
+    string(REPLACE "," "$<COMMA>" _hwcal_sanitize "-fsanitize=${HWCAL_SANITIZE}")
+    target_link_options(hwcal_${name} INTERFACE "$<$<LINK_LANGUAGE:CXX>:${_hwcal_sanitize}>")
+  endif()
 endfunction()
 
 # nlohmann/json dominates compile time on 2 cores: the layers that parse or write JSON share one

@@ -97,7 +97,8 @@ TEST(Workload, ShapesAreInferredLayerByLayer) {
 }
 
 TEST(Workload, LayerWorkOfOneConvolution) {
-  const Layer& conv1 = *bundled("resnet18").find_layer("conv1");
+  const Workload resnet18 = bundled("resnet18");  // a reference into a temporary dangles
+  const Layer& conv1 = *resnet18.find_layer("conv1");
   // 64 x 112 x 112 outputs, each 3 x 7 x 7 multiply-adds, for 2 images.
   const Work work = layer_work(conv1, 2, Precision::fp32);
   EXPECT_DOUBLE_EQ(work.flops, 2.0 * 2 * 64 * 112 * 112 * 147);
