@@ -171,29 +171,6 @@ TEST_F(ReliabilityCli, ABadLegacyFileIsReportedAndTheOthersImported) {
 
 // --- all or nothing: a full disk at any size used to leave 1-2 of 3 entries updated ----------
 
-// Runs `program` with RLIMIT_FSIZE: no file can grow beyond `limit` bytes, as on a full disk.
-// The program's own SIGXFSZ handling decides whether that is a signal or an error.
-int run_with_file_limit(const std::string& program, std::vector<std::string> args, rlim_t limit) {
-  pid_t pid = fork();
-  if (pid == 0) {
-    rlimit rl{limit, limit};
-    setrlimit(RLIMIT_FSIZE, &rl);
-    std::signal(SIGXFSZ, SIG_DFL);
-    int null = open("/dev/null", O_WRONLY);
-    dup2(null, STDOUT_FILENO);
-    dup2(null, STDERR_FILENO);
-    args.insert(args.begin(), program);
-    std::vector<char*> argv;
-    for (std::string& arg : args) argv.push_back(arg.data());
-    argv.push_back(nullptr);
-    execv(program.c_str(), argv.data());
-    _exit(127);
-  }
-  int status = 0;
-  waitpid(pid, &status, 0);
-  return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-}
-
 TEST_F(ReliabilityCli, AFullDiskAtAnySizeLeavesAMultiEntryExportAllOrNothing) {
   const std::vector<std::string> args{"--database", database().string(), "--calibration-dir",
                                       kOrinNano.string()};
@@ -207,9 +184,9 @@ TEST_F(ReliabilityCli, AFullDiskAtAnySizeLeavesAMultiEntryExportAllOrNothing) {
   const auto after = test::snapshot_tree(reference.path());
   const auto before = test::snapshot_tree(dir_.path());
   int refused = 0;
-  for (rlim_t limit :
+  for (std::size_t limit :
        {512, 2048, 8192, 12000, 16000, 20000, 24000, 32000, 48000, 64000, 96000, 1 << 20}) {
-    const int code = run_with_file_limit(kExport, args, limit);
+    const int code = test::run_with_file_limit(kExport, args, limit);
     const auto state = test::snapshot_tree(dir_.path());
     if (code == 0) {
       EXPECT_EQ(state, after) << "limit " << limit;
@@ -232,8 +209,8 @@ TEST_F(ReliabilityCli, AFullDiskLeavesTheMapperHeadersAllOldOrAllNew) {
   fs::create_directories(headers);
   const auto old_headers = test::snapshot_tree(headers);
   int refused = 0;
-  for (rlim_t limit : {1024, 4096, 6000, 8000}) {
-    const int code = run_with_file_limit(
+  for (std::size_t limit : {1024, 4096, 6000, 8000}) {
+    const int code = test::run_with_file_limit(
         kSyncMappers, {"--database", database().string(), "--output-dir", headers.string()}, limit);
     if (code != 0) {
       ++refused;

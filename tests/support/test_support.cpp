@@ -174,6 +174,30 @@ std::string compare_golden(const std::string& name, const std::string& actual) {
   return "differs from " + path.string() + " (line endings?)";
 }
 
+int run_with_file_limit(const std::string& program, std::vector<std::string> args,
+                        std::size_t limit_bytes) {
+  pid_t pid = fork();
+  if (pid < 0) throw std::runtime_error("cannot fork");
+  if (pid == 0) {
+    rlimit limit{limit_bytes, limit_bytes};
+    setrlimit(RLIMIT_FSIZE, &limit);
+    std::signal(SIGXFSZ, SIG_DFL);
+    int null = open("/dev/null", O_WRONLY);
+    dup2(null, STDOUT_FILENO);
+    dup2(null, STDERR_FILENO);
+    args.insert(args.begin(), program);
+    std::vector<char*> argv;
+    for (std::string& arg : args) argv.push_back(arg.data());
+    argv.push_back(nullptr);
+    execv(program.c_str(), argv.data());
+    _exit(127);
+  }
+  int status = 0;
+  while (waitpid(pid, &status, 0) < 0) {
+  }
+  return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
 bool fails_with_file_size_limit(std::size_t limit_bytes, const std::function<void()>& write) {
   pid_t pid = fork();
   if (pid < 0) throw std::runtime_error("cannot fork");

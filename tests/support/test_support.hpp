@@ -56,6 +56,12 @@ struct ProgramResult {
 ProgramResult run_program(const std::string& program, const std::vector<std::string>& args,
                           const std::map<std::string, std::string>& env = {});
 
+// Runs `program` with `args` in a child whose file size limit is `limit_bytes` (a full disk
+// at that size), output discarded and SIGXFSZ at its default, so the program decides what the
+// limit does; the exit code, or 128 + the signal that ended it.
+int run_with_file_limit(const std::string& program, std::vector<std::string> args,
+                        std::size_t limit_bytes);
+
 // Runs `write` in a child process whose file size limit is `limit_bytes` (as a full disk would
 // refuse a larger write); true when it failed with hwcal::IoError there. The limit never reaches
 // the test process, and it works as root, unlike a read-only folder.
