@@ -22,6 +22,15 @@ test_packages=(
 wanted=("${build_packages[@]}")
 if [[ "${1:-}" == "--tests" ]]; then
   wanted+=("${test_packages[@]}")
+  # Ubuntu (JetPack 6 is 22.04) has no libclang-rt-14-dev: clang 14's runtimes come with
+  # libclang-common-14-dev there, which clang already pulls in.
+  if grep -qx 'ID=ubuntu' /etc/os-release 2>/dev/null; then
+    kept=()
+    for package in "${wanted[@]}"; do
+      [[ "$package" == libclang-rt-14-dev ]] || kept+=("$package")
+    done
+    wanted=("${kept[@]}")
+  fi
 fi
 
 installed() {
