@@ -73,17 +73,9 @@ std::string format_rate(double value) { return fixed(value, std::fabs(value) >= 
 
 std::string format_percent(double fraction) { return fixed(fraction * 100.0, 1, "%"); }
 
-std::optional<std::string> path_component_problem(std::string_view name) {
-  if (name.empty()) return "is empty";
-  for (char c : name) {
-    if (c == '/' || c == '\\') return "contains a slash: it names a folder and a file in it";
-    if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) return "contains a control character";
-  }
-  if (name == "." || name == "..") return "is '.' or '..'";
-  if (name.size() > 128) return "is longer than 128 characters";
-  if (name.front() == '.') return "starts with a dot (a hidden file name)";
-  if (name.front() == '-') return "starts with a dash (read as an option by other tools)";
-  return std::nullopt;
+std::optional<long long> to_long_long(double value) {
+  if (!(value > -0x1p63 && value < 0x1p63)) return std::nullopt;
+  return static_cast<long long>(value);
 }
 
 }  // namespace hwcal

@@ -21,10 +21,9 @@ bool starts_with(std::string_view text, std::string_view prefix);
 std::optional<long long> parse_integer(std::string_view text, int base = 10);
 std::optional<double> parse_number(std::string_view text);
 
-// Why `name` cannot be one component of a path that hwcal builds from data (an id, a vendor, a
-// power-mode name): empty, "." or "..", a slash, a backslash, a NUL or another control
-// character, a leading dot (hidden) or dash, or longer than 128 bytes. nullopt when it can.
-std::optional<std::string> path_component_problem(std::string_view name);
+// `value` cut to a whole number as a long long; nullopt for NaN or a value outside long long's
+// range, where the cast would be undefined (1e300 in a hostile file).
+std::optional<long long> to_long_long(double value);
 
 // A rate in a table: one decimal below 10,000, none above ("1214.2", "30081").
 std::string format_rate(double value);

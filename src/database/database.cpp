@@ -13,12 +13,11 @@
 #include <cstring>
 #include <exception>
 #include <mutex>
-#include <set>
 #include <thread>
 
 #include <fmt/format.h>
 
-#include "base/text.hpp"
+#include "base/paths.hpp"
 #include "hwcal/base/error.hpp"
 #include "hwcal/database/transaction.hpp"
 #include "hwcal/json/json_io.hpp"
@@ -75,11 +74,6 @@ fs::path running_executable() {
 fs::path installed_path(const fs::path& bin, const char* relative) {
   return fs::path(relative).is_absolute() ? fs::path(relative)
                                           : (bin / relative).lexically_normal();
-}
-
-bool is_inside(const fs::path& path, const fs::path& folder) {
-  const fs::path relative = path.lexically_relative(folder);
-  return !relative.empty() && *relative.begin() != "..";
 }
 
 fs::path find_upwards(fs::path start) {
@@ -175,7 +169,6 @@ std::vector<Found> list_entry_files(const fs::path& root) {
 
 std::size_t scan_database(const fs::path& root, const std::function<void(EntryVisit&)>& visit) {
   std::error_code ec;
-  if (root.empty()) throw UsageError("the database folder is an empty path");
   if (!fs::exists(root, ec)) {
     throw IoError(fmt::format("{}: database folder does not exist", root.string()));
   }
@@ -183,9 +176,9 @@ std::size_t scan_database(const fs::path& root, const std::function<void(EntryVi
     throw IoError(fmt::format("{}: expected a database folder, found a file", root.string()));
   }
   // A change that a kill interrupted is finished before anything is read, so that no reader
-  // sees half of it. A process that holds the lock has done that already.
+  // sees half of it. A writer's own lock has done that already: under it, no journal is left.
   std::vector<Found> pending_problems;
-  if (fs::exists(journal_path(root), ec) && !holds_database_lock(root)) {
+  if (fs::exists(journal_path(root), ec)) {
     try {
       DatabaseLock lock(root);
     } catch (const Error& error) {
@@ -272,17 +265,29 @@ const DatabaseEntry& Database::get(std::string_view id) const {
   throw unknown_id_error(root_, id, known);
 }
 
-fs::path Database::path_for(const HardwareSpec& spec) const {
+std::optional<EntryPathProblem> entry_path_problem(const HardwareSpec& spec) {
   // Ids and vendors become path components: never a way out of the database.
   if (auto problem = path_component_problem(spec.id)) {
-    throw DataError(root_.string(), "/id", fmt::format("id '{}' {}", spec.id, *problem));
+    return EntryPathProblem{"/id", fmt::format("id '{}' {}", spec.id, *problem)};
   }
-  const std::string vendor = spec.vendor_slug();
-  if (auto problem = path_component_problem(vendor)) {
-    throw DataError(root_.string(), "/vendor",
-                    fmt::format("vendor '{}' {}", spec.vendor, *problem));
+  if (auto problem = path_component_problem(spec.vendor_slug())) {
+    return EntryPathProblem{"/vendor", fmt::format("vendor '{}' {}", spec.vendor, *problem)};
   }
-  return root_ / std::string(to_string(spec.device_type)) / vendor / (spec.id + ".json");
+  return std::nullopt;
+}
+
+fs::path Database::path_for(const HardwareSpec& spec) const {
+  if (auto problem = entry_path_problem(spec)) {
+    throw DataError(root_.string(), problem->pointer, problem->message);
+  }
+  return root_ / std::string(to_string(spec.device_type)) / spec.vendor_slug() /
+         (spec.id + ".json");
+}
+
+fs::path calibration_base(const fs::path& database_root) {
+  fs::path root = fs::absolute(database_root).lexically_normal();
+  if (root.filename().empty()) root = root.parent_path();  // "hardware_database/"
+  return root.parent_path();
 }
 
 std::string display_path_under(const fs::path& root, const fs::path& path) {
@@ -326,18 +331,6 @@ void Database::write_entry(const HardwareSpec& spec, Transaction& transaction,
 
 namespace {
 
-std::mutex held_mutex;
-std::set<std::string>& held_roots() {
-  static std::set<std::string> roots;
-  return roots;
-}
-
-std::string lock_key(const fs::path& root) {
-  std::error_code ec;
-  fs::path canonical = fs::weakly_canonical(root, ec);
-  return (ec ? fs::absolute(root) : canonical).lexically_normal().string();
-}
-
 std::atomic<double> default_lock_timeout_s{300.0};
 
 // Who holds a lock, as its holder wrote it into the lock file.
@@ -359,11 +352,6 @@ std::string host_name() {
 
 void set_lock_timeout(double seconds) { default_lock_timeout_s = seconds; }
 double lock_timeout() { return default_lock_timeout_s; }
-
-bool holds_database_lock(const fs::path& root) {
-  std::lock_guard<std::mutex> guard(held_mutex);
-  return held_roots().count(lock_key(root)) > 0;
-}
 
 DatabaseLock::DatabaseLock(const fs::path& root, const std::vector<fs::path>& extra_folders) {
   if (root.empty()) throw UsageError("the database folder is an empty path");
@@ -412,11 +400,6 @@ DatabaseLock::DatabaseLock(const fs::path& root, const std::vector<fs::path>& ex
       [[maybe_unused]] ssize_t ignored = ::pwrite(fd_, holder.data(), holder.size(), 0);
     }
   }
-  {
-    std::lock_guard<std::mutex> guard(held_mutex);
-    key_ = lock_key(root);
-    held_roots().insert(key_);
-  }
   // Before anything is read under this lock: finish an interrupted change, sweep up the temp
   // files of writers that died.
   try {
@@ -432,10 +415,6 @@ DatabaseLock::DatabaseLock(const fs::path& root, const std::vector<fs::path>& ex
 
 void DatabaseLock::release() {
   if (fd_ < 0) return;
-  {
-    std::lock_guard<std::mutex> guard(held_mutex);
-    held_roots().erase(key_);
-  }
   ::flock(fd_, LOCK_UN);
   ::close(fd_);
   fd_ = -1;

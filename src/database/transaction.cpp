@@ -9,25 +9,14 @@
 
 #include <fmt/format.h>
 
+#include "base/paths.hpp"
 #include "hwcal/base/error.hpp"
+#include "hwcal/database/database.hpp"
 
 namespace fs = std::filesystem;
 
 namespace hwcal {
 namespace {
-
-// The folder that holds the database and its profiles: nothing is written outside it through
-// a link.
-fs::path tree_of(const fs::path& root) {
-  fs::path absolute = fs::absolute(root).lexically_normal();
-  if (absolute.filename().empty()) absolute = absolute.parent_path();  // "hardware_database/"
-  return absolute.parent_path();
-}
-
-bool is_inside(const fs::path& path, const fs::path& folder) {
-  const fs::path relative = path.lexically_relative(folder);
-  return !relative.empty() && *relative.begin() != ".." && !relative.is_absolute();
-}
 
 // The same, with links in either path resolved first (a written-through entry's target is a
 // resolved path; the tree may be named through a link).
@@ -49,8 +38,8 @@ fs::path write_destination(const fs::path& target, const fs::path& root) {
     throw IoError(fmt::format("{}: is a symbolic link that cannot be followed: {}", target.string(),
                               ec.message()));
   }
-  const fs::path tree = fs::weakly_canonical(tree_of(root), ec);
-  if (ec || !is_inside(resolved, tree)) {
+  const fs::path tree = calibration_base(root);
+  if (!is_really_inside(resolved, tree)) {
     throw IoError(fmt::format(
         "{}: is a symbolic link to {}, outside {}: not written through; replace the link "
         "with a file, or write to the file itself",
@@ -141,7 +130,7 @@ Recovery recover_database(const fs::path& root, const std::vector<fs::path>& ext
   std::error_code ec;
   if (fs::exists(journal, ec)) {
     const Json document = load_json_file(journal);
-    const fs::path tree = tree_of(root);
+    const fs::path tree = calibration_base(root);
     std::vector<StagedFile> files;
     const Json* list =
         document.is_object() && document.contains("files") ? &document.at("files") : nullptr;
@@ -193,7 +182,7 @@ Recovery recover_database(const fs::path& root, const std::vector<fs::path>& ext
 
   std::vector<fs::path> temps;
   collect_temp_files(root, temps);
-  collect_temp_files(tree_of(root) / "profiles", temps);
+  collect_temp_files(calibration_base(root) / "profiles", temps);
   for (const fs::path& folder : extra) collect_temp_files(folder, temps);
   for (const fs::path& temp : temps) {
     remove_file(temp);

@@ -7,8 +7,8 @@
 
 #include <fmt/format.h>
 
+#include "base/paths.hpp"
 #include "base/pattern.hpp"
-#include "base/text.hpp"
 #include "hwcal/json/json_io.hpp"
 
 namespace fs = std::filesystem;

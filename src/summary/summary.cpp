@@ -135,12 +135,6 @@ double round_efficiency(double value) {
   return value;
 }
 
-fs::path calibration_base(const fs::path& database_root) {
-  fs::path root = fs::absolute(database_root).lexically_normal();
-  if (root.filename().empty()) root = root.parent_path();  // "hardware_database/"
-  return root.parent_path();
-}
-
 RunPeaks run_peaks(const CalibrationProfile& profile) {
   RunPeaks peaks;
   std::map<Precision, std::string> gemm_backend;

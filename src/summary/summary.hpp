@@ -70,9 +70,6 @@ EntryCalibration build_entry_calibration(
     const HardwareSpec& spec, const std::map<std::string, ModeSummary>& by_mode,
     const std::map<std::string, std::vector<std::string>>& paths_by_mode);
 
-// Where profile paths are relative to: the parent of the database root.
-std::filesystem::path calibration_base(const std::filesystem::path& database_root);
-
 // The drift check: re-derives the entry's calibration_summary from the profiles that
 // calibration_profiles links and reports, as errors against `file`, every field that differs,
 // every linked profile that is missing or unreadable, and a summary without links. Nothing for

@@ -186,9 +186,7 @@ int finish(const AddHardwareOptions& options, Io& io, Json document,
   EntryCheck check = check_entry(document, database, {}, options.force, !options.drop_calibration);
   const bool ok = !check.diagnostics.has_errors();
   if (ok && !options.dry_run) {
-    Transaction transaction(options.database);
-    write_checked(database, check, transaction);
-    transaction.commit();
+    write_checked(database, check);
   }
 
   if (options.format == AddHardwareFormat::json) {
@@ -483,9 +481,7 @@ int run_update(const AddHardwareOptions& options, Io& io) {
     if (!options.quiet) io.out << "no change to " << entry.display_path << "\n";
     return 0;
   }
-  Transaction transaction(options.database);
-  write_checked(database, check, transaction);
-  transaction.commit();
+  write_checked(database, check);
   if (!options.quiet) io.out << "updated " << entry.display_path << "\n";
   return 0;
 }
@@ -685,12 +681,12 @@ EntryCheck check_entry(const Json& document, const Database& database,
   HardwareSpec spec = parse_spec(document, "<new entry>", first_pass);
   // The id and the vendor name the file: never a path out of the database.
   fs::path path;
-  if (auto problem = path_component_problem(spec.id); problem && !spec.id.empty()) {
-    first_pass.error("<new entry>", "/id", fmt::format("id '{}' {}", spec.id, *problem));
-  } else if (auto vendor = path_component_problem(spec.vendor_slug()); vendor && !spec.id.empty()) {
-    first_pass.error("<new entry>", "/vendor", fmt::format("vendor '{}' {}", spec.vendor, *vendor));
-  } else if (!spec.id.empty()) {
-    path = database.path_for(spec);
+  if (!spec.id.empty()) {
+    if (auto problem = entry_path_problem(spec)) {
+      first_pass.error("<new entry>", problem->pointer, problem->message);
+    } else {
+      path = database.path_for(spec);
+    }
   }
   check.display_path = path.empty() ? "<new entry>" : database.display_path(path);
   std::string relative = path.lexically_relative(database.root()).generic_string();
@@ -776,6 +772,12 @@ EntryCheck check_entry(const Json& document, const Database& database,
 
 void write_checked(Database& database, const EntryCheck& check, Transaction& transaction) {
   database.write_entry(check.spec, transaction, &check.document);
+}
+
+void write_checked(Database& database, const EntryCheck& check) {
+  Transaction transaction(database.root());
+  write_checked(database, check, transaction);
+  transaction.commit();
 }
 
 void print_diagnostics(const Diagnostics& diagnostics, Io& io) {

@@ -45,7 +45,9 @@ EntryCheck check_entry(const Json& document, const Database& database,
 // Integral numbers written as integers (64, not 64.0), as people write them in entries.
 Json tidy_numbers(const Json& document);
 
-// Writes a checked entry (no errors) atomically into `database`.
+// Writes a checked entry (no errors) atomically into `database`; with a transaction, stages it
+// there for the caller to commit with others (a legacy import's batch).
+void write_checked(Database& database, const EntryCheck& check);
 void write_checked(Database& database, const EntryCheck& check, Transaction& transaction);
 
 // Prints the diagnostics of a check on io.err, errors first.

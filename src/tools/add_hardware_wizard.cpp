@@ -265,9 +265,7 @@ int run_wizard(const AddHardwareOptions& options, Io& io) {
         io.err << "add_hardware: the database changed meanwhile; nothing written\n";
         return 1;
       }
-      Transaction transaction(options.database);
-      write_checked(fresh, final_check, transaction);
-      transaction.commit();
+      write_checked(fresh, final_check);
       io.out << (final_check.replaces ? "replaced " : "wrote ") << final_check.display_path << "\n";
       return 0;
     }

@@ -10,6 +10,7 @@
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
+#include "base/paths.hpp"
 #include "base/text.hpp"
 #include "base/thread_team.hpp"
 #include "base/version.hpp"
@@ -26,7 +27,6 @@
 #include "measure/telemetry/nvml.hpp"
 #include "measure/telemetry/power.hpp"
 #include "report/report.hpp"
-#include "summary/summary.hpp"
 #include "workloads/workload_calibration.hpp"
 
 namespace fs = std::filesystem;
@@ -849,10 +849,8 @@ RunContext make_context(const CalibrateOptions& options, Io& io,
 }
 
 bool writes_into_tree(const RunContext& context, const fs::path& output) {
-  if (context.database == nullptr) return false;
-  const fs::path tree = calibration_base(context.database->root());
-  const fs::path relative = fs::absolute(output).lexically_normal().lexically_relative(tree);
-  return !relative.empty() && *relative.begin() != "..";
+  return context.database != nullptr && is_inside(fs::absolute(output).lexically_normal(),
+                                                  calibration_base(context.database->root()));
 }
 
 // Measures every chosen device and writes one profile each; the paths written.

@@ -42,7 +42,8 @@ class Database {
   // DataError naming the database and suggesting close ids when the id is unknown.
   const DatabaseEntry& get(std::string_view id) const;
 
-  // Where an entry lives: root/<device_type>/<vendor slug>/<id>.json.
+  // Where an entry lives: root/<device_type>/<vendor slug>/<id>.json. DataError for a spec with
+  // an entry_path_problem.
   std::filesystem::path path_for(const HardwareSpec& spec) const;
   // "hardware_database/gpu/nvidia/x.json": a path relative to the root's parent.
   std::string display_path(const std::filesystem::path& path) const;
@@ -64,6 +65,18 @@ class Database {
   Diagnostics load_diagnostics_;
   std::size_t file_count_ = 0;
 };
+
+// Why `spec` cannot be written under a database: its id or its vendor would not make one file
+// name inside the database folder ("../x", "", "a/b"). A pointer (/id, /vendor) and a message.
+struct EntryPathProblem {
+  std::string pointer;
+  std::string message;
+};
+std::optional<EntryPathProblem> entry_path_problem(const HardwareSpec& spec);
+
+// The folder that holds the database and its profiles (profiles/...), which linked profile
+// paths are relative to: the parent of the database root. Nothing is written outside it.
+std::filesystem::path calibration_base(const std::filesystem::path& database_root);
 
 // `path` as messages show it: relative to the parent of the database root `root` when it lies
 // below that folder ("hardware_database/gpu/nvidia/x.json", "include/hwcal/mappers/x.hpp"),
@@ -109,15 +122,11 @@ class DatabaseLock {
  private:
   void release();
   int fd_ = -1;
-  std::string key_;
 };
 
 // How long a writer waits for another's lock (default 300 s; the programs' --lock-timeout).
 void set_lock_timeout(double seconds);
 double lock_timeout();
-
-// Whether this process holds the lock of the database at `root`.
-bool holds_database_lock(const std::filesystem::path& root);
 
 // The database the programs use when --database is not given, the first of:
 //   1. $HWCAL_DATABASE;
