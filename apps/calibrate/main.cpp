@@ -77,7 +77,8 @@ int main(int argc, char** argv) {
   app.add_option("--precisions", precisions, "Only these precisions (comma-separated)")
       ->delimiter(',');
   app.add_option("--threads", threads, "CPU threads (default: one per physical core)");
-  app.add_option("--time-budget", time_budget, "Seconds for the whole run (default: the plan's)");
+  app.add_option("--time-budget", time_budget, "Seconds for the whole run (default: the plan's)")
+      ->check(hwcal::cli::finite_range(0.001, 1e6));
   app.add_option("--hardware-id", hardware_id,
                  "The database entry (default: matched by detection)");
   app.add_option("--power-mode", power_mode, "The power mode (default: nvpmodel's, else default)");
@@ -126,9 +127,6 @@ int main(int argc, char** argv) {
     if (threads > 0 || app.count("--threads") > 0) options.threads = threads;
     if (app.count("--gpu") > 0) options.gpu = gpu;
     if (time_budget > 0) options.time_budget_s = time_budget;
-    if (app.count("--time-budget") > 0 && time_budget <= 0) {
-      throw hwcal::UsageError("--time-budget must be a positive number of seconds");
-    }
     if (!hardware_id.empty()) options.hardware_id = hardware_id;
     if (!power_mode.empty()) options.power_mode = power_mode;
     if (!output.empty()) options.output = output;
