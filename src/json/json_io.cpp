@@ -8,6 +8,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <random>
 #include <vector>
 
 #include <fmt/format.h>
@@ -294,22 +295,24 @@ std::filesystem::path folder_of(const std::filesystem::path& path) {
   return path.has_parent_path() ? path.parent_path() : std::filesystem::path(".");
 }
 
-// The process's umask, read without changing it (umask(2) can only be read by setting it,
-// which would race with other threads creating files).
-mode_t current_umask() {
-  static const mode_t mask = [] {
-    std::FILE* status = std::fopen("/proc/self/status", "re");
-    unsigned value = 022;
-    if (status != nullptr) {
-      char line[256];
-      while (std::fgets(line, sizeof line, status) != nullptr) {
-        if (std::sscanf(line, "Umask: %o", &value) == 1) break;
-      }
-      std::fclose(status);
-    }
-    return static_cast<mode_t>(value);
-  }();
-  return mask;
+// ".<name>.tmp.<pid>.<6 random characters>", created exclusively: a name no other process or
+// attempt uses, even when PIDs repeat (a container runs the tool as PID 1 every time). Mode
+// 0666 as the kernel lets the umask narrow it, so a group-shared tree stays group-writable.
+// Returns the descriptor and sets `name`.
+int create_temp_file(const std::filesystem::path& path, std::string& name) {
+  static constexpr char kAlphabet[] =
+      "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
+  thread_local std::mt19937_64 random{std::random_device{}()};
+  std::uniform_int_distribution<std::size_t> pick(0, sizeof kAlphabet - 2);
+  for (int attempt = 0; attempt < 100; ++attempt) {
+    std::string suffix(6, ' ');
+    for (char& c : suffix) c = kAlphabet[pick(random)];
+    name = fmt::format("{}/.{}.tmp.{}.{}", folder_of(path).string(), path.filename().string(),
+                       ::getpid(), suffix);
+    int fd = ::open(name.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
+    if (fd >= 0 || errno != EEXIST) return fd;
+  }
+  return -1;
 }
 
 }  // namespace
@@ -353,23 +356,16 @@ void make_folders(const std::filesystem::path& folder, std::string_view what) {
 }
 
 StagedFile stage_file(const std::filesystem::path& path, std::string_view content) {
-  const std::filesystem::path folder = folder_of(path);
-  // mkstemp: a name no other process or attempt uses, even when PIDs repeat (a container
-  // runs the tool as PID 1 every time).
-  std::string temp_name =
-      fmt::format("{}/.{}.tmp.{}.XXXXXX", folder.string(), path.filename().string(), ::getpid());
-  int fd = ::mkostemp(temp_name.data(), O_CLOEXEC);
+  std::string temp_name;
+  int fd = create_temp_file(path, temp_name);
   if (fd < 0) {
     throw IoError(fmt::format("{}: cannot write (temp file in {}): {}", path.string(),
-                              folder.string(), std::strerror(errno)));
+                              folder_of(path).string(), std::strerror(errno)));
   }
   try {
-    // Keep the permissions of the file being replaced; a new file gets what the umask allows
-    // (a group-writable tree stays group-writable).
+    // Keep the permissions of the file being replaced.
     struct stat existing {};
-    const mode_t mode =
-        ::stat(path.c_str(), &existing) == 0 ? existing.st_mode & 07777 : 0666 & ~current_umask();
-    if (::fchmod(fd, mode) != 0) {
+    if (::stat(path.c_str(), &existing) == 0 && ::fchmod(fd, existing.st_mode & 07777) != 0) {
       throw IoError(
           fmt::format("{}: cannot set permissions: {}", path.string(), std::strerror(errno)));
     }

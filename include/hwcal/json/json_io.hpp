@@ -49,7 +49,7 @@ std::string dump_json(const Json& document);
 void write_file_atomic(const std::filesystem::path& path, std::string_view content);
 
 // The two halves of write_file_atomic. stage_file writes `content` to a new temp file beside
-// `path` (".<name>.tmp.<pid>.<random>", created with mkstemp) and flushes it to disk;
+// `path` (".<name>.tmp.<pid>.<random>", created exclusively) and flushes it to disk;
 // commit_staged renames it over `path` and flushes the folder; discard_staged removes it.
 struct StagedFile {
   std::filesystem::path temp;
