@@ -16,9 +16,8 @@ constexpr auto kPatternFlags = std::regex::ECMAScript | std::regex::icase
 #endif
     ;
 
-}  // namespace
-
-std::optional<std::string> pattern_problem(std::string_view pattern) {
+// The bounds that keep compiling cheap and shallow, checked before compiling.
+std::optional<std::string> shape_problem(std::string_view pattern) {
   if (pattern.size() > kMaxPatternLength) {
     return "too long: longer than " + std::to_string(kMaxPatternLength) + " characters";
   }
@@ -36,6 +35,13 @@ std::optional<std::string> pattern_problem(std::string_view pattern) {
   if (deepest > kMaxPatternNesting) {
     return "too deep: groups nested more than " + std::to_string(kMaxPatternNesting) + " deep";
   }
+  return std::nullopt;
+}
+
+}  // namespace
+
+std::optional<std::string> pattern_problem(std::string_view pattern) {
+  if (auto problem = shape_problem(pattern)) return problem;
   try {
     const std::regex compiled(pattern.begin(), pattern.end(), kPatternFlags);
     // Some faults (a back-reference, which the polynomial executor refuses) show only when
@@ -49,13 +55,13 @@ std::optional<std::string> pattern_problem(std::string_view pattern) {
 }
 
 bool pattern_search(std::string_view pattern, std::string_view text) {
-  if (pattern_problem(pattern)) return false;
+  if (shape_problem(pattern)) return false;
   const std::string_view bounded = text.substr(0, kMaxMatchedText);
   try {
     const std::regex compiled(pattern.begin(), pattern.end(), kPatternFlags);
     return std::regex_search(bounded.begin(), bounded.end(), compiled);
   } catch (const std::regex_error&) {
-    return false;  // e.g. error_complexity on a pathological text
+    return false;  // not a regular expression (validation says so), or a back-reference
   }
 }
 
