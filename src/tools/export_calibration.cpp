@@ -6,6 +6,7 @@
 
 #include <fmt/format.h>
 
+#include "base/paths.hpp"
 #include "base/pattern.hpp"
 #include "base/text.hpp"
 #include "hwcal/base/error.hpp"
@@ -338,9 +339,8 @@ bool is_over_peak(const Diagnostic& diagnostic) {
   return diagnostic.message.find("above the theoretical") != std::string::npos;
 }
 
-void refuse_failing_entry(const DatabaseEntry& entry, const ExportOptions& options) {
-  const std::string relative =
-      entry.path.lexically_relative(fs::path(options.database)).generic_string();
+void refuse_failing_entry(const DatabaseEntry& entry, const std::string& relative,
+                          const ExportOptions& options) {
   const Diagnostics diagnostics = validate_spec(entry.spec, entry.display_path, relative);
   for (const Diagnostic& diagnostic : diagnostics.items()) {
     if (diagnostic.severity != Severity::error) continue;
@@ -375,7 +375,6 @@ int run_export_calibration(const ExportOptions& options, Io& io) {
       throw DataError(entry.display_path, "",
                       "the entry has errors; fix them first (summarize_database --check)");
     }
-    refuse_failing_entry(entry, options);
     const HardwareSpec& spec = entry.spec;
     if (item.loaded.profile.device_type != spec.device_type) {
       throw DataError(item.display, "/device_type",
@@ -439,6 +438,9 @@ int run_export_calibration(const ExportOptions& options, Io& io) {
   std::vector<std::string> over;
   for (const auto& [id, modes] : groups) {
     const DatabaseEntry& entry = *database.find(id);
+    const std::string relative =
+        entry.path.lexically_relative(fs::path(options.database)).generic_string();
+    refuse_failing_entry(entry, relative, options);
     HardwareSpec spec = entry.spec;
     if (options.make_default) {
       if (modes.size() != 1) {
@@ -503,8 +505,6 @@ int run_export_calibration(const ExportOptions& options, Io& io) {
 
     // The new text must validate exactly as the next reader will read it. Figures above the
     // peak are refused (or allowed) below, with both numbers.
-    const std::string relative =
-        entry.path.lexically_relative(fs::path(options.database)).generic_string();
     Diagnostics after;
     const HardwareSpec reread =
         parse_spec(parse_json(change.after, entry.display_path), entry.display_path, after);
