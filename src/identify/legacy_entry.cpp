@@ -79,11 +79,10 @@ void parse_memory_type(const std::string& text, Json& memory) {
   }
 }
 
-// A count as an integer. The predecessor's counts are doubles: one beyond long long (1e300 SMs)
-// is no count, and casting it would be undefined; it is left out like a missing one.
+// A count as an integer. The predecessor's counts are doubles: a negative one, or one beyond
+// long long (1e300 SMs), is no count; it is left out like a missing one.
 std::optional<long long> to_count(double value) {
-  if (!(value >= 0 && value < 0x1p63)) return std::nullopt;
-  return static_cast<long long>(value);
+  return value >= 0 ? to_long_long(value) : std::nullopt;
 }
 
 // A number of one memory channel; 0 when the channel does not give it. The predecessor always

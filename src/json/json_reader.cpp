@@ -5,6 +5,8 @@
 
 #include <fmt/format.h>
 
+#include "base/text.hpp"
+
 namespace hwcal {
 
 FieldReader::FieldReader(const Json& object, std::string file, std::string pointer,
@@ -71,10 +73,10 @@ std::optional<long long> FieldReader::integer(std::string_view key, bool require
   if (value == nullptr) return std::nullopt;
   if (value->is_number_integer()) return value->get<long long>();
   if (value->is_number_float()) {
-    // Outside long long's range the cast is undefined: 1e114 is no integer this project reads.
+    // Outside long long's range (1e114) the number is no integer this project reads.
     double number = value->get<double>();
-    if (std::floor(number) == number && number >= -0x1p63 && number < 0x1p63) {
-      return static_cast<long long>(number);
+    if (std::floor(number) == number) {
+      if (auto whole = to_long_long(number)) return whole;
     }
   }
   wrong_type(key, "an integer", *value);

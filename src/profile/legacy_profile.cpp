@@ -10,6 +10,7 @@
 
 #include <fmt/format.h>
 
+#include "base/text.hpp"
 #include "hwcal/base/error.hpp"
 #include "hwcal/json/json_reader.hpp"
 
@@ -27,13 +28,6 @@ std::optional<double> number_at(const Json& object, const char* key) {
   auto found = object.find(key);
   if (found == object.end() || !found->is_number()) return std::nullopt;
   return found->get<double>();
-}
-
-// A count the predecessor wrote as a double, as the integer the profile stores; nullopt (not
-// carried) beyond long long's range, where the cast would be undefined (1e300 trials).
-std::optional<long long> to_integer(double value) {
-  if (!(value > -0x1p63 && value < 0x1p63)) return std::nullopt;
-  return static_cast<long long>(value);
 }
 
 std::optional<std::string> string_at(const Json& object, const char* key) {
@@ -82,7 +76,7 @@ struct Latencies {
     latencies.gops = number_at(object, "measured_gops");
     if (!latencies.gops) latencies.gops = number_at(object, "measured_gflops");
     if (auto trials = number_at(object, "num_trials")) {
-      latencies.trials = to_integer(*trials);
+      latencies.trials = to_long_long(*trials);
     }
     return latencies;
   }
@@ -252,7 +246,7 @@ void Converter::read_metadata() {
   profile_.host.architecture = string_at(metadata, "platform_architecture");
   if (!profile_.host.architecture) profile_.host.architecture = string_at(metadata, "cpu_model");
   if (auto count = number_at(metadata, "cpu_count")) {
-    profile_.host.logical_cores = to_integer(*count);
+    profile_.host.logical_cores = to_long_long(*count);
   }
   if (auto gib = number_at(metadata, "total_memory_gb")) {
     profile_.host.memory_bytes = static_cast<long long>(std::llround(*gib * kGiB));
@@ -285,10 +279,10 @@ void Converter::read_metadata() {
 
   profile_.settings.plan = "legacy";
   if (auto warmups = number_at(metadata, "num_warmup_runs")) {
-    profile_.settings.warmup_runs = to_integer(*warmups);
+    profile_.settings.warmup_runs = to_long_long(*warmups);
   }
   if (auto trials = number_at(metadata, "num_measurement_runs")) {
-    profile_.settings.trials = to_integer(*trials);
+    profile_.settings.trials = to_long_long(*trials);
   }
 
   ProfileSource source;
@@ -377,7 +371,7 @@ void Converter::read_gemm(const std::string& key, const Json& op, bool blas3) {
     MeasurementRecord record =
         timed(fmt::format("{}_{}_{}_{}", prefix_, blas3 ? "blas3_gemm" : "gemm", name, framework_),
               precision, latencies, where, measured);
-    const auto dimension = to_integer(*n);
+    const auto dimension = to_long_long(*n);
     record.shape.m = record.shape.n = record.shape.k = dimension;
     const double flops = 2.0 * *n * *n * *n;
     record.flops = flops;
@@ -437,7 +431,7 @@ void Converter::read_copy(const std::string& key, const Json& op) {
   if (!array_bytes) fail(pointer, "no size (expected extra_params.size_mb or input_shape)");
   MeasurementRecord record = timed(fmt::format("{}_copy_{}", prefix_, framework_), Precision::fp32,
                                    Latencies::of(op), pointer);
-  record.shape.array_bytes = to_integer(*array_bytes);
+  record.shape.array_bytes = to_long_long(*array_bytes);
   record.flops = 0;
   record.bytes = 2 * *array_bytes;  // read the source, write the destination
   if (record.status == MeasurementStatus::passed) {
@@ -467,7 +461,7 @@ void Converter::read_stream(const std::string& key, const Json& op) {
       record.flops = *flops * shape[0].get<double>();
     }
   }
-  record.shape.array_bytes = to_integer(*array_bytes);
+  record.shape.array_bytes = to_long_long(*array_bytes);
   record.bytes = arrays * *array_bytes;
   if (record.status == MeasurementStatus::passed) {
     record.gbps = Throughput{*record.bytes / (*Latencies::of(op).min_ms / 1000) / 1e9, {}};
@@ -489,7 +483,7 @@ void Converter::read_blas(const std::string& key, const Json& op) {
     const bool measured = !supported.is_boolean() || supported.get<bool>();
     MeasurementRecord record = timed(fmt::format("{}_{}_{}_{}", prefix_, type, name, framework_),
                                      precision, latencies, where, measured);
-    if (auto n = number_at(result, "test_size")) record.shape.n = to_integer(*n);
+    if (auto n = number_at(result, "test_size")) record.shape.n = to_long_long(*n);
     if (!measured) {
       record.status = MeasurementStatus::skipped;
       record.message = string_at(result, "failure_reason").value_or("not run");
