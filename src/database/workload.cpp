@@ -39,6 +39,24 @@ bool is_id(std::string_view text) {
 constexpr long long kMaxSize = 1LL << 20;
 constexpr double kMaxCount = 0x1p40;
 
+// A size, a count of channels, a kernel, a stride or padding: from `lowest` to kMaxSize, else
+// an error on the field and `fallback` (also when absent).
+long long size_field(FieldReader& reader, const char* key, bool required, long long lowest,
+                     long long fallback) {
+  auto value = reader.integer(key, required);
+  if (!value) return fallback;
+  if (*value < lowest) {
+    reader.error(key, lowest == 0 ? std::string("must not be negative")
+                                  : fmt::format("must be at least {}, got {}", lowest, *value));
+    return fallback;
+  }
+  if (*value > kMaxSize) {
+    reader.error(key, fmt::format("must be at most {}, got {}", kMaxSize, *value));
+    return fallback;
+  }
+  return *value;
+}
+
 // The output size of a window sliding over `size` (PyTorch's floor rule).
 long long window_output(long long size, long long kernel, long long stride, long long padding) {
   return (size + 2 * padding - kernel) / stride + 1;
@@ -165,24 +183,14 @@ Layer parse_layer(FieldReader& reader, const std::map<std::string, std::size_t>&
       layer.op == LayerOp::conv || layer.op == LayerOp::max_pool || layer.op == LayerOp::avg_pool;
 
   auto positive = [&](const char* key, bool required, long long fallback) {
-    auto value = reader.integer(key, required);
-    if (value && *value < 1) reader.error(key, fmt::format("must be at least 1, got {}", *value));
-    if (value && *value > kMaxSize) {
-      reader.error(key, fmt::format("must be at most {}, got {}", kMaxSize, *value));
-    }
-    return value && *value >= 1 && *value <= kMaxSize ? *value : fallback;
+    return size_field(reader, key, required, 1, fallback);
   };
   if (layer.op == LayerOp::conv) layer.out_channels = positive("out_channels", true, 1);
   if (layer.op == LayerOp::fc) layer.out_channels = positive("out_features", true, 1);
   if (windowed) {
     layer.kernel = positive("kernel", true, 1);
     layer.stride = positive("stride", false, 1);
-    auto padding = reader.integer("padding");
-    if (padding && *padding < 0) reader.error("padding", "must not be negative");
-    if (padding && *padding > kMaxSize) {
-      reader.error("padding", fmt::format("must be at most {}, got {}", kMaxSize, *padding));
-    }
-    layer.padding = padding && *padding >= 0 && *padding <= kMaxSize ? *padding : 0;
+    layer.padding = size_field(reader, "padding", false, 0, 0);
   }
   if (layer.op == LayerOp::conv) {
     layer.groups = positive("groups", false, 1);
@@ -210,12 +218,7 @@ TensorShape parse_shape(FieldReader& reader) {
   for (auto [key, field] :
        {std::pair{"channels", &TensorShape::channels}, std::pair{"height", &TensorShape::height},
         std::pair{"width", &TensorShape::width}}) {
-    auto value = reader.integer(key, true);
-    if (value && *value < 1) reader.error(key, fmt::format("must be at least 1, got {}", *value));
-    if (value && *value > kMaxSize) {
-      reader.error(key, fmt::format("must be at most {}, got {}", kMaxSize, *value));
-    }
-    shape.*field = value && *value <= kMaxSize ? *value : 1;
+    shape.*field = size_field(reader, key, true, 1, 1);
   }
   return shape;
 }
