@@ -12,16 +12,17 @@
 #include "hwcal/database/database.hpp"
 #include "hwcal/json/json_io.hpp"
 #include "identify/match.hpp"
+#include "programs.hpp"
 #include "test_support.hpp"
 
 namespace hwcal {
 namespace {
 
 namespace fs = std::filesystem;
+using test::kSummarize;
 using test::run_program;
 
-const std::string kProgram = HWCAL_ADD_HARDWARE;
-const std::string kSummarize = HWCAL_SUMMARIZE_DATABASE;
+const std::string& kProgram = test::kAddHardware;
 
 std::string machine(const std::string& name) {
   return (test::fixtures_dir() / "machines" / name).string();

@@ -14,6 +14,7 @@
 #include "hwcal/json/json_io.hpp"
 #include "measure/gpu.hpp"
 #include "profile/profile.hpp"
+#include "programs.hpp"
 #include "test_support.hpp"
 
 extern char** environ;
@@ -22,10 +23,9 @@ namespace hwcal {
 namespace {
 
 namespace fs = std::filesystem;
+using test::kCalibrate;
+using test::kExport;
 using test::run_program;
-
-const std::string kCalibrate = HWCAL_CALIBRATE;
-const std::string kExport = HWCAL_EXPORT_CALIBRATION;
 
 std::string workstation() { return (test::fixtures_dir() / "machines/x86_workstation").string(); }
 

@@ -12,16 +12,17 @@
 #include <gtest/gtest.h>
 
 #include "hwcal/json/json_io.hpp"
+#include "programs.hpp"
 #include "test_support.hpp"
 
 namespace hwcal {
 namespace {
 
 namespace fs = std::filesystem;
+using test::contains;
+using test::kExport;
+using test::kSummarize;
 using test::run_program;
-
-const std::string kExport = HWCAL_EXPORT_CALIBRATION;
-const std::string kSummarize = HWCAL_SUMMARIZE_DATABASE;
 
 fs::path legacy(const std::string& relative) {
   return test::fixtures_dir() / "legacy_profiles" / relative;
@@ -31,10 +32,6 @@ const fs::path kGpu25W = kOrinNano / "25W/nvidia_jetson_orin_nano_gpu_pytorch.js
 const fs::path kGpu15W = kOrinNano / "15W/nvidia_jetson_orin_nano_gpu_pytorch.json";
 const fs::path kCpu25W = kOrinNano / "25W/nvidia_jetson_orin_nano_cpu_numpy.json";
 const std::string kGpuEntry = "hardware_database/gpu/nvidia/jetson_orin_nano_gpu.json";
-
-bool contains(const std::string& text, const std::string& part) {
-  return text.find(part) != std::string::npos;
-}
 
 // A measurement made `factor` times faster: its throughput up and every time down alike, since
 // export refuses a throughput that its samples do not give.

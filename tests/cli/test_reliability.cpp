@@ -17,27 +17,24 @@
 
 #include "hwcal/database/database.hpp"
 #include "hwcal/json/json_io.hpp"
+#include "programs.hpp"
 #include "test_support.hpp"
 
 namespace hwcal {
 namespace {
 
 namespace fs = std::filesystem;
+using test::contains;
+using test::kAddHardware;
+using test::kCalibrate;
+using test::kExport;
+using test::kSummarize;
+using test::kSyncMappers;
 using test::run_program;
-
-const std::string kAddHardware = HWCAL_ADD_HARDWARE;
-const std::string kCalibrate = HWCAL_CALIBRATE;
-const std::string kExport = HWCAL_EXPORT_CALIBRATION;
-const std::string kSummarize = HWCAL_SUMMARIZE_DATABASE;
-const std::string kSyncMappers = HWCAL_SYNC_MAPPERS;
 
 const fs::path kOrinNano = test::fixtures_dir() / "legacy_profiles/nvidia/jetson_orin_nano";
 const fs::path kGpu25W = kOrinNano / "25W/nvidia_jetson_orin_nano_gpu_pytorch.json";
 const std::string kI7 = "hardware_database/cpu/intel/intel_core_i7_12700k.json";
-
-bool contains(const std::string& text, const std::string& part) {
-  return text.find(part) != std::string::npos;
-}
 
 // `levels` nested objects around `leaf`: {"x":{"x":...leaf...}}.
 std::string nested(std::size_t levels, const std::string& leaf = "1") {
@@ -517,6 +514,10 @@ TEST_F(ReliabilityCli, ANanThresholdIsAUsageError) {
   }
   auto timeout = run(kExport, {"--calibration", kGpu25W.string(), "--lock-timeout", "nan"});
   EXPECT_EQ(timeout.exit_code, 2) << timeout.err;
+  for (const char* value : {"nan", "inf", "0"}) {
+    auto budget = run(kCalibrate, {"--time-budget", value});
+    EXPECT_EQ(budget.exit_code, 2) << value << ": " << budget.err;
+  }
 }
 
 }  // namespace

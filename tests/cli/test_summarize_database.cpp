@@ -2,6 +2,7 @@
 #include <gtest/gtest.h>
 
 #include "hwcal/json/json_io.hpp"
+#include "programs.hpp"
 #include "test_support.hpp"
 
 namespace hwcal {
@@ -10,7 +11,7 @@ namespace {
 namespace fs = std::filesystem;
 using test::run_program;
 
-const std::string kProgram = HWCAL_SUMMARIZE_DATABASE;
+const std::string& kProgram = test::kSummarize;
 
 fs::path fixture_db(const std::string& name) { return test::fixtures_dir() / "databases" / name; }
 

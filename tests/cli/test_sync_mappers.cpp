@@ -7,16 +7,17 @@
 
 #include <sstream>
 
+#include "programs.hpp"
 #include "test_support.hpp"
 
 namespace hwcal {
 namespace {
 
 namespace fs = std::filesystem;
+using test::kSummarize;
 using test::run_program;
 
-const std::string kProgram = HWCAL_SYNC_MAPPERS;
-const std::string kSummarize = HWCAL_SUMMARIZE_DATABASE;
+const std::string& kProgram = test::kSyncMappers;
 const std::string kH100Header = "include/hwcal/mappers/nvidia_h100_sxm5_80gb.hpp";
 
 // <temp>/hardware_database and, unless `with_headers` is false, <temp>/include/hwcal/mappers:

@@ -5,17 +5,17 @@
 #include "hwcal/json/json_io.hpp"
 #include "measure/gpu.hpp"
 #include "profile/profile.hpp"
+#include "programs.hpp"
 #include "test_support.hpp"
 
 namespace hwcal {
 namespace {
 
 namespace fs = std::filesystem;
+using test::kCalibrate;
+using test::kExport;
+using test::kSummarize;
 using test::run_program;
-
-const std::string kCalibrate = HWCAL_CALIBRATE;
-const std::string kExport = HWCAL_EXPORT_CALIBRATION;
-const std::string kSummarize = HWCAL_SUMMARIZE_DATABASE;
 
 std::string workstation() { return (test::fixtures_dir() / "machines/x86_workstation").string(); }
 std::string tiny() { return (test::fixtures_dir() / "workloads/tiny.json").string(); }

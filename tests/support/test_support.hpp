@@ -67,6 +67,11 @@ int run_with_file_limit(const std::string& program, std::vector<std::string> arg
 // the test process, and it works as root, unlike a read-only folder.
 bool fails_with_file_size_limit(std::size_t limit_bytes, const std::function<void()>& write);
 
+// Whether `text` holds `part`.
+inline bool contains(const std::string& text, const std::string& part) {
+  return text.find(part) != std::string::npos;
+}
+
 // How many times `what` occurs in `text` (overlapping occurrences count).
 std::size_t count_occurrences(const std::string& text, const std::string& what);
 
