@@ -13,8 +13,10 @@
 #include <new>
 
 #include <fmt/format.h>
+#include <spdlog/spdlog.h>
 
 #include "base/stats.hpp"
+#include "detect/clock.hpp"
 #include "measure/runner.hpp"
 
 namespace hwcal {
@@ -159,8 +161,19 @@ class GemmBudget {
     if (rates_.count(kernel.id) == 0 && shape.n > tuning::kGemmProbeN) {
       const GemmShape probe{tuning::kGemmProbeN, tuning::kGemmProbeN, tuning::kGemmProbeN};
       auto prepared_probe = kernel.prepare(probe, env);
-      prepared_probe->run();
-      rates_[kernel.id] = kernel.flops(probe, env) / prepared_probe->timed_run();
+      // Warmed and timed like a trial (best of a few): a probe slowed by the previous kernel's
+      // threads would shrink a size that fits.
+      const auto warmup_start = Clock::now();
+      for (int w = 0; w < 1 || (seconds_since(warmup_start) < tuning::kMinWarmupS &&
+                                w < tuning::kMaxWarmupCalls);
+           ++w) {
+        prepared_probe->run();
+      }
+      double fastest = 1e30;
+      for (int i = 0; i < tuning::kGemmProbeRuns; ++i) {
+        fastest = std::min(fastest, prepared_probe->timed_run());
+      }
+      rates_[kernel.id] = kernel.flops(probe, env) / fastest;
       slack = tuning::kGemmProbeSlack;
     }
     auto rate = rates_.find(kernel.id);
@@ -234,8 +247,14 @@ void check_stop(const std::atomic<bool>* stop) {
 std::vector<double> time_trials(PreparedKernel& prepared, int warmups,
                                 const StoppingCriterion& criterion, Clock::time_point call_start,
                                 const std::atomic<bool>* stop, TrialObserver* observer,
-                                MeasurementRecord& record) {
-  for (int w = 0; w < warmups; ++w) {
+                                MeasurementRecord& record, const std::function<void()>& between) {
+  // Warm-ups by count and by time: short calls need many to get past what the previous kernel
+  // left behind (OpenBLAS's workers spin for a while after a call, oneDNN's OpenMP team starts,
+  // clocks settle), long ones need the count only.
+  const auto warmup_start = Clock::now();
+  for (int w = 0; w < warmups || (seconds_since(warmup_start) < tuning::kMinWarmupS &&
+                                  w < tuning::kMaxWarmupCalls);
+       ++w) {
     check_stop(stop);
     prepared.timed_run();
   }
@@ -245,6 +264,7 @@ std::vector<double> time_trials(PreparedKernel& prepared, int warmups,
     do {
       check_stop(stop);
       samples.push_back(prepared.timed_run());
+      if (between) between();
     } while (!criterion.done(samples, seconds_since(call_start)));
   } catch (...) {
     if (observer != nullptr) observer->end(record);
@@ -325,6 +345,162 @@ std::vector<std::string> plateau_warnings(const std::vector<MeasurementRecord>& 
   return warnings;
 }
 
+// ---- The clock inside an FMA kernel's trial window ------------------------------------------
+
+// The vector load a CPU FMA kernel runs, from its id's ISA word; nullopt for other kernels.
+std::optional<ClockLoad> window_clock_load(const KernelDescriptor& kernel) {
+  if (kernel.device != "cpu" || kernel.kind != KernelClass::peak_fma) return std::nullopt;
+  const std::vector<std::string> words = id_words(kernel.id);
+  auto has = [&](const char* word) {
+    return std::find(words.begin(), words.end(), word) != words.end();
+  };
+  std::optional<ClockLoad> load;
+  if (has("avx512") || has("amx") || has("avx512fp16")) load = ClockLoad::avx512;
+  if (has("avx2")) load = ClockLoad::avx2;
+  if (has("neon") || has("sve")) load = ClockLoad::neon;
+  if (load && !clock_load_available(*load)) return std::nullopt;
+  return load;
+}
+
+// Measures the core clock between an FMA kernel's trials (never inside a timed one), on the
+// kernel's own cores under its vector load, and writes what it saw into the record
+// (extra.clock_mhz): the clock the kernel's throughput is to be judged against.
+class WindowClock {
+ public:
+  WindowClock(ClockLoad load, const std::vector<int>& cpus) {
+    options_.load = load;
+    options_.cpus = cpus;
+    options_.runs = tuning::kWindowClockRuns;
+    options_.warmup_s = tuning::kWindowClockWarmupS;
+  }
+  void sample() { samples_.push_back(measure_core_clock(options_).mhz); }
+  void write(MeasurementRecord& record) const {
+    if (samples_.empty()) return;
+    const SampleStats stats = compute_stats(samples_);
+    if (!record.extra.is_object()) record.extra = Json::object();
+    record.extra["clock_mhz"] = Json::object({{"load", std::string(to_string(options_.load))},
+                                              {"median", std::round(stats.median)},
+                                              {"min", std::round(stats.min)},
+                                              {"max", std::round(stats.max)},
+                                              {"samples", samples_.size()},
+                                              {"when", "between the timed trials"}});
+  }
+
+ private:
+  ClockOptions options_;
+  std::vector<double> samples_;
+};
+
+// ---- The machine's own drift ----------------------------------------------------------------
+
+// The device's fp32 FMA loop, timed at fixed points of the run: if the machine slows down (a
+// neighbour starts, the clock drops, the hypervisor steals), its rate moves, whatever the kernels
+// in between measure.
+class ReferenceProbe {
+ public:
+  ReferenceProbe(const CalibrationPlan& plan, const KernelEnv& env) : env_(env) {
+    for (const KernelDescriptor& kernel : builtin_kernels()) {
+      if (kernel.device != plan.device || kernel.kind != KernelClass::peak_fma ||
+          kernel.precision != Precision::fp32 || kernel.emulated) {
+        continue;
+      }
+      try {
+        const long long iterations = choose_iterations(kernel, env, tuning::kReferenceCallS);
+        shape_ = PeakShape{iterations};
+        prepared_ = kernel.prepare(shape_, env);
+        kernel_ = &kernel;
+        break;
+      } catch (const std::exception& error) {
+        spdlog::trace("reference kernel {} cannot run here: {}", kernel.id, error.what());
+      }
+    }
+  }
+
+  void time(const char* when) {
+    if (prepared_ == nullptr) return;
+    try {
+      double best = 1e30;
+      for (int i = 0; i < tuning::kReferenceRuns; ++i)
+        best = std::min(best, prepared_->timed_run());
+      const double gflops = kernel_->flops(shape_, env_) / best / 1e9;
+      points_.push_back({when, gflops});
+      spdlog::debug("reference {} at the {}: {:.1f} GFLOPS", kernel_->id, when, gflops);
+    } catch (const std::exception& error) {
+      spdlog::warn("reference kernel {} failed at the {}: {}", kernel_->id, when, error.what());
+    }
+  }
+
+  // {"kernel", "at": [...], "gflops": [...], "drift": (max - min) / max}; null without a kernel.
+  Json result() const {
+    if (kernel_ == nullptr || points_.empty()) return Json();
+    Json at = Json::array();
+    Json rates = Json::array();
+    double low = 1e300;
+    double high = 0;
+    for (const auto& [when, gflops] : points_) {
+      at.push_back(when);
+      rates.push_back(std::round(gflops * 10) / 10);
+      low = std::min(low, gflops);
+      high = std::max(high, gflops);
+    }
+    return Json::object(
+        {{"kernel", kernel_->id},
+         {"at", at},
+         {"gflops", rates},
+         {"drift", high > 0 ? std::round((high - low) / high * 1000) / 1000 : 0.0}});
+  }
+
+ private:
+  const KernelEnv& env_;
+  const KernelDescriptor* kernel_ = nullptr;
+  PeakShape shape_;
+  std::unique_ptr<PreparedKernel> prepared_;
+  std::vector<std::pair<std::string, double>> points_;
+};
+
+// ---- The ETA --------------------------------------------------------------------------------
+
+// Remaining time from the calls timed so far: each kernel class's mean time per call times its
+// calls still to run (classes not seen yet take the mean over every class). The budget is only
+// the fallback before the first call ends: it says how long the run should take, not how long it
+// does (first touches of 1 GiB arrays, slow emulated types).
+class Eta {
+ public:
+  Eta(const PlannedRun& planned, double budget_s) : budget_s_(budget_s) {
+    for (const PlannedCall& call : planned.calls) {
+      if (call.unavailable.empty() && call.skipped.empty()) ++left_[call.kernel->kind];
+    }
+  }
+  void done(KernelClass kind, double seconds) {
+    auto& [sum, count] = spent_[kind];
+    sum += seconds;
+    ++count;
+    total_s_ += seconds;
+    ++total_calls_;
+    if (left_[kind] > 0) --left_[kind];
+  }
+  double remaining_s(double elapsed_s) const {
+    if (total_calls_ == 0) return std::max(0.0, budget_s_ - elapsed_s);
+    const double overall = total_s_ / static_cast<double>(total_calls_);
+    double remaining = 0;
+    for (const auto& [kind, calls] : left_) {
+      auto spent = spent_.find(kind);
+      const double per_call = spent != spent_.end() && spent->second.second > 0
+                                  ? spent->second.first / spent->second.second
+                                  : overall;
+      remaining += per_call * static_cast<double>(calls);
+    }
+    return remaining;
+  }
+
+ private:
+  double budget_s_;
+  std::map<KernelClass, int> left_;
+  std::map<KernelClass, std::pair<double, int>> spent_;
+  double total_s_ = 0;
+  int total_calls_ = 0;
+};
+
 }  // namespace
 
 RunResult run_plan(const PlannedRun& planned, const CalibrationPlan& plan, const KernelEnv& env,
@@ -341,20 +517,29 @@ RunResult run_plan(const PlannedRun& planned, const CalibrationPlan& plan, const
     runnable_left += call.unavailable.empty() && call.skipped.empty() ? 1 : 0;
   }
   GemmBudget gemm_budget(defaults);
+  Eta eta(planned, budget_s);
+  std::optional<ReferenceProbe> reference;
+  if (runnable_left > 0) {
+    reference.emplace(plan, env);
+    reference->time("start");
+  }
+  const std::size_t middle = planned.calls.size() / 2;
 
   for (std::size_t i = 0; i < planned.calls.size(); ++i) {
     check_stop(stop);
+    if (reference && i == middle && i > 0) reference->time("middle");
     const PlannedCall& call = planned.calls[i];
     const KernelDescriptor& kernel = *call.kernel;
     MeasurementRecord record = base_record(kernel, env);
     const double elapsed = seconds_since(start);
     if (progress) {
       progress({i, planned.calls.size(), describe(kernel, call.shape), elapsed,
-                std::max(0.0, budget_s - elapsed)});
+                eta.remaining_s(elapsed)});
     }
     if (!call.unavailable.empty()) {
       record.status = MeasurementStatus::unsupported;
       record.message = call.unavailable;
+      spdlog::debug("{}: unsupported: {}", kernel.id, call.unavailable);
       result.measurements.push_back(record);
       continue;
     }
@@ -362,6 +547,7 @@ RunResult run_plan(const PlannedRun& planned, const CalibrationPlan& plan, const
       record.shape = shape_record(call.shape);
       record.status = MeasurementStatus::skipped;
       record.message = call.skipped;
+      spdlog::debug("{}: skipped: {}", describe(kernel, call.shape), call.skipped);
       result.measurements.push_back(record);
       continue;
     }
@@ -371,33 +557,59 @@ RunResult run_plan(const PlannedRun& planned, const CalibrationPlan& plan, const
     --runnable_left;
     KernelShape shape = call.shape;
     record.residency = call.residency;
+    const auto started = Clock::now();
     try {
       size_call(kernel, call, env, defaults, shape);
       record_shape(record, kernel, shape, env);
       if (auto* gemm = std::get_if<GemmShape>(&shape)) {
         const long long planned_n = gemm->n;
         if (!gemm_budget.fit(kernel, call, env, share_s, budget_s, *gemm, record)) {
+          spdlog::debug("{}: skipped: {}", describe(kernel, shape), record.message);
+          eta.done(kernel.kind, seconds_since(started));
           result.measurements.push_back(record);
           continue;
         }
-        if (gemm->n != planned_n) record_shape(record, kernel, shape, env);
+        if (gemm->n != planned_n) {
+          record_shape(record, kernel, shape, env);
+          record.shape.extra = Json::object({{"planned_n", planned_n}});
+          spdlog::debug("{}: {}", kernel.id, record.message);
+        }
       }
+      spdlog::trace("{}: share of the budget {:.2f} s, {}", kernel.id, share_s,
+                    describe(kernel, shape));
 
-      const auto call_start = Clock::now();
+      // Preparing (allocation, first touch, oneDNN's primitive creation, JIT) stays out of the
+      // samples, and so do the warm-ups: the same kernel and size then reads the same run to run.
       std::unique_ptr<PreparedKernel> prepared = kernel.prepare(shape, env);
+      const auto call_start = Clock::now();
       record.threads = static_cast<long long>(prepared->threads_used());
+      std::optional<WindowClock> window_clock;
+      if (auto load = window_clock_load(kernel)) window_clock.emplace(*load, env.cpus);
+      std::function<void()> between;
+      if (window_clock) between = [&] { window_clock->sample(); };
       const std::vector<double> samples =
           time_trials(*prepared, defaults.warmups, StoppingCriterion(defaults, share_s), call_start,
-                      stop, observer, record);
-      const double rate = record_throughput(record, kernel.kind, compute_stats(samples));
+                      stop, observer, record, between);
+      if (window_clock) window_clock->write(record);
+      const SampleStats stats = compute_stats(samples);
+      const double rate = record_throughput(record, kernel.kind, stats);
       if (!is_bandwidth(kernel.kind)) gemm_budget.remember(kernel.id, rate);
       record_verdict(record, prepared->verify(), defaults.min_trials);
+      spdlog::debug("{}: {} trials, cv {:.1f}%, {:.2f} s{}", describe(kernel, shape),
+                    samples.size(), stats.cv * 100, seconds_since(started),
+                    record.message.empty() ? "" : "; " + record.message);
     } catch (const Interrupted&) {
       throw;
     } catch (...) {
       record_failure(record, std::current_exception());
+      spdlog::debug("{}: {}: {}", kernel.id, to_string(record.status), record.message);
     }
+    eta.done(kernel.kind, seconds_since(started));
     result.measurements.push_back(record);
+  }
+  if (reference) {
+    reference->time("end");
+    result.reference = reference->result();
   }
   if (progress) {
     double elapsed = seconds_since(start);

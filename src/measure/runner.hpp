@@ -66,7 +66,7 @@ struct RunProgress {
   std::size_t total = 0;
   std::string current;  // "cpu_gemm_fp32_openblas n=2048"
   double elapsed_s = 0;
-  double remaining_s = 0;  // estimate
+  double remaining_s = 0;  // estimate from the calls timed so far, not from the budget
 };
 
 // Thrown between trials when `stop` was set (Ctrl-C): nothing of the run is kept.
@@ -78,6 +78,10 @@ class Interrupted : public Error {
 struct RunResult {
   std::vector<MeasurementRecord> measurements;
   std::vector<std::string> warnings;
+  // The reference kernel timed at the start, the middle and the end of the run: how much the
+  // machine itself moved while it measured (profile `conditions.reference`; null when no
+  // reference kernel runs on this device).
+  Json reference;
 };
 
 // Watches the timed trials of each call: begin() just before the first, end() just after the

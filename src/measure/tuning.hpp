@@ -109,6 +109,8 @@ inline constexpr double kGemmBudgetFraction = 0.2;
 // overestimates: only calls far over the share are caught).
 inline constexpr double kGemmSlack = 2.0;
 inline constexpr double kGemmProbeSlack = 6.0;
+// The probe is timed as the best of this many calls, after the warm-up below.
+inline constexpr int kGemmProbeRuns = 3;
 // The probe's size, and the smallest size the first GEMM size shrinks to.
 inline constexpr long long kGemmProbeN = 256;
 inline constexpr long long kGemmMinShrinkN = 128;
@@ -118,6 +120,25 @@ inline constexpr long long kGemmMinShrinkN = 128;
 // such sizes differing by more than 10% say the plateau was not reached.
 inline constexpr long long kPlateauMinBytes = 64LL << 20;
 inline constexpr double kPlateauChange = 0.10;
+
+// ---- Warm-up ----------------------------------------------------------------------------------
+// Before the timed trials a call runs the plan's warm-ups and, for short calls, until 0.1 s has
+// passed (at most 1000 calls): first-call costs and the previous kernel's threads stay out of
+// the samples.
+inline constexpr double kMinWarmupS = 0.1;
+inline constexpr int kMaxWarmupCalls = 1000;
+
+// ---- The machine's own drift ------------------------------------------------------------------
+// The reference kernel (the device's fp32 FMA loop) is timed at the start, the middle and the end
+// of a run: calls of 20 ms, the best of 5 at each point, about 0.3 s in all.
+inline constexpr double kReferenceCallS = 0.02;
+inline constexpr int kReferenceRuns = 5;
+
+// ---- The clock inside an FMA kernel's trial window --------------------------------------------
+// After each timed trial of a CPU FMA kernel the core clock is measured under the same vector
+// load on the same cores: a short warm-up and a few 2 ms runs (about 15 ms).
+inline constexpr int kWindowClockRuns = 5;
+inline constexpr double kWindowClockWarmupS = 0.005;
 
 }  // namespace tuning
 
