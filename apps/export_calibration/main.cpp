@@ -42,6 +42,10 @@ int main(int argc, char** argv) {
                "Make this power mode the entry's default_power_mode");
   app.add_flag("--allow-over-peak", options.allow_over_peak,
                "Write measured values more than 2% above the theoretical peak (normally refused)");
+  app.add_flag("--accept-noisy", options.accept_noisy,
+               "Export a profile whose run was noisy (other processes busy, CPU time stolen, the "
+               "reference kernel drifting, or a median cv above 5%: its `quality` says which); "
+               "normally refused. The summary's quality records it");
 
   return hwcal::cli::run(app, argc, argv, common, [&] {
     options.database = hwcal::cli::database_root(common);

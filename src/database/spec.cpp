@@ -270,6 +270,16 @@ const JsonFields<ModeSummary>& mode_summary_fields() {
       "by_power_mode",
       [](FieldReader& reader, M&) { return reader.any("by_power_mode") != nullptr; },
       [](Json&, const M&) {}};
+  // quality is derived (summary.hpp: runs_quality) and compared whole by --check: kept as JSON.
+  JsonField<M> quality{"quality",
+                       [](FieldReader& reader, M& summary) {
+                         const Json* value = reader.any("quality");
+                         if (value != nullptr) summary.quality = *value;
+                         return value != nullptr;
+                       },
+                       [](Json& out, const M& summary) {
+                         if (!summary.quality.is_null()) out["quality"] = summary.quality;
+                       }};
   static const JsonFields<M> fields{
       &M::extra,
       {
@@ -286,6 +296,7 @@ const JsonFields<ModeSummary>& mode_summary_fields() {
           field("framework", &M::framework, Presence::always),
           field("profile_path", &M::profile_path, Presence::always),
           field("runs", &M::runs, Presence::always),
+          quality,
           by_power_mode,
       }};
   return fields;

@@ -23,6 +23,14 @@ std::optional<double> figure_of(const HistoryRun& run, std::optional<Precision> 
   return found->second;
 }
 
+// The median trial's rate of the record behind the figure: the low end of the run's spread bar.
+std::optional<double> median_of(const HistoryRun& run, std::optional<Precision> figure) {
+  if (!figure) return run.peaks.bandwidth_median_gbps;
+  auto found = run.peaks.measured_median.find(*figure);
+  if (found == run.peaks.measured_median.end()) return std::nullopt;
+  return found->second;
+}
+
 // "11-20" from "2025-11-20T08:00:00Z"; with the time where two runs share a day.
 std::vector<std::string> run_labels(const ModeHistory& mode) {
   std::vector<std::string> days;
@@ -64,13 +72,16 @@ std::string render_history_svg(const std::string& id, const ModeHistory& mode,
   const std::string colour = figure ? std::string(precision_colour(*figure)) : "#555555";
 
   std::vector<std::optional<double>> values;
+  std::vector<std::optional<double>> medians;
   double lowest = 0;
   double highest = 0;
   bool any = false;
   for (const HistoryRun& run : mode.runs) {
     values.push_back(figure_of(run, figure));
+    medians.push_back(values.back() ? median_of(run, figure) : std::nullopt);
     if (!values.back()) continue;
-    lowest = any ? std::min(lowest, *values.back()) : *values.back();
+    const double low = medians.back() ? std::min(*medians.back(), *values.back()) : *values.back();
+    lowest = any ? std::min(lowest, low) : low;
     highest = any ? std::max(highest, *values.back()) : *values.back();
     any = true;
   }
@@ -133,14 +144,34 @@ std::string render_history_svg(const std::string& id, const ModeHistory& mode,
     segment.push_back({x(static_cast<double>(i)), y(*values[i])});
   }
   flush();
+  // Each run's spread: a bar from its median trial up to its best (the point).
+  svg::Style bar;
+  bar.stroke = colour;
+  bar.stroke_width = 1.5;
+  for (std::size_t i = 0; i < values.size(); ++i) {
+    if (!values[i] || !medians[i] || *medians[i] >= *values[i]) continue;
+    const double at = x(static_cast<double>(i));
+    document.line({at, y(*medians[i])}, {at, y(*values[i])}, bar);
+  }
   svg::Style dot;
   dot.fill = colour;
+  // A noisy run (quality.hpp) is drawn hollow and says why.
+  svg::Style hollow;
+  hollow.fill = "#ffffff";
+  hollow.stroke = colour;
+  hollow.stroke_width = 1.5;
   for (std::size_t i = 0; i < values.size(); ++i) {
     if (!values[i]) continue;
     const HistoryRun& run = mode.runs[i];
-    document.circle(
-        {x(static_cast<double>(i)), y(*values[i])}, 3, dot,
-        fmt::format("{}: {} {} ({})", run.date, format_rate(*values[i]), unit, run.path));
+    std::string tooltip =
+        fmt::format("{}: {} {} ({})", run.date, format_rate(*values[i]), unit, run.path);
+    if (medians[i]) tooltip += fmt::format("; median trial {} {}", format_rate(*medians[i]), unit);
+    if (!run.host.empty()) tooltip += "; host " + run.host;
+    if (!run.problems.empty()) {
+      tooltip += "; NOISY: " + fmt::format("{}", fmt::join(run.problems, "; "));
+    }
+    document.circle({x(static_cast<double>(i)), y(*values[i])}, 3,
+                    run.problems.empty() ? dot : hollow, tooltip);
   }
   document.end_group();
 

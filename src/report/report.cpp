@@ -23,6 +23,29 @@ constexpr EnumTable<ReportFormat, 6> kFormatNames({"console", "markdown", "json"
 using report_text::csv_field;
 using report_text::lower;
 
+// The summary's quality block as the views show it; nullopt where the summary has none.
+std::optional<ModeReport::Quality> quality_of(const ModeSummary& summary) {
+  const Json& block = summary.quality;
+  if (!block.is_object()) return std::nullopt;
+  auto number = [&](const char* key) -> std::optional<double> {
+    auto found = block.find(key);
+    if (found == block.end() || !found->is_number()) return std::nullopt;
+    return found->get<double>();
+  };
+  ModeReport::Quality quality;
+  quality.noisy_runs = static_cast<long long>(number("noisy_runs").value_or(0));
+  quality.max_cv = number("max_cv").value_or(0);
+  quality.median_cv = number("median_cv").value_or(0);
+  quality.other_cpu_share = number("other_cpu_share");
+  quality.drift = number("drift");
+  if (auto warnings = block.find("warnings"); warnings != block.end() && warnings->is_array()) {
+    for (const Json& warning : *warnings) {
+      if (warning.is_string()) quality.warnings.push_back(warning.get<std::string>());
+    }
+  }
+  return quality;
+}
+
 ModeReport build_mode(const HardwareSpec& spec, const std::string& mode_name, bool is_default,
                       const ModeSummary* summary) {
   ModeReport mode;
@@ -66,6 +89,7 @@ ModeReport build_mode(const HardwareSpec& spec, const std::string& mode_name, bo
     mode.calibration_date = summary->calibration_date;
     mode.framework = summary->framework;
     mode.runs = summary->runs;
+    mode.quality = quality_of(*summary);
   }
   return mode;
 }
@@ -311,6 +335,12 @@ std::string render_console(const DatabaseReport& report) {
                                     mode.calibration_date, percent_or_dash(mode.avg_efficiency)),
                         100) +
                "\n";
+        if (mode.quality) {
+          out += truncate("    quality: " + quality_text(mode), 100) + "\n";
+          for (const std::string& warning : mode.quality->warnings) {
+            out += truncate("    warning: " + warning, 100) + "\n";
+          }
+        }
       }
     }
     out += console_workloads(entry);
@@ -378,6 +408,12 @@ std::string render_markdown(const DatabaseReport& report) {
         out += fmt::format("\n{} run{}, {}, {}; mean efficiency {}.\n", mode.runs,
                            mode.runs == 1 ? "" : "s", markdown_cell(mode.framework),
                            mode.calibration_date, percent_or_dash(mode.avg_efficiency));
+        if (mode.quality) {
+          out += "Quality: " + markdown_cell(quality_text(mode)) + ".\n";
+          for (const std::string& warning : mode.quality->warnings) {
+            out += "- warning: " + markdown_cell(warning) + "\n";
+          }
+        }
       }
     }
     out += markdown_workloads(entry);
@@ -439,6 +475,16 @@ std::string render_json(const DatabaseReport& report) {
         mode_item["calibration_date"] = mode.calibration_date;
         mode_item["framework"] = mode.framework;
         mode_item["runs"] = mode.runs;
+        if (mode.quality) {
+          const ModeReport::Quality& q = *mode.quality;
+          mode_item["quality"] =
+              Json::object({{"noisy_runs", q.noisy_runs},
+                            {"max_cv", q.max_cv},
+                            {"median_cv", q.median_cv},
+                            {"other_cpu_share", value_or_null(q.other_cpu_share)},
+                            {"drift", value_or_null(q.drift)},
+                            {"warnings", q.warnings}});
+        }
       }
       modes.push_back(mode_item);
     }
@@ -453,7 +499,7 @@ std::string render_json(const DatabaseReport& report) {
 std::string render_csv(const DatabaseReport& report) {
   std::string out =
       "id,vendor,model,device_type,power_mode,is_default,metric,unit,theoretical,measured,"
-      "efficiency,calibration_date,origin\n";
+      "efficiency,calibration_date,origin,noisy_runs,max_cv,warnings\n";
   auto number = [](const std::optional<double>& value) {
     return value ? fmt::format("{}", *value) : std::string();
   };
@@ -462,17 +508,23 @@ std::string render_csv(const DatabaseReport& report) {
       std::string prefix = fmt::format(
           "{},{},{},{},{},{}", csv_field(entry.id), csv_field(entry.vendor), csv_field(entry.model),
           entry.device_type, csv_field(mode.name), mode.is_default ? "true" : "false");
+      // The mode's quality closes every row of it (empty where the summary has none).
+      const std::string quality =
+          mode.quality
+              ? fmt::format(",{},{},{}", mode.quality->noisy_runs, mode.quality->max_cv,
+                            csv_field(fmt::format("{}", fmt::join(mode.quality->warnings, "; "))))
+              : ",,,";
       for (const PrecisionRow& row : mode.rows) {
-        out += fmt::format("{},{},{},{},{},{},{},{}\n", prefix, to_string(row.precision),
+        out += fmt::format("{},{},{},{},{},{},{},{}{}\n", prefix, to_string(row.precision),
                            throughput_unit(row.precision), number(row.theoretical),
                            number(row.measured), number(row.efficiency), mode.calibration_date,
-                           row.origin ? to_string(*row.origin) : "");
+                           row.origin ? to_string(*row.origin) : "", quality);
       }
       out += fmt::format(
-          "{},bandwidth,GB/s,{},{},{},{},{}\n", prefix,
+          "{},bandwidth,GB/s,{},{},{},{},{}{}\n", prefix,
           mode.bandwidth_unknown ? std::string() : number(mode.theoretical_bandwidth_gbps),
           number(mode.measured_bandwidth_gbps), number(mode.bandwidth_efficiency),
-          mode.calibration_date, mode.bandwidth_unknown ? "unknown" : "datasheet");
+          mode.calibration_date, mode.bandwidth_unknown ? "unknown" : "datasheet", quality);
     }
     out += csv_workloads(entry,
                          fmt::format("{},{},{},{}", csv_field(entry.id), csv_field(entry.vendor),
@@ -491,6 +543,19 @@ std::string render(const DatabaseReport& report, ReportFormat format) {
     case ReportFormat::svg: return render_svg(report);
   }
   throw Error("unknown report format");
+}
+
+std::string quality_text(const ModeReport& mode) {
+  if (!mode.quality) return "";
+  const ModeReport::Quality& q = *mode.quality;
+  std::string text =
+      fmt::format("{} of {} run{} noisy; trials' cv up to {:.1f}% (median {:.1f}%)", q.noisy_runs,
+                  mode.runs, mode.runs == 1 ? "" : "s", q.max_cv * 100, q.median_cv * 100);
+  if (q.other_cpu_share) {
+    text += fmt::format("; other processes up to {:.0f}% of the CPUs", *q.other_cpu_share * 100);
+  }
+  if (q.drift) text += fmt::format("; reference drift up to {:.1f}%", *q.drift * 100);
+  return text;
 }
 
 }  // namespace hwcal

@@ -54,7 +54,22 @@ struct ModeReport {
   std::string calibration_date;
   std::string framework;
   long long runs = 0;
+  // The summary's `quality` (runs that recorded their conditions): how many runs were noisy, the
+  // spread of their trials, and each noisy run's problems by date.
+  struct Quality {
+    long long noisy_runs = 0;
+    double max_cv = 0;
+    double median_cv = 0;
+    std::optional<double> other_cpu_share;  // the largest over the runs
+    std::optional<double> drift;
+    std::vector<std::string> warnings;
+  };
+  std::optional<Quality> quality;
 };
+
+// "1 of 3 runs noisy; trials' cv up to 4.1% (median 0.8%); other processes up to 45% of the
+// CPUs; reference drift up to 3.0%"
+std::string quality_text(const ModeReport& mode);
 
 // A layer of a workload result, re-derived from its newest linked run (JSON reports only).
 struct WorkloadLayerRow {

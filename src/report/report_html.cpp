@@ -61,6 +61,7 @@ table.runs th, table.runs td { white-space: nowrap; }
 .badge { display: inline-block; font-size: 11px; font-weight: 600; padding: 0 6px; border-radius: 9px; background: #e6eef7; color: #1a4f85; vertical-align: middle; }
 .badge.none { background: #eee; color: #666; }
 .badge.bad { background: #fbe3e3; color: #a61b1b; }
+.badge.noisy { background: #fff1d6; color: #8a5300; }
 details summary { cursor: pointer; color: #1a5fa8; font-size: 13px; }
 footer { color: #666; font-size: 12px; padding-bottom: 24px; }
 @media print { body { background: #fff; } section.entry { break-inside: avoid; } }
@@ -309,6 +310,14 @@ std::string modes_table(const EntryReport& entry) {
   }
   if (!runs.empty())
     out += "<p class=\"note\">" + fmt::format("{}", fmt::join(runs, "; ")) + ".</p>\n";
+  for (const ModeReport& mode : modes) {
+    if (!mode.calibrated || !mode.quality) continue;
+    out += fmt::format("<p class=\"note\">Quality of {}: {}.</p>\n", escape(mode.name),
+                       escape(quality_text(mode)));
+    for (const std::string& warning : mode.quality->warnings) {
+      out += "<p class=\"regressions\">warning: " + escape(warning) + "</p>\n";
+    }
+  }
   return out;
 }
 
@@ -369,7 +378,9 @@ std::string history_section(const EntryReport& entry, double regression_fraction
                                to_string(*figure), throughput_unit(*figure))
                  : std::string("<th scope=\"col\">bandwidth <span class=\"sub\">GB/s</span></th>");
     }
-    out += "<th scope=\"col\">framework</th><th scope=\"col\">profile</th></tr></thead>\n<tbody>\n";
+    out +=
+        "<th scope=\"col\">framework</th><th scope=\"col\">host</th><th "
+        "scope=\"col\">quality</th><th scope=\"col\">profile</th></tr></thead>\n<tbody>\n";
     for (const HistoryRun& run : mode.runs) {
       out += fmt::format("<tr><th scope=\"row\">{}</th>", escape(run.date));
       for (const auto& figure : figures) {
@@ -385,8 +396,19 @@ std::string history_section(const EntryReport& entry, double regression_fraction
                                  escape(describe(*regressed)), figure_value(run, figure),
                                  (regressed->latest / regressed->earlier_median - 1) * 100);
       }
-      out += fmt::format("<td>{}</td><td><code title=\"{}\">{}</code>{}</td></tr>\n",
-                         escape(run.peaks.framework), escape(run.path),
+      std::vector<std::string> said = run.problems;
+      said.insert(said.end(), run.warnings.begin(), run.warnings.end());
+      const std::string quality =
+          run.problems.empty()
+              ? (said.empty() ? std::string("-")
+                              : fmt::format("<span title=\"{}\">{} warning{}</span>",
+                                            escape(fmt::format("{}", fmt::join(said, "\n"))),
+                                            said.size(), said.size() == 1 ? "" : "s"))
+              : fmt::format("<span class=\"badge noisy\" title=\"{}\">noisy</span>",
+                            escape(fmt::format("{}", fmt::join(said, "\n"))));
+      out += fmt::format("<td>{}</td><td>{}</td><td>{}</td>", escape(run.peaks.framework),
+                         escape(run.host.empty() ? "-" : run.host), quality);
+      out += fmt::format("<td><code title=\"{}\">{}</code>{}</td></tr>\n", escape(run.path),
                          escape(run.path.substr(run.path.rfind('/') + 1)),
                          run.in_summary ? " <span class=\"badge\">in the summary</span>" : "");
     }

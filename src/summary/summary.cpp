@@ -12,6 +12,7 @@
 #include "hwcal/database/validate.hpp"
 #include "profile/legacy_profile.hpp"
 #include "profile/profile_store.hpp"
+#include "profile/quality.hpp"
 
 namespace fs = std::filesystem;
 
@@ -140,6 +141,8 @@ RunPeaks run_peaks(const CalibrationProfile& profile) {
   std::map<Precision, std::string> gemm_backend;
   std::optional<double> stream;
   std::optional<double> copy;
+  std::optional<double> stream_median;
+  std::optional<double> copy_median;
   std::string bandwidth_backend;
   std::string stream_backend;
   for (const MeasurementRecord& record : profile.measurements) {
@@ -149,6 +152,9 @@ RunPeaks run_peaks(const CalibrationProfile& profile) {
       auto current = peaks.measured.find(*record.precision);
       if (current == peaks.measured.end() || record.gflops->best > current->second) {
         peaks.measured[*record.precision] = record.gflops->best;
+        peaks.measured_median[*record.precision] =
+            record.gflops->median.value_or(record.gflops->best);
+        peaks.measured_by[*record.precision] = record.kernel;
         gemm_backend[*record.precision] = record.backend;
       }
     } else if (kind == KernelClass::peak_fma && record.precision && record.gflops) {
@@ -158,11 +164,14 @@ RunPeaks run_peaks(const CalibrationProfile& profile) {
       std::optional<double>& best = kind == KernelClass::stream ? stream : copy;
       if (!best || record.gbps->best > *best) {
         best = record.gbps->best;
+        (kind == KernelClass::stream ? stream_median : copy_median) =
+            record.gbps->median.value_or(record.gbps->best);
         (kind == KernelClass::stream ? stream_backend : bandwidth_backend) = record.backend;
       }
     }
   }
   peaks.bandwidth_gbps = stream ? stream : copy;
+  peaks.bandwidth_median_gbps = stream ? stream_median : copy_median;
   if (stream) bandwidth_backend = stream_backend;
 
   std::vector<std::string> labels;
@@ -176,6 +185,40 @@ RunPeaks run_peaks(const CalibrationProfile& profile) {
     peaks.framework += (peaks.framework.empty() ? "" : "+") + label;
   }
   return peaks;
+}
+
+Json runs_quality(const std::vector<CalibrationRun>& runs) {
+  bool any_conditions = false;
+  for (const CalibrationRun& run : runs) {
+    any_conditions = any_conditions ||
+                     (run.profile.extra.is_object() && run.profile.extra.contains("conditions"));
+  }
+  if (!any_conditions) return Json();
+  long long noisy = 0;
+  double max_cv = 0;
+  std::vector<double> median_cvs;
+  std::optional<double> other;
+  std::optional<double> drift;
+  Json warnings = Json::array();
+  for (const CalibrationRun& run : runs) {
+    const ProfileQuality quality = assess_profile(run.profile);
+    if (quality.noisy()) ++noisy;
+    max_cv = std::max(max_cv, quality.max_cv);
+    if (quality.passed > 0) median_cvs.push_back(quality.median_cv);
+    const RunConditions& c = quality.conditions;
+    if (c.other_cpu_share) other = std::max(other.value_or(0), *c.other_cpu_share);
+    if (c.drift) drift = std::max(drift.value_or(0), *c.drift);
+    for (const std::string& problem : quality.problems) {
+      warnings.push_back(fmt::format("{}: {}", run.profile.started_at, problem));
+    }
+  }
+  auto rounded = [](double value) { return std::round(value * 1000) / 1000; };
+  return Json::object({{"noisy_runs", noisy},
+                       {"max_cv", rounded(max_cv)},
+                       {"median_cv", median_cvs.empty() ? 0.0 : rounded(median(median_cvs))},
+                       {"other_cpu_share", other ? Json(rounded(*other)) : Json()},
+                       {"drift", drift ? Json(rounded(*drift)) : Json()},
+                       {"warnings", warnings}});
 }
 
 ModeSummaryResult summarize_mode(const HardwareSpec& spec, const std::string& mode,
@@ -276,6 +319,7 @@ ModeSummaryResult summarize_mode(const HardwareSpec& spec, const std::string& mo
     for (double value : efficiencies) total += value;
     summary.avg_efficiency = round_efficiency(total / static_cast<double>(efficiencies.size()));
   }
+  summary.quality = runs_quality(runs);
   const CalibrationRun& newest = runs.back();
   summary.calibration_date = newest.profile.started_at;
   summary.power_mode = mode;

@@ -40,6 +40,11 @@ struct RunPeaks {
   PeakTable ceiling;                     // best peak-FMA kernel per precision
   std::optional<double> bandwidth_gbps;  // best DRAM-resident STREAM, else device-local copy
   std::string framework;                 // "cublas-12.6.1", "openblas-0.3.26+native-gcc-13.2"
+  // The spread behind those figures: the same record's median rate (the figures are its best),
+  // and the kernel that set each precision's GEMM roof (the best library this run had).
+  PeakTable measured_median;
+  std::map<Precision, std::string> measured_by;
+  std::optional<double> bandwidth_median_gbps;
 };
 RunPeaks run_peaks(const CalibrationProfile& profile);
 
@@ -49,6 +54,12 @@ struct ModeSummaryResult {
   // precisions the database has no peak for.
   std::vector<std::string> notes;
 };
+
+// How good the runs are, for the summary's `quality` (docs/schema.md): noisy runs, the largest
+// cv, the median of the runs' median cvs, the largest other-process share and drift, and each
+// noisy run's problems by date. Null when no run recorded its conditions (profiles from before
+// calibrate did), so older summaries re-derive as they were.
+Json runs_quality(const std::vector<CalibrationRun>& runs);
 
 // Summarizes the runs of `spec` in power mode `mode` ("default" for an entry without modes).
 // DataError when `runs` is empty or no run measured a GEMM or a DRAM bandwidth.

@@ -21,12 +21,15 @@
 #include "hwcal/json/json_io.hpp"
 #include "identify/derive.hpp"
 #include "identify/match.hpp"
+#include "measure/conditions.hpp"
 #include "measure/environment.hpp"
 #include "measure/gpu.hpp"
 #include "measure/telemetry/jetson.hpp"
 #include "measure/telemetry/nvml.hpp"
 #include "measure/telemetry/power.hpp"
+#include "profile/quality.hpp"
 #include "report/report.hpp"
+#include "summary/summary.hpp"
 #include "workloads/workload_calibration.hpp"
 
 namespace fs = std::filesystem;
@@ -108,16 +111,6 @@ fs::path output_for(const std::optional<fs::path>& output, const Database* datab
   return default_output(database, spec, power_mode, timestamp_stem(started_at), device_suffix);
 }
 
-std::string size_text(const MeasurementRecord& record) {
-  if (record.shape.n) return fmt::format("n={}", *record.shape.n);
-  if (record.shape.array_bytes) {
-    long long bytes = *record.shape.array_bytes;
-    if (bytes >= (1LL << 20)) return fmt::format("{} MiB", bytes >> 20);
-    return fmt::format("{} KiB", bytes >> 10);
-  }
-  return "-";
-}
-
 class ProgressBar {
  public:
   ProgressBar(std::ostream& err, bool enabled) : err_(err), enabled_(enabled) {}
@@ -159,9 +152,9 @@ std::string render_measurement_table(const CalibrationProfile& profile, const Ha
   const char* reference_name = reference == PeakReference::entry     ? "% entry"
                                : reference == PeakReference::derived ? "% derived"
                                                                      : "% ceiling";
-  std::string out =
-      fmt::format("{:<28} {:<9} {:>9} {:>11} {:>11} {:<7} {:>9} {:<10} {}\n", "kernel", "precision",
-                  "size", "best", "median", "unit", reference_name, "from", "status");
+  std::string out = fmt::format(
+      "{:<28} {:<9} {:>9} {:>11} {:>11} {:<7} {:>3} {:>5} {:>9} {:<10} {}\n", "kernel", "precision",
+      "size", "best", "median", "unit", "n", "cv", reference_name, "from", "status");
   for (const MeasurementRecord& record : profile.measurements) {
     std::string precision = record.precision ? std::string(to_string(*record.precision)) : "-";
     std::string best = "-";
@@ -201,8 +194,30 @@ std::string render_measurement_table(const CalibrationProfile& profile, const Ha
     if (record.status != MeasurementStatus::passed && !record.message.empty()) {
       status += ": " + record.message;
     }
-    out += fmt::format("{:<28} {:<9} {:>9} {:>11} {:>11} {:<7} {:>9} {:<10} {}\n", record.kernel,
-                       precision, size_text(record), best, median, unit, percent, from, status);
+    const RecordQuality quality = record_quality(record, profile);
+    if (!quality.caveats.empty())
+      status += " [" + fmt::format("{}", fmt::join(quality.caveats, ", ")) + "]";
+    const bool timed = quality.trials > 0 && record.status == MeasurementStatus::passed;
+    out +=
+        fmt::format("{:<28} {:<9} {:>9} {:>11} {:>11} {:<7} {:>3} {:>5} {:>9} {:<10} {}\n",
+                    record.kernel, precision, record_size_text(record), best, median, unit,
+                    timed ? std::to_string(quality.trials) : "-",
+                    timed ? fmt::format("{:.1f}%", quality.cv * 100) : "-", percent, from, status);
+  }
+  // Which kernel set each precision's GEMM roof: the best library this machine has.
+  const RunPeaks peaks = run_peaks(profile);
+  std::vector<std::string> roofs;
+  for (const auto& [precision, kernel] : peaks.measured_by) {
+    roofs.push_back(fmt::format("{} {} ({} {})", to_string(precision), kernel,
+                                format_rate(peaks.measured.at(precision)),
+                                throughput_unit(precision)));
+  }
+  if (!roofs.empty()) out += fmt::format("GEMM roofs: {}\n", fmt::join(roofs, ", "));
+  const ProfileQuality quality = assess_profile(profile);
+  if (quality.passed > 0) out += "quality: " + quality_line(quality) + "\n";
+  if (quality.noisy()) {
+    out += "NOISY: " + fmt::format("{}", fmt::join(quality.problems, "; ")) +
+           "; export_calibration refuses this profile without --accept-noisy\n";
   }
   return out;
 }
@@ -345,6 +360,7 @@ void announce(const RunContext& context, const std::string& device, const std::s
 struct Measured {
   RunResult result;
   std::vector<WorkloadRecord> workloads;
+  Json conditions;  // the profile's `conditions` (measure/conditions.hpp)
 };
 
 Measured measure_device(const RunContext& context, const PlannedRun& planned,
@@ -354,10 +370,22 @@ Measured measure_device(const RunContext& context, const PlannedRun& planned,
   const CalibrateOptions& options = context.options;
   const bool bar_shown = options.progress && context.io.err_is_terminal && !options.quiet;
   Measured measured;
+  measured.conditions = machine_facts(options.sysroot, context.system.cpu.hypervisor);
+  // The warnings known before measuring are said now, not only after the table.
+  if (!options.quiet) {
+    for (const std::string& warning : warnings) context.io.err << "warning: " << warning << "\n";
+  }
   {
     ProgressBar bar(context.io.err, bar_shown);
-    measured.result = run_plan(planned, plan, env, std::ref(bar), options.stop, &observer);
+    MachineStateObserver state(options.sysroot, &observer);
+    measured.result = run_plan(planned, plan, env, std::ref(bar), options.stop, &state);
+    Json shares = state.summary();
+    measured.conditions["other_cpu_share"] = shares["other_cpu_share"];
+    measured.conditions["steal_share"] = shares["steal_share"];
+    measured.conditions["trial_windows"] = shares["windows"];
+    measured.conditions["reference"] = measured.result.reference;
   }
+  measured.conditions["load_average"]["end"] = load_average(options.sysroot);
   warnings.insert(warnings.end(), measured.result.warnings.begin(), measured.result.warnings.end());
   if (workload_plan) {
     ProgressBar bar(context.io.err, bar_shown);
@@ -370,19 +398,39 @@ Measured measure_device(const RunContext& context, const PlannedRun& planned,
 // What every device's profile ends with: the settings, the records, the workloads' predictions,
 // the match and the warnings (the run's own before predict_workloads').
 void finish_profile(DeviceRun& run, const CalibrationPlan& plan, Json settings_extra,
-                    const std::optional<WorkloadPlan>& workload_plan, RunResult result,
-                    std::vector<WorkloadRecord> workload_records, const DeviceMatch* matched,
-                    const std::vector<std::string>& warnings) {
+                    const std::optional<WorkloadPlan>& workload_plan, Measured measured,
+                    const DeviceMatch* matched, const std::vector<std::string>& warnings) {
   CalibrationProfile& profile = run.profile;
   if (workload_plan) settings_extra["workloads"] = workload_settings_json(*workload_plan);
   fill_settings(profile, plan, settings_extra);
-  profile.measurements = std::move(result.measurements);
-  profile.workloads = std::move(workload_records);
+  profile.measurements = std::move(measured.result.measurements);
+  profile.workloads = std::move(measured.workloads);
   predict_workloads(profile, run.spec, run.output.generic_string());
-  if (matched != nullptr) {
-    profile.extra = Json::object({{"match", device_match_to_json(*matched, 3)}});
+  profile.extra = Json::object();
+  if (matched != nullptr) profile.extra["match"] = device_match_to_json(*matched, 3);
+  profile.extra["conditions"] = std::move(measured.conditions);
+  // The record of the kernel that set each precision's GEMM roof, so a reader of the profile
+  // sees which library it was without re-deriving it.
+  const RunPeaks peaks = run_peaks(profile);
+  Json roofs = Json::object();
+  for (const auto& [precision, kernel] : peaks.measured_by) {
+    for (const MeasurementRecord& record : profile.measurements) {
+      if (record.kernel != kernel || !record.gflops ||
+          record.gflops->best != peaks.measured.at(precision)) {
+        continue;
+      }
+      roofs[std::string(to_string(precision))] = Json::object({{"kernel", kernel},
+                                                               {"backend", record.backend},
+                                                               {"size", record_size_text(record)},
+                                                               {"best", record.gflops->best}});
+    }
   }
+  if (!roofs.empty()) profile.extra["gemm_roofs"] = roofs;
   profile.warnings.insert(profile.warnings.begin(), warnings.begin(), warnings.end());
+  // The run's conditions, judged as export will judge them.
+  for (const std::string& problem : assess_profile(profile).problems) {
+    profile.warnings.push_back(problem);
+  }
 }
 
 // Without an entry the CPU's table still compares with theoretical peaks: those add_hardware
@@ -519,9 +567,11 @@ DeviceRun calibrate_cpu(const RunContext& context, const std::string& started_at
   profile.finished_at = utc_now();
   profile.backends = cpu_backends(env);
   profile.settings.threads = static_cast<long long>(env.threads());
+  measured.conditions["other_cpu_share"]["before"] =
+      facts.busy_fraction < 0 ? Json() : Json(std::round(facts.busy_fraction * 1000) / 1000);
   finish_profile(run, plan, Json::object({{"cpus", cpus}, {"cpu_features", env.cpu.names()}}),
-                 workload_plan, std::move(measured.result), std::move(measured.workloads),
-                 context.match ? &context.match->cpu : nullptr, warnings);
+                 workload_plan, std::move(measured), context.match ? &context.match->cpu : nullptr,
+                 warnings);
   use_derived_peaks(context, run);
   return run;
 }
@@ -696,8 +746,8 @@ DeviceRun calibrate_gpu(const RunContext& context, int gpu, const std::string& s
   profile.devices = {device};
   profile.backends = cuda_backends();
   profile.settings.threads = 1;
-  finish_profile(run, plan, Json::object({{"gpu", gpu}}), workload_plan, std::move(measured.result),
-                 std::move(measured.workloads), matched, warnings);
+  finish_profile(run, plan, Json::object({{"gpu", gpu}}), workload_plan, std::move(measured),
+                 matched, warnings);
   return run;
 }
 

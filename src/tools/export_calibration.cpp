@@ -15,6 +15,7 @@
 #include "hwcal/database/validate.hpp"
 #include "json/diff.hpp"
 #include "profile/legacy_profile.hpp"
+#include "profile/quality.hpp"
 #include "summary/summary.hpp"
 #include "summary/workload_summary.hpp"
 
@@ -333,6 +334,33 @@ void refuse_bad_measurements(const Pending& item) {
                   fmt::format("{}{}: not exported", problems.front().message, more));
 }
 
+// A profile's warnings and quality are said as it is read; a noisy one (quality.hpp: other
+// processes busy, steal, drift, spread) is refused unless --accept-noisy, naming why.
+void judge_quality(const Pending& item, const ExportOptions& options, Io& io) {
+  const CalibrationProfile& profile = item.loaded.profile;
+  const ProfileQuality quality = assess_profile(profile);
+  if (!options.quiet) {
+    for (const std::string& warning : profile.warnings) {
+      io.err << fmt::format("warning: {}: {}\n", item.display, warning);
+    }
+    if (quality.passed > 0) {
+      io.err << fmt::format("{}: quality: {}\n", item.display, quality_line(quality));
+    }
+  }
+  if (!quality.noisy()) return;
+  const std::string problems = fmt::format("{}", fmt::join(quality.problems, "; "));
+  if (!options.accept_noisy) {
+    throw DataError(item.display, "/conditions",
+                    fmt::format("a noisy run: {}; calibrate again on a quiet machine, or pass "
+                                "--accept-noisy to export it anyway",
+                                problems));
+  }
+  if (!options.quiet) {
+    io.err << fmt::format("warning: {}: exported although noisy (--accept-noisy): {}\n",
+                          item.display, problems);
+  }
+}
+
 // Errors of an entry's own (--check fails on it already): export does not pile onto them.
 // Figures above the peak are let through with --allow-over-peak, which wrote them.
 bool is_over_peak(const Diagnostic& diagnostic) {
@@ -370,6 +398,7 @@ int run_export_calibration(const ExportOptions& options, Io& io) {
     item.source = file;
     item.loaded = load_profile_file(file, item.display);
     refuse_bad_measurements(item);
+    judge_quality(item, options, io);
     const DatabaseEntry& entry = resolve_entry(database, item, options, io);
     if (entry.has_errors) {
       throw DataError(entry.display_path, "",

@@ -24,6 +24,7 @@ struct ExportOptions {
   bool dry_run = false;                    // print the change as a diff, write nothing
   bool make_default = false;               // --default: this mode becomes default_power_mode
   bool allow_over_peak = false;            // write measured values > 2% above the peak
+  bool accept_noisy = false;               // export a profile whose quality says noisy
   bool quiet = false;
 };
 

@@ -79,8 +79,8 @@ TEST(CalibrateCli, QuickRunWritesAProfileThatExportLoads) {
   // export_calibration takes it (a dry run: the bundled database is not touched).
   test::TempDir checkout;
   fs::path database = test::copy_bundled_database(checkout.path());
-  auto exported = run_program(
-      kExport, {"--database", database.string(), "--calibration", output.string(), "--dry-run"});
+  auto exported = run_program(kExport, {"--database", database.string(), "--calibration",
+                                        output.string(), "--dry-run", "--accept-noisy"});
   EXPECT_EQ(exported.exit_code, 0) << exported.out << exported.err;
   EXPECT_NE(exported.out.find("calibration_summary"), std::string::npos) << exported.out;
 }

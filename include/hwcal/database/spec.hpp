@@ -126,6 +126,8 @@ struct ModeSummary {
   std::string framework;
   std::string profile_path;  // POSIX, relative to the database root's parent
   long long runs = 0;
+  // How good the runs are (summary.hpp: runs_quality); null when no run recorded its conditions.
+  Json quality;
   Json extra;  // unknown fields (null when there are none)
 };
 
