@@ -60,8 +60,11 @@ int main(int argc, char** argv) {
           // CLI11 reads "nan" and "inf" as numbers: a threshold must be a percent.
           ->check(hwcal::cli::finite_range(0, 100));
   app.add_option("--compare", compare,
-                 "Two profiles side by side per kernel: the change and a Mann-Whitney U test on "
-                 "their samples")
+                 "Two profiles side by side per kernel and size (OLD NEW): each trial as a "
+                 "throughput, a Mann-Whitney U test (exact for small samples), and a change "
+                 "reported only when significant and larger than the two runs' noise. Or two "
+                 "entry ids: their datasheet peaks, GEMM roofs, FMA ceilings and bandwidth side "
+                 "by side")
       ->expected(2);
 
   return hwcal::cli::run(app, argc, argv, common, [&] {

@@ -41,7 +41,31 @@ double median(std::vector<double> values) {
   return (lower + upper) / 2;
 }
 
-MannWhitneyResult mann_whitney_u(const std::vector<double>& a, const std::vector<double>& b) {
+double mann_whitney_exact_p(double u, std::size_t m, std::size_t n) {
+  if (m == 0 || n == 0) throw std::invalid_argument("Mann-Whitney U of an empty sample");
+  // The number of orderings of m a's and n b's with U = k is the coefficient of q^k in the
+  // Gaussian binomial [m + n, m]_q = prod_{i=1..m} (1 - q^(n+i)) / (1 - q^i), computed as a power
+  // series cut at degree m*n (the polynomial's degree, so the cut loses nothing).
+  const std::size_t top = m * n;
+  std::vector<double> count(top + 1, 0.0);
+  count[0] = 1;
+  for (std::size_t i = 1; i <= m; ++i) {
+    for (std::size_t k = top; k >= n + i && k <= top; --k) count[k] -= count[k - (n + i)];
+    for (std::size_t k = i; k <= top; ++k) count[k] += count[k - i];
+  }
+  double total = 0;
+  for (double c : count) total += c;
+  // Both tails: P(U <= u) and P(U >= u), the smaller doubled (the distribution is symmetric).
+  const auto k = static_cast<std::size_t>(std::llround(std::min(u, static_cast<double>(top))));
+  double low = 0;
+  for (std::size_t j = 0; j <= k; ++j) low += count[j];
+  double high = 0;
+  for (std::size_t j = k; j <= top; ++j) high += count[j];
+  return std::min(1.0, 2 * std::min(low, high) / total);
+}
+
+MannWhitneyResult mann_whitney_u(const std::vector<double>& a, const std::vector<double>& b,
+                                 MannWhitneyMethod method) {
   if (a.empty() || b.empty()) throw std::invalid_argument("Mann-Whitney U of an empty sample");
   // Rank the pooled samples; tied values share the mean of their ranks.
   std::vector<std::pair<double, bool>> pooled;  // value, from a
@@ -72,6 +96,13 @@ MannWhitneyResult mann_whitney_u(const std::vector<double>& a, const std::vector
   result.count_a = a.size();
   result.count_b = b.size();
   result.u = rank_sum_a - n1 * (n1 + 1) / 2;
+  const bool small = a.size() <= kMaxExactSamples && b.size() <= kMaxExactSamples;
+  if (tie_term == 0 && method != MannWhitneyMethod::asymptotic &&
+      (small || method == MannWhitneyMethod::exact)) {
+    result.p_value = mann_whitney_exact_p(result.u, a.size(), b.size());
+    result.exact = true;
+    return result;
+  }
   const double mean_u = n1 * n2 / 2;
   const double variance = n1 * n2 / 12 * ((n + 1) - tie_term / (n * (n - 1)));
   if (variance <= 0) return result;  // every value tied: no evidence of a difference

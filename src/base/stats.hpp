@@ -29,12 +29,25 @@ struct MannWhitneyResult {
   double p_value = 1;  // two-sided
   std::size_t count_a = 0;
   std::size_t count_b = 0;
+  bool exact = false;  // from U's exact distribution, not the normal approximation
 };
 
-// Two-sided Mann-Whitney U test with the normal approximation, tie correction and continuity
-// correction (scipy.stats.mannwhitneyu's "asymptotic" method, which compare.py relies on).
-// std::invalid_argument when either sample is empty. Where every value is tied the p-value is 1.
-MannWhitneyResult mann_whitney_u(const std::vector<double>& a, const std::vector<double>& b);
+// Samples up to this size on both sides, without ties, get the exact p-value (automatic; exact
+// with ties falls back to the asymptotic method as well).
+inline constexpr std::size_t kMaxExactSamples = 50;
+
+// Two-sided Mann-Whitney U test. Without ties and with at most kMaxExactSamples on each side the
+// p-value is exact (scipy.stats.mannwhitneyu's method="exact"); otherwise the normal
+// approximation with tie and continuity correction (its "asymptotic" method, which
+// google/benchmark's compare.py relies on). std::invalid_argument when either sample is empty.
+// Where every value is tied the p-value is 1.
+enum class MannWhitneyMethod { automatic, exact, asymptotic };
+MannWhitneyResult mann_whitney_u(const std::vector<double>& a, const std::vector<double>& b,
+                                 MannWhitneyMethod method = MannWhitneyMethod::automatic);
+
+// The exact two-sided p-value of U for samples of m and n values without ties:
+// 2 min(P(U <= u), P(U >= u)), at most 1.
+double mann_whitney_exact_p(double u, std::size_t m, std::size_t n);
 
 // google/benchmark's compare.py asks for at least this many samples on each side before it
 // trusts the U test; fewer still give a p-value, reported as weak.

@@ -11,6 +11,7 @@
 #include "hwcal/base/error.hpp"
 #include "hwcal/json/json_reader.hpp"
 #include "profile/legacy_profile.hpp"
+#include "profile/quality.hpp"
 
 namespace fs = std::filesystem;
 
@@ -85,11 +86,15 @@ std::optional<double> change_against_previous(const ModeHistory& mode, std::size
   return std::nullopt;
 }
 
+std::string kernel_key(const MeasurementRecord& record) {
+  return fmt::format("{}|{}|{}", record.kernel, record.device,
+                     record.precision ? to_string(*record.precision) : "");
+}
+
 std::string record_key(const MeasurementRecord& record) {
-  return fmt::format("{}|{}|{}|{}|{}|{}|{}", record.kernel, record.device,
-                     record.precision ? to_string(*record.precision) : "",
-                     record.shape.m.value_or(-1), record.shape.n.value_or(-1),
-                     record.shape.k.value_or(-1), record.shape.array_bytes.value_or(-1));
+  return fmt::format("{}|{}|{}|{}|{}", kernel_key(record), record.shape.m.value_or(-1),
+                     record.shape.n.value_or(-1), record.shape.k.value_or(-1),
+                     record.shape.array_bytes.value_or(-1));
 }
 
 std::string record_label(const MeasurementRecord& record) {
@@ -152,9 +157,15 @@ EntryHistory load_history(const HardwareSpec& spec, const fs::path& base) {
       HistoryRun run;
       run.path = history.folder + "/" + mode + "/" + item.path().filename().string();
       try {
-        CalibrationProfile profile = load_profile_file(item.path(), run.path, legacy).profile;
-        run.date = profile.started_at;
-        run.peaks = run_peaks(profile);
+        auto profile = std::make_shared<CalibrationProfile>(
+            load_profile_file(item.path(), run.path, legacy).profile);
+        run.date = profile->started_at;
+        run.peaks = run_peaks(*profile);
+        const ProfileQuality quality = assess_profile(*profile);
+        run.host = quality.conditions.host_name.value_or("");
+        run.problems = quality.problems;
+        run.warnings = profile->warnings;
+        run.profile = std::move(profile);
       } catch (const Error& error) {
         history.problems.error(run.path, "", error.what());
         continue;
@@ -266,6 +277,38 @@ std::string render_history_json(const EntryHistory& history) {
   return dump_json(out);
 }
 
+namespace {
+
+// The record of `run` that set a figure: the precision's best GEMM, or the bandwidth's record.
+const MeasurementRecord* figure_record(const HistoryRun& run, std::optional<Precision> column) {
+  if (!run.profile) return nullptr;
+  const double value = figure(run, column).value_or(-1);
+  for (const MeasurementRecord& record : run.profile->measurements) {
+    if (record.status != MeasurementStatus::passed) continue;
+    if (column && record.precision == column && record.gflops &&
+        kernel_class_of(record) == KernelClass::gemm && record.gflops->best == value) {
+      return &record;
+    }
+    if (!column && record.gbps && record.gbps->best == value &&
+        record.residency == Residency::dram) {
+      return &record;
+    }
+  }
+  return nullptr;
+}
+
+// The same kernel and size in another run.
+const MeasurementRecord* same_record(const HistoryRun& run, const MeasurementRecord& like) {
+  if (!run.profile) return nullptr;
+  const std::string key = record_key(like);
+  for (const MeasurementRecord& record : run.profile->measurements) {
+    if (record.status == MeasurementStatus::passed && record_key(record) == key) return &record;
+  }
+  return nullptr;
+}
+
+}  // namespace
+
 std::vector<Regression> find_regressions(const EntryHistory& history, double fraction) {
   std::vector<Regression> regressions;
   for (const ModeHistory& mode : history.modes) {
@@ -279,25 +322,50 @@ std::vector<Regression> find_regressions(const EntryHistory& history, double fra
     if (latest.peaks.bandwidth_gbps) columns.emplace_back(std::nullopt);
     for (const auto& column : columns) {
       std::vector<double> earlier;
+      std::vector<std::string> compared;
       for (std::size_t i = 0; i + 1 < mode.runs.size(); ++i) {
-        if (auto value = figure(mode.runs[i], column)) earlier.push_back(*value);
+        if (auto value = figure(mode.runs[i], column)) {
+          earlier.push_back(*value);
+          compared.push_back(mode.runs[i].path);
+        }
       }
       if (earlier.empty()) continue;
       const double middle = median(earlier);
       const double value = *figure(latest, column);
-      if (value < middle * (1 - fraction)) {
-        Regression regression;
-        regression.id = history.id;
-        regression.mode = mode.mode;
-        regression.what = column ? std::string(to_string(*column)) : "bandwidth";
-        regression.unit = column ? std::string(throughput_unit(*column)) : "GB/s";
-        regression.latest_path = latest.path;
-        regression.latest_date = latest.date;
-        regression.latest = value;
-        regression.earlier_median = middle;
-        regression.earlier_runs = earlier.size();
-        regressions.push_back(regression);
+      if (value >= middle * (1 - fraction)) continue;
+      Regression regression;
+      // The trials behind the latest figure against the earlier runs' trials of the same kernel
+      // and size, pooled.
+      if (const MeasurementRecord* record = figure_record(latest, column)) {
+        regression.record = record_label(*record);
+        const std::vector<double> now = trial_throughputs(*record);
+        std::vector<double> before;
+        for (std::size_t i = 0; i + 1 < mode.runs.size(); ++i) {
+          if (const MeasurementRecord* other = same_record(mode.runs[i], *record)) {
+            for (double rate : trial_throughputs(*other)) before.push_back(rate);
+          }
+        }
+        if (!now.empty() && !before.empty()) {
+          regression.test = mann_whitney_u(now, before);
+          regression.noise = std::max(compute_stats(now).cv, compute_stats(before).cv);
+          const double drop = 1 - median(now) / median(before);
+          if (regression.test->p_value >= kSignificanceLevel || drop <= regression.noise) {
+            continue;  // not significant, or within the noise: not a regression
+          }
+        }
       }
+      regression.id = history.id;
+      regression.mode = mode.mode;
+      regression.what = column ? std::string(to_string(*column)) : "bandwidth";
+      regression.unit = column ? std::string(throughput_unit(*column)) : "GB/s";
+      regression.latest_path = latest.path;
+      regression.latest_date = latest.date;
+      regression.latest = value;
+      regression.earlier_median = middle;
+      regression.earlier_runs = earlier.size();
+      regression.compared = compared;
+      regression.latest_problems = latest.problems;
+      regressions.push_back(regression);
     }
   }
   return regressions;
@@ -325,7 +393,7 @@ std::vector<Regression> find_regressions_over_time(const EntryHistory& history, 
 }
 
 std::string describe(const Regression& regression) {
-  return fmt::format(
+  std::string text = fmt::format(
       "{} {} {}: the latest run ({}, {}) measured {} {}, {:.1f}% below the median {} {} of {} "
       "earlier run{}",
       regression.id, regression.mode, regression.what, regression.latest_date,
@@ -333,9 +401,49 @@ std::string describe(const Regression& regression) {
       (1 - regression.latest / regression.earlier_median) * 100,
       rate_text(regression.earlier_median), regression.unit, regression.earlier_runs,
       regression.earlier_runs == 1 ? "" : "s");
+  if (regression.test) {
+    text += fmt::format(
+        "; {} trials against {} of the same kernel and size ({}): p = {:.4f}{}, "
+        "beyond the noise of {:.1f}%",
+        regression.test->count_a, regression.test->count_b, regression.record,
+        regression.test->p_value, regression.test->exact ? " (exact)" : "", regression.noise * 100);
+  } else {
+    text +=
+        regression.record.empty()
+            ? "; not tested: no trials to compare"
+            : fmt::format("; not tested: the earlier runs kept no trials of {}", regression.record);
+  }
+  if (!regression.latest_problems.empty()) {
+    text += fmt::format("; the latest run was noisy: {}",
+                        fmt::format("{}", fmt::join(regression.latest_problems, "; ")));
+  }
+  return text;
 }
 
-bool KernelComparison::significant() const { return test && test->p_value < kSignificanceLevel; }
+std::vector<double> trial_throughputs(const MeasurementRecord& record) {
+  std::vector<double> rates;
+  const std::optional<double>& work = record.gbps ? record.bytes : record.flops;
+  if (!work || *work <= 0) return rates;
+  for (double seconds : record.samples_s) {
+    if (seconds > 0) rates.push_back(*work / seconds / 1e9);
+  }
+  return rates;
+}
+
+double KernelComparison::change() const {
+  return old_median && new_median && *old_median > 0 ? *new_median / *old_median - 1 : 0;
+}
+
+bool KernelComparison::significant() const {
+  return test && test->p_value < kSignificanceLevel && std::fabs(change()) > noise;
+}
+
+std::string KernelComparison::verdict() const {
+  if (!test) return "untested";
+  if (test->p_value >= kSignificanceLevel) return "no change";
+  if (!significant()) return "within noise";
+  return change() > 0 ? "faster" : "slower";
+}
 
 ProfileComparison compare_profiles(const CalibrationProfile& old_profile,
                                    const CalibrationProfile& new_profile,
@@ -348,6 +456,7 @@ ProfileComparison compare_profiles(const CalibrationProfile& old_profile,
     if (record.status == MeasurementStatus::passed) newer[record_key(record)] = &record;
   }
   std::set<std::string> matched;
+  std::vector<const MeasurementRecord*> unmatched_old;
   for (const MeasurementRecord& record : old_profile.measurements) {
     if (record.status != MeasurementStatus::passed) continue;
     const std::string key = record_key(record);
@@ -358,7 +467,7 @@ ProfileComparison compare_profiles(const CalibrationProfile& old_profile,
     const Throughput* after =
         other == newer.end() ? nullptr : throughput_of(*other->second, other_unit);
     if (before == nullptr || after == nullptr || unit != other_unit) {
-      comparison.only_old.push_back(record_label(record));
+      unmatched_old.push_back(&record);
       continue;
     }
     matched.insert(key);
@@ -367,19 +476,57 @@ ProfileComparison compare_profiles(const CalibrationProfile& old_profile,
     row.unit = unit;
     row.old_best = before->best;
     row.new_best = after->best;
-    row.old_median = before->median;
-    row.new_median = after->median;
-    if (!record.samples_s.empty() && !other->second->samples_s.empty()) {
-      row.test = mann_whitney_u(record.samples_s, other->second->samples_s);
-      row.old_time_median = median(record.samples_s);
-      row.new_time_median = median(other->second->samples_s);
+    const std::vector<double> old_rates = trial_throughputs(record);
+    const std::vector<double> new_rates = trial_throughputs(*other->second);
+    if (!old_rates.empty() && !new_rates.empty()) {
+      row.old_median = median(old_rates);
+      row.new_median = median(new_rates);
+      row.test = mann_whitney_u(new_rates, old_rates);
+      row.noise = std::max(compute_stats(old_rates).cv, compute_stats(new_rates).cv);
+    } else {
+      row.old_median = before->median;
+      row.new_median = after->median;
     }
     comparison.kernels.push_back(row);
   }
+  std::vector<const MeasurementRecord*> unmatched_new;
   for (const MeasurementRecord& record : new_profile.measurements) {
     if (record.status == MeasurementStatus::passed && matched.count(record_key(record)) == 0) {
-      comparison.only_new.push_back(record_label(record));
+      unmatched_new.push_back(&record);
     }
+  }
+  // The same kernel at other sizes on both sides: said as such rather than as two lists.
+  std::set<std::string> differ;
+  for (const MeasurementRecord* before : unmatched_old) {
+    for (const MeasurementRecord* after : unmatched_new) {
+      if (kernel_key(*before) == kernel_key(*after)) differ.insert(kernel_key(*before));
+    }
+  }
+  for (const std::string& key : differ) {
+    std::string old_sizes;
+    std::string new_sizes;
+    std::string kernel;
+    for (const MeasurementRecord* record : unmatched_old) {
+      if (kernel_key(*record) != key) continue;
+      kernel = record->kernel;
+      old_sizes +=
+          (old_sizes.empty() ? "" : ", ") + record_label(*record).substr(kernel.size() + 1);
+    }
+    for (const MeasurementRecord* record : unmatched_new) {
+      if (kernel_key(*record) != key) continue;
+      new_sizes +=
+          (new_sizes.empty() ? "" : ", ") + record_label(*record).substr(kernel.size() + 1);
+    }
+    comparison.sizes_differ.push_back(
+        fmt::format("{}: old {}, new {}", kernel, old_sizes, new_sizes));
+  }
+  for (const MeasurementRecord* record : unmatched_old) {
+    if (differ.count(kernel_key(*record)) == 0)
+      comparison.only_old.push_back(record_label(*record));
+  }
+  for (const MeasurementRecord* record : unmatched_new) {
+    if (differ.count(kernel_key(*record)) == 0)
+      comparison.only_new.push_back(record_label(*record));
   }
   return comparison;
 }
@@ -387,48 +534,45 @@ ProfileComparison compare_profiles(const CalibrationProfile& old_profile,
 std::string render_comparison_console(const ProfileComparison& comparison) {
   std::string out = fmt::format("old: {}\nnew: {}\n", comparison.old_label, comparison.new_label);
   std::vector<std::vector<std::string>> rows{
-      {"kernel", "old best", "new best", "change", "median change", "p-value"}};
-  std::vector<const KernelComparison*> significant;
+      {"kernel", "old best", "new best", "change", "median change", "noise", "p-value", "verdict"}};
+  std::vector<const KernelComparison*> changed;
   std::size_t weak = 0;
+  std::size_t tested = 0;
+  std::size_t within_noise = 0;
   for (const KernelComparison& row : comparison.kernels) {
-    std::string median_change = "-";
-    if (row.old_median && row.new_median && *row.old_median > 0) {
-      median_change = change_text(*row.new_median / *row.old_median - 1);
-    }
     std::string p_value = "-";
     if (row.test) {
-      p_value = fmt::format("{:.4f}{}", row.test->p_value, row.significant() ? " *" : "");
+      ++tested;
+      p_value = fmt::format("{:.4f}{}", row.test->p_value, row.test->exact ? " (exact)" : "");
       if (row.test->count_a < kMinSamplesForUTest || row.test->count_b < kMinSamplesForUTest) {
         ++weak;
       }
     }
-    if (row.significant()) significant.push_back(&row);
+    if (row.significant()) changed.push_back(&row);
+    if (row.verdict() == "within noise") ++within_noise;
     rows.push_back({row.label, fmt::format("{} {}", rate_text(row.old_best), row.unit),
                     fmt::format("{} {}", rate_text(row.new_best), row.unit),
                     row.old_best > 0 ? change_text(row.new_best / row.old_best - 1) : "-",
-                    median_change, p_value});
+                    row.old_median && row.new_median ? change_text(row.change()) : "-",
+                    row.test ? fmt::format("{:.1f}%", row.noise * 100) : "-", p_value,
+                    row.verdict()});
   }
   if (!comparison.kernels.empty()) out += table(rows, "  ");
-  std::size_t tested = 0;
-  for (const KernelComparison& row : comparison.kernels) tested += row.test ? 1 : 0;
+  const std::string test_name = fmt::format(
+      "two-sided Mann-Whitney U on the trials' throughputs, p < {}, and a median change larger "
+      "than the noise (the larger cv of the two runs)",
+      kSignificanceLevel);
   if (tested == 0) {
     out += "no samples on both sides: no significance test (the predecessor's files keep none)\n";
-  } else if (significant.empty()) {
-    out += fmt::format(
-        "no kernel differs significantly (two-sided Mann-Whitney U on the trial times, p < {}; "
-        "{} tested)\n",
-        kSignificanceLevel, tested);
+  } else if (changed.empty()) {
+    out += fmt::format("no kernel changed ({}; {} tested{})\n", test_name, tested,
+                       within_noise > 0 ? fmt::format(", {} within the noise", within_noise) : "");
   } else {
-    out += fmt::format(
-        "{} of {} kernels differ significantly (two-sided Mann-Whitney U on the trial times, "
-        "p < {}):\n",
-        significant.size(), tested, kSignificanceLevel);
-    for (const KernelComparison* row : significant) {
-      // The direction comes from the samples the test ranked: the median trial time.
-      const double time_change = row->new_time_median / row->old_time_median - 1;
-      out += fmt::format("  {}: {}, median time {}, best {}\n", row->label,
-                         time_change < 0 ? "faster" : "slower", change_text(time_change),
-                         change_text(row->new_best / row->old_best - 1));
+    out += fmt::format("{} of {} kernels changed ({}):\n", changed.size(), tested, test_name);
+    for (const KernelComparison* row : changed) {
+      out +=
+          fmt::format("  {}: {}, median {}, best {}\n", row->label, row->verdict(),
+                      change_text(row->change()), change_text(row->new_best / row->old_best - 1));
     }
   }
   if (weak > 0) {
@@ -439,12 +583,13 @@ std::string render_comparison_console(const ProfileComparison& comparison) {
   }
   auto list = [&](const char* title, const std::vector<std::string>& items) {
     if (items.empty()) return;
-    out += fmt::format("only in {}: ", title);
+    out += fmt::format("{}: ", title);
     for (std::size_t i = 0; i < items.size(); ++i) out += (i ? ", " : "") + items[i];
     out += "\n";
   };
-  list("old", comparison.only_old);
-  list("new", comparison.only_new);
+  list("sizes differ, not compared", comparison.sizes_differ);
+  list("only in old", comparison.only_old);
+  list("only in new", comparison.only_new);
   return out;
 }
 
@@ -464,12 +609,17 @@ std::string render_comparison_json(const ProfileComparison& comparison) {
     item["change"] = row.old_best > 0 ? Json(row.new_best / row.old_best - 1) : Json(nullptr);
     item["old_median"] = value_or_null(row.old_median);
     item["new_median"] = value_or_null(row.new_median);
+    item["median_change"] = row.old_median && row.new_median ? Json(row.change()) : Json(nullptr);
+    item["noise"] = row.test ? Json(row.noise) : Json(nullptr);
     item["u"] = row.test ? Json(row.test->u) : Json(nullptr);
     item["p_value"] = row.test ? Json(row.test->p_value) : Json(nullptr);
+    item["exact"] = row.test ? Json(row.test->exact) : Json(nullptr);
     item["significant"] = row.significant();
+    item["verdict"] = row.verdict();
     kernels.push_back(item);
   }
   out["kernels"] = kernels;
+  out["sizes_differ"] = comparison.sizes_differ;
   out["only_old"] = comparison.only_old;
   out["only_new"] = comparison.only_new;
   return dump_json(out);

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <mutex>
 #include <optional>
+#include <set>
 #include <system_error>
 #include <vector>
 
@@ -98,7 +99,106 @@ void check_flags(const SummarizeOptions& options) {
   }
 }
 
+// --compare ID ID: two entries (or two devices) side by side per precision and kernel class:
+// the datasheet peak, the calibrated GEMM roof, the FMA ceiling, and DRAM bandwidth, in each
+// entry's headline mode, with the ratio of the second to the first.
+int run_compare_entries(const SummarizeOptions& options, Io& io, const Database& database) {
+  const HardwareSpec& a = database.get(options.compare[0].string()).spec;
+  const HardwareSpec& b = database.get(options.compare[1].string()).spec;
+  const ModeReport* mode_a = nullptr;
+  const ModeReport* mode_b = nullptr;
+  const EntryReport report_a = build_entry_report(a, a.id);
+  const EntryReport report_b = build_entry_report(b, b.id);
+  if (!report_a.modes.empty()) mode_a = &report_a.modes.front();
+  if (!report_b.modes.empty()) mode_b = &report_b.modes.front();
+  auto ceiling = [](const HardwareSpec& spec, const ModeReport* mode,
+                    Precision precision) -> std::optional<double> {
+    if (!spec.calibration_summary || mode == nullptr) return std::nullopt;
+    const ModeSummary* summary = &*spec.calibration_summary;
+    auto found = spec.calibration_summary->by_power_mode.find(mode->name);
+    if (found != spec.calibration_summary->by_power_mode.end()) summary = &found->second;
+    auto value = summary->arithmetic_ceiling.find(precision);
+    if (value == summary->arithmetic_ceiling.end()) return std::nullopt;
+    return value->second;
+  };
+  std::set<Precision> precisions;
+  for (const ModeReport* mode : {mode_a, mode_b}) {
+    if (mode == nullptr) continue;
+    for (const PrecisionRow& row : mode->rows) precisions.insert(row.precision);
+  }
+  auto row_of = [](const ModeReport* mode, Precision precision) -> const PrecisionRow* {
+    if (mode == nullptr) return nullptr;
+    for (const PrecisionRow& row : mode->rows) {
+      if (row.precision == precision) return &row;
+    }
+    return nullptr;
+  };
+  auto text = [](const std::optional<double>& value) {
+    return value ? format_rate(*value) : std::string("-");
+  };
+  auto ratio = [](const std::optional<double>& x, const std::optional<double>& y) {
+    return x && y && *x > 0 ? fmt::format("{:.2f}x", *y / *x) : std::string("-");
+  };
+  Json rows = Json::array();
+  std::string out =
+      fmt::format("A: {} ({}, mode {})\nB: {} ({}, mode {})\n", a.id, a.model,
+                  mode_a ? mode_a->name : "-", b.id, b.model, mode_b ? mode_b->name : "-");
+  out += fmt::format("  {:<10} {:<10} {:<7} {:>11} {:>11} {:>7}\n", "precision", "class", "unit",
+                     "A", "B", "B/A");
+  auto add = [&](const std::string& precision, const char* kind, const std::string& unit,
+                 const std::optional<double>& x, const std::optional<double>& y) {
+    if (!x && !y) return;
+    out += fmt::format("  {:<10} {:<10} {:<7} {:>11} {:>11} {:>7}\n", precision, kind, unit,
+                       text(x), text(y), ratio(x, y));
+    rows.push_back(Json::object({{"precision", precision},
+                                 {"class", kind},
+                                 {"unit", unit},
+                                 {"a", value_or_null(x)},
+                                 {"b", value_or_null(y)}}));
+  };
+  for (Precision precision : precisions) {
+    const PrecisionRow* x = row_of(mode_a, precision);
+    const PrecisionRow* y = row_of(mode_b, precision);
+    const std::string name(to_string(precision));
+    const std::string unit(throughput_unit(precision));
+    add(name, "datasheet", unit, x ? x->theoretical : std::nullopt,
+        y ? y->theoretical : std::nullopt);
+    add(name, "gemm", unit, x ? x->measured : std::nullopt, y ? y->measured : std::nullopt);
+    add(name, "peak_fma", unit, ceiling(a, mode_a, precision), ceiling(b, mode_b, precision));
+  }
+  auto bandwidth = [](const ModeReport* mode) -> std::optional<double> {
+    if (mode == nullptr || mode->theoretical_bandwidth_gbps <= 0) return std::nullopt;
+    return mode->theoretical_bandwidth_gbps;
+  };
+  add("-", "datasheet", "GB/s", bandwidth(mode_a), bandwidth(mode_b));
+  add("-", "stream", "GB/s", mode_a ? mode_a->measured_bandwidth_gbps : std::nullopt,
+      mode_b ? mode_b->measured_bandwidth_gbps : std::nullopt);
+  out +=
+      "datasheet: the entry's theoretical peak; gemm: the calibrated GEMM roof; peak_fma: the "
+      "measured FMA ceiling; stream: measured DRAM bandwidth (calibrated entries only)\n";
+  if (options.format == ReportFormat::json) {
+    Json document =
+        Json::object({{"schema_version", kReportSchemaVersion},
+                      {"a", Json::object({{"id", a.id}, {"mode", mode_a ? mode_a->name : ""}})},
+                      {"b", Json::object({{"id", b.id}, {"mode", mode_b ? mode_b->name : ""}})},
+                      {"rows", rows}});
+    out = dump_json(document);
+  }
+  emit(options, io, out, fmt::format("{} against {}: {} rows", a.id, b.id, rows.size()));
+  return 0;
+}
+
 int run_compare(const SummarizeOptions& options, Io& io) {
+  // Two entry ids (not files): the entries side by side.
+  std::error_code error;
+  if (!std::filesystem::exists(options.compare[0], error) &&
+      !std::filesystem::exists(options.compare[1], error)) {
+    const Database database = Database::load(options.database);
+    if (database.find(options.compare[0].string()) != nullptr &&
+        database.find(options.compare[1].string()) != nullptr) {
+      return run_compare_entries(options, io, database);
+    }
+  }
   auto load = [](const std::filesystem::path& path) {
     return load_profile_file(path, path.string()).profile;
   };
@@ -110,7 +210,7 @@ int run_compare(const SummarizeOptions& options, Io& io) {
   emit(options, io,
        options.format == ReportFormat::json ? render_comparison_json(comparison)
                                             : render_comparison_console(comparison),
-       fmt::format("{} kernels compared, {} differ significantly", comparison.kernels.size(),
+       fmt::format("{} kernels compared, {} changed beyond their noise", comparison.kernels.size(),
                    significant));
   return 0;
 }
@@ -135,6 +235,47 @@ std::string regression_text(const std::vector<Regression>& regressions, std::siz
   return text + regression_verdict(regressions, calibrated, percent) + "\n";
 }
 
+Json regressions_json(const std::vector<Regression>& regressions, std::size_t calibrated,
+                      double percent) {
+  Json out = Json::object();
+  out["fail_on_regression_percent"] = percent;
+  out["calibrated_entries"] = calibrated;
+  out["significance_level"] = kSignificanceLevel;
+  Json items = Json::array();
+  for (const Regression& regression : regressions) {
+    Json item = Json::object();
+    item["id"] = regression.id;
+    item["power_mode"] = regression.mode;
+    item["what"] = regression.what;
+    item["unit"] = regression.unit;
+    item["latest_path"] = regression.latest_path;
+    item["latest_date"] = regression.latest_date;
+    item["latest"] = regression.latest;
+    item["earlier_median"] = regression.earlier_median;
+    item["change"] = regression.latest / regression.earlier_median - 1;
+    item["compared"] = regression.compared;
+    item["record"] = regression.record;
+    item["tested"] = regression.test.has_value();
+    item["p_value"] = regression.test ? Json(regression.test->p_value) : Json();
+    item["exact"] = regression.test ? Json(regression.test->exact) : Json();
+    item["noise"] = regression.test ? Json(regression.noise) : Json();
+    item["latest_noisy"] = !regression.latest_problems.empty();
+    item["latest_problems"] = regression.latest_problems;
+    item["text"] = describe(regression);
+    items.push_back(item);
+  }
+  out["regressions"] = items;
+  out["verdict"] = regression_verdict(regressions, calibrated, percent);
+  return out;
+}
+
+// A JSON document printed by another view, with the gate's result added under "regression_gate".
+std::string with_gate(const std::string& json_text, const Json& gate) {
+  Json document = Json::parse(json_text);
+  document["regression_gate"] = gate;
+  return dump_json(document);
+}
+
 int run_history(const SummarizeOptions& options, Io& io) {
   const Database database = Database::load(options.database);
   const DatabaseEntry& entry = database.get(*options.history);
@@ -146,6 +287,8 @@ int run_history(const SummarizeOptions& options, Io& io) {
     regressions = find_regressions(history, *options.fail_on_regression_percent / 100);
     if (options.format != ReportFormat::json) {
       text += regression_text(regressions, 1, *options.fail_on_regression_percent);
+    } else {
+      text = with_gate(text, regressions_json(regressions, 1, *options.fail_on_regression_percent));
     }
   }
   std::size_t runs = 0;
@@ -259,13 +402,22 @@ int run_summarize_database(const SummarizeOptions& options, Io& io) {
       verdict += fmt::format(" ({} of {} files could not be read)", files - entries, files);
     }
     std::string text = render_diagnostics(diagnostics, options.database, entries, options.format);
-    if (options.format != ReportFormat::json) text += verdict + "\n" + gate_text;
+    if (options.format != ReportFormat::json) {
+      text += verdict + "\n" + gate_text;
+    } else if (gate) {
+      text = with_gate(
+          text, regressions_json(regressions, calibrated, *options.fail_on_regression_percent));
+    }
     emit(options, io, text, verdict);
     if (diagnostics.has_errors() || !regressions.empty()) return 1;
     return options.strict && diagnostics.warning_count() > 0 ? 1 : 0;
   }
   if (gate) {
-    emit(options, io, gate_text,
+    emit(options, io,
+         options.format == ReportFormat::json
+             ? dump_json(
+                   regressions_json(regressions, calibrated, *options.fail_on_regression_percent))
+             : gate_text,
          regression_verdict(regressions, calibrated, *options.fail_on_regression_percent));
     for (const Diagnostic& diagnostic : diagnostics.items()) {
       if (diagnostic.severity == Severity::error) io.err << format_diagnostic(diagnostic) << "\n";
