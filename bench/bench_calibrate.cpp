@@ -4,8 +4,11 @@
 //   - DRAM STREAM triad: calibrate's against a reference STREAM triad (OpenMP, -O3
 //     -march=native, first touch in parallel, best of 10, the same array size, threads and
 //     huge pages; target: at least 0.95x), and the reference's figure with 4 KiB pages;
-//   - the FMA kernels: against cores x vector lanes x FMA units x 2 x the clock calibrate
-//     measured under the same vector load (target: at least 0.95x);
+//   - every FMA kernel (fp64, fp32, bf16 and int8 dot products): against cores x vector lanes x
+//     FMA units x 2 x ops per lane x the clock calibrate measured inside that kernel's own trial
+//     window under the same vector load (target: at least 0.95x);
+//   - the GEMM roof of each precision and the kernel (library) that set it, oneDNN's fp32 matmul
+//     beside OpenBLAS's;
 //   - x86: the AMX tile kernels against cores x 1024 bf16 flops or 2048 int8 operations per cycle
 //     (one TDPBF16PS / TDPBSSD every 16 cycles on the core's one TMUL, Intel's optimization
 //     manual) and the AVX512-FP16 kernel against cores x FMA units x 32 lanes x 2, each at the
@@ -38,6 +41,7 @@
 #include "detect/microarch.hpp"
 #include "hwcal/json/json_io.hpp"
 #include "profile/profile.hpp"
+#include "summary/summary.hpp"
 
 namespace fs = std::filesystem;
 
@@ -192,7 +196,6 @@ int main(int argc, char** argv) {
       system.cpu.one_cpu_per_core.empty() ? 1 : system.cpu.one_cpu_per_core.size());
   const hwcal::CpuFeatures features = hwcal::host_cpu_features();
   const std::string isa = features.avx512f ? "avx512" : features.fma ? "avx2" : "neon";
-  const int lanes64 = isa == "avx512" ? 8 : isa == "avx2" ? 4 : 2;
 
   fmt::print("bench_calibrate: {} ({}), {} threads, {}\n", system.cpu.model.value_or("?"),
              system.cpu.microarchitecture.value_or("?"), threads,
@@ -209,9 +212,15 @@ int main(int argc, char** argv) {
       x86 ? ",cpu_fma_bf16_amx,cpu_fma_int8_amx,cpu_fma_fp16_avx512fp16" : "";
   hwcal::CalibrationProfile profile =
       run_calibrate({"--plan", "standard", "--kernels",
-                     fmt::format("cpu_gemm_fp32_openblas,cpu_gemm_fp64_openblas,cpu_stream_triad,"
-                                 "cpu_fma_fp64_{},cpu_fma_fp32_{}{}",
-                                 isa, isa, matrix_kernels),
+                     fmt::format("cpu_gemm_fp32_openblas,cpu_gemm_fp64_openblas,"
+                                 "cpu_gemm_fp32_onednn,cpu_stream_triad,cpu_fma_fp64_{},"
+                                 "cpu_fma_fp32_{}{}{}",
+                                 isa, isa,
+                                 x86 ? ",cpu_fma_fp64_avx2,cpu_fma_fp32_avx2,"
+                                       "cpu_fma_bf16_avx512bf16,"
+                                       "cpu_fma_int8_avx512vnni,cpu_fma_int8_avxvnni"
+                                     : "",
+                                 matrix_kernels),
                      "--time-budget", "120"},
                     temp.path() / "run.json", &calibrate_s);
   const hwcal::MeasurementRecord* triad = find(profile, "cpu_stream_triad");
@@ -222,7 +231,8 @@ int main(int argc, char** argv) {
   double dgemm_after = direct_gemm_gflops(true, 4096, threads);
   triad_reference = std::max(triad_reference, reference_triad_gbps(triad_bytes, threads, true));
 
-  fmt::print("calibrate --plan standard ({} kernels) took {:.1f} s\n", x86 ? 8 : 5, calibrate_s);
+  fmt::print("calibrate --plan standard ({} kernels) took {:.1f} s\n", profile.measurements.size(),
+             calibrate_s);
   fmt::print("  {:<34} {:>9} {:>9} {:<7} {:>7}\n", "", "calibrate", "reference", "unit", "ratio");
   const hwcal::MeasurementRecord* sgemm = find(profile, "cpu_gemm_fp32_openblas", 4096);
   const hwcal::MeasurementRecord* dgemm = find(profile, "cpu_gemm_fp64_openblas", 4096);
@@ -237,29 +247,53 @@ int main(int argc, char** argv) {
       "gets {:.1f} GB/s)\n",
       triad_small_pages);
 
-  // The FMA ceiling against the formula at the clock measured under the same load.
+  // Every FMA kernel against the formula at the clock measured inside its own trial window
+  // (the record's clock_mhz: between the timed trials, under the kernel's vector load):
+  // cores x fp64 lanes of the pipe x FMA units x 2 x (ops per fp64 lane of the instruction).
   auto design =
       hwcal::x86_core_design(system.cpu.vendor_id.value_or(""), system.cpu.family.value_or(0),
                              system.cpu.model_number.value_or(0));
   if (!design && system.cpu.model.known()) design = hwcal::arm_core_design(*system.cpu.model);
   auto clock = profile.host.clocks_mhz.find("measured_" + isa);
-  if (design && clock != profile.host.clocks_mhz.end()) {
-    // A pipe narrower than the instruction (Zen 4: 512-bit ops as two halves) halves the rate.
-    const int isa_bits = isa == "avx512" ? 512 : isa == "avx2" ? 256 : 128;
-    const double pipe_lanes64 = std::min(design->fma_width_bits, isa_bits) / 64.0;
-    const double fp64_peak =
-        threads * pipe_lanes64 * design->fma_units * 2 * clock->second / 1000.0;
+  if (design) {
     fmt::print(
-        "  FMA formula: {} cores x {} fp64 lanes x {} FMA units x 2 x {:.0f} MHz "
-        "(measured under {} load) = {:.1f} GFLOPS fp64 ({})\n",
-        threads, pipe_lanes64, design->fma_units, clock->second, isa, fp64_peak, design->name);
-    const hwcal::MeasurementRecord* fma64 = find(profile, "cpu_fma_fp64_" + isa);
-    const hwcal::MeasurementRecord* fma32 = find(profile, "cpu_fma_fp32_" + isa);
-    row("FMA fp64 vs formula", fma64 ? fma64->gflops->best : 0, fp64_peak, 0.95, "GFLOPS");
-    row("FMA fp32 vs formula", fma32 ? fma32->gflops->best : 0, 2 * fp64_peak, 0.95, "GFLOPS");
-    (void)lanes64;
+        "  FMA formula: threads x min({} bit pipe, ISA width)/64 x {} FMA units x 2 x "
+        "(1 fp64, 2 fp32, 4 bf16 dot, 8 int8 dot) x the clock in the kernel's window ({})\n",
+        design->fma_width_bits, design->fma_units, design->name);
+    for (const hwcal::MeasurementRecord& record : profile.measurements) {
+      if (hwcal::kernel_class_of(record) != hwcal::KernelClass::peak_fma ||
+          record.status != hwcal::MeasurementStatus::passed || !record.gflops ||
+          !record.precision || record.kernel.find("amx") != std::string::npos ||
+          record.kernel.find("fp16") != std::string::npos) {
+        continue;
+      }
+      const int isa_bits = record.kernel.find("avx512") != std::string::npos ? 512
+                           : record.kernel.find("avx") != std::string::npos  ? 256
+                                                                             : 128;
+      const double pipe_lanes64 = std::min(design->fma_width_bits, isa_bits) / 64.0;
+      const hwcal::Precision p = *record.precision;
+      const double per_lane = p == hwcal::Precision::fp64   ? 1
+                              : p == hwcal::Precision::fp32 ? 2
+                              : p == hwcal::Precision::bf16 ? 4
+                                                            : 8;
+      const bool windowed = record.extra.contains("clock_mhz");
+      const double mhz = windowed ? record.extra["clock_mhz"]["median"].get<double>()
+                         : clock != profile.host.clocks_mhz.end() ? clock->second
+                                                                  : 0;
+      const double formula = static_cast<double>(record.threads.value_or(threads)) * pipe_lanes64 *
+                             design->fma_units * 2 * per_lane * mhz / 1000.0;
+      row(fmt::format("{} vs formula ({:.0f} MHz{})", record.kernel, mhz,
+                      windowed ? "" : ", before the run"),
+          record.gflops->best, formula, 0.95, std::string(hwcal::throughput_unit(p)));
+    }
   } else {
-    fmt::print("  FMA formula: no core design or measured clock for this CPU\n");
+    fmt::print("  FMA formula: no core design for this CPU\n");
+  }
+  // The fp32 GEMM roof: the best library this machine has, as the summary takes it.
+  const hwcal::RunPeaks roofs = hwcal::run_peaks(profile);
+  for (const auto& [precision, kernel] : roofs.measured_by) {
+    fmt::print("  {} GEMM roof: {:.1f} {} from {}\n", hwcal::to_string(precision),
+               roofs.measured.at(precision), hwcal::throughput_unit(precision), kernel);
   }
   if (x86) {
     const bool clocked = clock != profile.host.clocks_mhz.end();

@@ -280,6 +280,7 @@ class OneDnnGemm : public PreparedKernel {
 
   std::string verify() override {
     // Products of bf16/fp16 inputs are exact in fp32; the accumulation is fp32 (or exact int32).
+    // fp32 inputs round each product at fp32's unit roundoff as well: the same bound holds.
     const double epsilon = output_ == dnnl_dt::s32 ? 0.0 : 6.0e-8;
     return verify_sample(
         shape_, [&](long long r, long long p) { return value(a_, input_, r * shape_.k + p); },
@@ -387,6 +388,20 @@ std::vector<KernelDescriptor> cpu_gemm_kernels() {
                                "openblas", Precision::fp32, false, 4, 4);
   sgemm.prepare = make<OpenBlasGemm<float>>();
   kernels.push_back(sgemm);
+
+  // oneDNN's fp32 matmul beside OpenBLAS's: the fp32 GEMM roof is the best library this machine
+  // has (the summary says which set it).
+#if HWCAL_HAVE_ONEDNN
+  kernels.push_back(onednn_gemm("cpu_gemm_fp32_onednn", Precision::fp32, dnnl_dt::f32, dnnl_dt::f32,
+                                dnnl_dt::f32, 4, 4));
+#else
+  auto onednn_sgemm = gemm_descriptor("cpu_gemm_fp32_onednn", "fp32 matrix multiply through oneDNN",
+                                      "onednn", Precision::fp32, false, 4, 4);
+  onednn_sgemm.unavailable_reason = [](const KernelEnv&) {
+    return std::string("built without oneDNN (install libdnnl-dev and rebuild)");
+  };
+  kernels.push_back(onednn_sgemm);
+#endif
 
   auto sbgemm = gemm_descriptor("cpu_gemm_bf16_openblas",
                                 "bf16 matrix multiply, fp32 accumulation (cblas_sbgemm)",
