@@ -18,6 +18,7 @@
 #include <fmt/format.h>
 
 #include "base/paths.hpp"
+#include "base/suggest.hpp"
 #include "hwcal/base/error.hpp"
 #include "hwcal/database/transaction.hpp"
 #include "hwcal/json/json_io.hpp"
@@ -36,21 +37,6 @@ const char* installed_mapper_dir_from_bindir();
 }  // namespace detail
 
 namespace {
-
-std::size_t edit_distance(std::string_view a, std::string_view b) {
-  std::vector<std::size_t> row(b.size() + 1);
-  for (std::size_t j = 0; j <= b.size(); ++j) row[j] = j;
-  for (std::size_t i = 1; i <= a.size(); ++i) {
-    std::size_t diagonal = row[0];
-    row[0] = i;
-    for (std::size_t j = 1; j <= b.size(); ++j) {
-      std::size_t above = row[j];
-      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] == b[j - 1] ? 0 : 1)});
-      diagonal = above;
-    }
-  }
-  return row[b.size()];
-}
 
 void read_entry(EntryVisit& visit) {
   try {
@@ -477,17 +463,7 @@ std::optional<Installation> running_installation() {
 
 std::vector<std::string> closest_ids(const std::vector<std::string>& known, std::string_view id,
                                      std::size_t limit) {
-  std::vector<std::pair<std::size_t, std::string>> scored;
-  for (const std::string& candidate : known) {
-    std::size_t distance = edit_distance(id, candidate);
-    if (candidate.find(id) != std::string::npos) distance = std::min<std::size_t>(distance, 1);
-    if (distance <= std::max<std::size_t>(3, id.size() / 3))
-      scored.emplace_back(distance, candidate);
-  }
-  std::sort(scored.begin(), scored.end());
-  std::vector<std::string> ids;
-  for (std::size_t i = 0; i < scored.size() && i < limit; ++i) ids.push_back(scored[i].second);
-  return ids;
+  return closest_names(known, id, limit);
 }
 
 DataError unknown_id_error(const fs::path& root, std::string_view id,
