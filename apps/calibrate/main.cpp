@@ -52,11 +52,11 @@ int main(int argc, char** argv) {
   bool list_kernels = false;
   bool list_workloads = false;
   app.add_option("--plan", plan, "quick (one size each, ~10 s), standard (~60 s) or full")
-      ->check(CLI::IsMember({"quick", "standard", "full"}));
+      ->check(hwcal::cli::one_of({"quick", "standard", "full"}));
   app.add_option("--device", options.device,
                  "What to calibrate: cpu, cuda, or all (default: the CPU and, in a build with "
                  "CUDA, the GPU when there is one); one profile per device")
-      ->check(CLI::IsMember({"cpu", "cuda", "all"}));
+      ->check(hwcal::cli::one_of({"cpu", "cuda", "all"}));
   app.add_option("--gpu", gpu, "The CUDA device to calibrate (default 0)");
   app.add_option("--kernels", options.kernels,
                  "Only these kernel ids (comma-separated); none: no micro-benchmarks")
@@ -71,7 +71,7 @@ int main(int argc, char** argv) {
                  "What runs the workloads: auto (CPU: oneDNN where built; GPU: cuda and "
                  "cuda-graph), onednn or portable (im2col + OpenBLAS, fp32); on the GPU cuda "
                  "(layer by layer) or cuda-graph (one CUDA graph)")
-      ->check(CLI::IsMember({"auto", "onednn", "portable", "cuda", "cuda-graph"}));
+      ->check(hwcal::cli::one_of({"auto", "onednn", "portable", "cuda", "cuda-graph"}));
   app.add_flag("--workload-layers", options.workload_layers,
                "Print every layer of every workload configuration");
   app.add_option("--precisions", precisions, "Only these precisions (comma-separated)")
@@ -86,7 +86,7 @@ int main(int argc, char** argv) {
                  "The profile file (default: profiles/<vendor>/<id>/<mode>/<UTC time>.json "
                  "beside the database)");
   app.add_option("--format", format, "stdout: console (a table) or json (the profile)")
-      ->check(CLI::IsMember({"console", "json"}));
+      ->check(hwcal::cli::one_of({"console", "json"}));
   app.add_option("--sysroot", sysroot, "Read the machine's files under this root (tests)");
   app.add_flag("--all-power-modes", options.all_power_modes,
                "Jetson: calibrate every nvpmodel mode in turn (switches with nvpmodel -m, needs "

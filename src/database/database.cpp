@@ -318,6 +318,7 @@ void Database::write_entry(const HardwareSpec& spec, Transaction& transaction,
 namespace {
 
 std::atomic<double> default_lock_timeout_s{300.0};
+std::atomic<bool> lock_notes_shown{true};
 
 // Who holds a lock, as its holder wrote it into the lock file.
 std::string lock_holder(int fd) {
@@ -337,6 +338,7 @@ std::string host_name() {
 }  // namespace
 
 void set_lock_timeout(double seconds) { default_lock_timeout_s = seconds; }
+void set_lock_notes(bool shown) { lock_notes_shown = shown; }
 double lock_timeout() { return default_lock_timeout_s; }
 
 DatabaseLock::DatabaseLock(const fs::path& root, const std::vector<fs::path>& extra_folders) {
@@ -371,7 +373,7 @@ DatabaseLock::DatabaseLock(const fs::path& root, const std::vector<fs::path>& ex
                       "sets how long to wait)",
                       lock_path.string(), holder, timeout_s));
     }
-    if (!told) {
+    if (!told && lock_notes_shown) {
       fmt::print(stderr, "waiting for the database lock {}, held by {} (for at most {:.0f} s)\n",
                  lock_path.string(), lock_holder(fd_), timeout_s);
       std::fflush(stderr);
@@ -391,7 +393,7 @@ DatabaseLock::DatabaseLock(const fs::path& root, const std::vector<fs::path>& ex
   try {
     Recovery recovery = recover_database(root, extra_folders);
     for (const std::string& message : recovery.messages) {
-      fmt::print(stderr, "note: {}\n", message);
+      if (lock_notes_shown) fmt::print(stderr, "note: {}\n", message);
     }
   } catch (...) {
     release();
