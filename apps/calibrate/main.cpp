@@ -5,9 +5,11 @@
 #include <fmt/format.h>
 #include <CLI/CLI.hpp>
 
+#include "base/suggest.hpp"
 #include "cli.hpp"
 #include "hwcal/base/error.hpp"
 #include "hwcal/database/workload.hpp"
+#include "hwcal/json/json_io.hpp"
 #include "tools/calibrate.hpp"
 
 namespace {
@@ -99,28 +101,44 @@ int main(int argc, char** argv) {
 
   return hwcal::cli::run(app, argc, argv, common, [&] {
     if (list_kernels) {
-      std::cout << hwcal::kernel_list_text(hwcal::host_cpu_features());
+      if (format == "json") {
+        std::cout << hwcal::dump_json(hwcal::kernel_list_json(hwcal::host_cpu_features()));
+      } else {
+        std::cout << hwcal::kernel_list_text(hwcal::host_cpu_features());
+      }
       return 0;
     }
     if (list_workloads) {
+      hwcal::Json list = hwcal::Json::array();
       for (const std::string& name : hwcal::bundled_workload_names()) {
         hwcal::Workload workload = hwcal::resolve_workload(name);
+        if (format == "json") {
+          list.push_back({{"name", workload.name},
+                          {"title", workload.title},
+                          {"layers", workload.layers.size()},
+                          {"multiply_adds", workload.macs()},
+                          {"parameters", workload.trained_parameters()}});
+          continue;
+        }
         std::cout << fmt::format(
             "{:<14} {:>3} layers {:>7.3f} G multiply-adds {:>6.2f} M "
             "parameters  {}\n",
             workload.name, workload.layers.size(), static_cast<double>(workload.macs()) / 1e9,
             static_cast<double>(workload.trained_parameters()) / 1e6, workload.title);
       }
+      if (format == "json") std::cout << hwcal::dump_json(list);
       return 0;
     }
     options.plan = *hwcal::parse_plan(plan);
     for (const std::string& name : precisions) {
       auto precision = hwcal::parse_precision(name);
       if (!precision) {
+        std::vector<std::string> known;
+        for (hwcal::Precision each : hwcal::kAllPrecisions) known.emplace_back(to_string(each));
         throw hwcal::UsageError(
-            fmt::format("--precisions: unknown precision '{}' (expected one "
+            fmt::format("--precisions: unknown precision '{}'{} (expected one "
                         "of {})",
-                        name, hwcal::precision_names()));
+                        name, hwcal::did_you_mean(known, name), hwcal::precision_names()));
       }
       options.precisions.push_back(*precision);
     }
