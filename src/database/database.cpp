@@ -108,7 +108,17 @@ std::vector<Found> list_entry_files(const fs::path& root) {
       if (folder == root && name == "schema") continue;
       const bool json_name = path.extension() == ".json";
       std::error_code status_ec;
-      const fs::file_status own = it->symlink_status(status_ec);
+      // The name's own type as readdir reported it (no lstat per file), else from lstat.
+      fs::file_status own;
+      if (it->is_symlink(status_ec)) {
+        own = fs::file_status(fs::file_type::symlink);
+      } else if (it->is_directory(status_ec)) {
+        own = fs::file_status(fs::file_type::directory);
+      } else if (it->is_regular_file(status_ec)) {
+        own = fs::file_status(fs::file_type::regular);
+      } else {
+        own = it->symlink_status(status_ec);
+      }
       if (fs::is_symlink(own)) {
         const fs::file_status target = fs::status(path, status_ec);
         if (status_ec || !fs::exists(target)) {

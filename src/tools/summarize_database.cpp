@@ -1,6 +1,7 @@
 #include "tools/summarize_database.hpp"
 
 #include <algorithm>
+#include <deque>
 #include <mutex>
 #include <optional>
 #include <system_error>
@@ -179,7 +180,8 @@ int run_summarize_database(const SummarizeOptions& options, Io& io) {
     bool calibrated = false;
     std::vector<Regression> regressions;
   };
-  std::vector<Scanned> scanned;
+  // A deque: growing it never moves (or, where a move may throw, copies) the results so far.
+  std::deque<Scanned> scanned;
   std::mutex grow;
   const std::optional<std::filesystem::path> mappers_dir =
       options.check ? mapper_dir_to_check(options) : std::nullopt;
@@ -234,6 +236,8 @@ int run_summarize_database(const SummarizeOptions& options, Io& io) {
   std::vector<std::string> vendors;
   DatabaseReport report;
   report.database = options.database.string();
+  report.entries.reserve(scanned.size());
+  ids.reserve(scanned.size());
   for (Scanned& item : scanned) {
     diagnostics.append(item.diagnostics);
     if (item.identity) {
