@@ -61,7 +61,7 @@ int main(int argc, char** argv) {
   app.add_flag("--drop-calibration", options.drop_calibration,
                "With --force: drop the replaced entry's calibration instead of keeping it");
   app.add_option("--format", format, "Output form: console or json")
-      ->check(CLI::IsMember({"console", "json"}));
+      ->check(hwcal::cli::one_of({"console", "json"}));
   app.add_option("--sysroot", sysroot,
                  "Read /proc, /sys and /etc under DIR instead of / (runs no commands)");
   app.add_option("--nvidia-smi", nvidia_smi, "The nvidia-smi to run, or 'none'");

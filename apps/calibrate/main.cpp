@@ -5,9 +5,11 @@
 #include <fmt/format.h>
 #include <CLI/CLI.hpp>
 
+#include "base/suggest.hpp"
 #include "cli.hpp"
 #include "hwcal/base/error.hpp"
 #include "hwcal/database/workload.hpp"
+#include "hwcal/json/json_io.hpp"
 #include "tools/calibrate.hpp"
 
 namespace {
@@ -52,11 +54,11 @@ int main(int argc, char** argv) {
   bool list_kernels = false;
   bool list_workloads = false;
   app.add_option("--plan", plan, "quick (one size each, ~10 s), standard (~60 s) or full")
-      ->check(CLI::IsMember({"quick", "standard", "full"}));
+      ->check(hwcal::cli::one_of({"quick", "standard", "full"}));
   app.add_option("--device", options.device,
                  "What to calibrate: cpu, cuda, or all (default: the CPU and, in a build with "
                  "CUDA, the GPU when there is one); one profile per device")
-      ->check(CLI::IsMember({"cpu", "cuda", "all"}));
+      ->check(hwcal::cli::one_of({"cpu", "cuda", "all"}));
   app.add_option("--gpu", gpu, "The CUDA device to calibrate (default 0)");
   app.add_option("--kernels", options.kernels,
                  "Only these kernel ids (comma-separated); none: no micro-benchmarks")
@@ -71,7 +73,7 @@ int main(int argc, char** argv) {
                  "What runs the workloads: auto (CPU: oneDNN where built; GPU: cuda and "
                  "cuda-graph), onednn or portable (im2col + OpenBLAS, fp32); on the GPU cuda "
                  "(layer by layer) or cuda-graph (one CUDA graph)")
-      ->check(CLI::IsMember({"auto", "onednn", "portable", "cuda", "cuda-graph"}));
+      ->check(hwcal::cli::one_of({"auto", "onednn", "portable", "cuda", "cuda-graph"}));
   app.add_flag("--workload-layers", options.workload_layers,
                "Print every layer of every workload configuration");
   app.add_option("--precisions", precisions, "Only these precisions (comma-separated)")
@@ -86,7 +88,7 @@ int main(int argc, char** argv) {
                  "The profile file (default: profiles/<vendor>/<id>/<mode>/<UTC time>.json "
                  "beside the database)");
   app.add_option("--format", format, "stdout: console (a table) or json (the profile)")
-      ->check(CLI::IsMember({"console", "json"}));
+      ->check(hwcal::cli::one_of({"console", "json"}));
   app.add_option("--sysroot", sysroot, "Read the machine's files under this root (tests)");
   app.add_flag("--all-power-modes", options.all_power_modes,
                "Jetson: calibrate every nvpmodel mode in turn (switches with nvpmodel -m, needs "
@@ -99,28 +101,44 @@ int main(int argc, char** argv) {
 
   return hwcal::cli::run(app, argc, argv, common, [&] {
     if (list_kernels) {
-      std::cout << hwcal::kernel_list_text(hwcal::host_cpu_features());
+      if (format == "json") {
+        std::cout << hwcal::dump_json(hwcal::kernel_list_json(hwcal::host_cpu_features()));
+      } else {
+        std::cout << hwcal::kernel_list_text(hwcal::host_cpu_features());
+      }
       return 0;
     }
     if (list_workloads) {
+      hwcal::Json list = hwcal::Json::array();
       for (const std::string& name : hwcal::bundled_workload_names()) {
         hwcal::Workload workload = hwcal::resolve_workload(name);
+        if (format == "json") {
+          list.push_back({{"name", workload.name},
+                          {"title", workload.title},
+                          {"layers", workload.layers.size()},
+                          {"multiply_adds", workload.macs()},
+                          {"parameters", workload.trained_parameters()}});
+          continue;
+        }
         std::cout << fmt::format(
             "{:<14} {:>3} layers {:>7.3f} G multiply-adds {:>6.2f} M "
             "parameters  {}\n",
             workload.name, workload.layers.size(), static_cast<double>(workload.macs()) / 1e9,
             static_cast<double>(workload.trained_parameters()) / 1e6, workload.title);
       }
+      if (format == "json") std::cout << hwcal::dump_json(list);
       return 0;
     }
     options.plan = *hwcal::parse_plan(plan);
     for (const std::string& name : precisions) {
       auto precision = hwcal::parse_precision(name);
       if (!precision) {
+        std::vector<std::string> known;
+        for (hwcal::Precision each : hwcal::kAllPrecisions) known.emplace_back(to_string(each));
         throw hwcal::UsageError(
-            fmt::format("--precisions: unknown precision '{}' (expected one "
+            fmt::format("--precisions: unknown precision '{}'{} (expected one "
                         "of {})",
-                        name, hwcal::precision_names()));
+                        name, hwcal::did_you_mean(known, name), hwcal::precision_names()));
       }
       options.precisions.push_back(*precision);
     }

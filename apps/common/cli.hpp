@@ -5,7 +5,9 @@
 #include <filesystem>
 #include <functional>
 #include <string>
+#include <vector>
 
+#include <spdlog/common.h>
 #include <CLI/CLI.hpp>
 
 namespace hwcal::cli {
@@ -17,6 +19,26 @@ struct CommonOptions {
   std::string version_text;     // what --version prints
   double lock_timeout_s = 300;  // --lock-timeout: how long a writer waits for the lock
 };
+
+// What --quiet means in every program (its --help line; README.md says the same).
+inline constexpr const char* kQuietHelp =
+    "Print only the result (the report, table, JSON or diff asked for) on stdout and only errors "
+    "on stderr: no progress, notes, hints, warnings or 'written to' lines";
+
+// One of `names`, exactly (case too); otherwise the message says which were meant, with a
+// "did you mean" hint for a near miss ("Quick" -> quick). CLI::IsMember without the guessing.
+CLI::Validator one_of(std::vector<std::string> names);
+
+// The log level the options ask for: warnings by default, -v info, -vv debug, -vvv trace;
+// --quiet errors only.
+spdlog::level::level_enum log_level(const CommonOptions& options);
+
+// Logs go to stderr ("info: ...") at log_level(options). run() calls this after parsing.
+void set_up_logging(const CommonOptions& options);
+
+// "unknown option --fromat (did you mean --format?)" for each argument of argv that looks like
+// an option `app` does not know; empty when there is none.
+std::string unknown_options(const CLI::App& app, int argc, const char* const* argv);
 
 // A number in [low, high]: unlike CLI::Range, "nan" and "inf" are refused.
 CLI::Validator finite_range(double low, double high);

@@ -31,12 +31,12 @@ int main(int argc, char** argv) {
   std::string vendor;
   app.add_option("--id", options.filter.ids, "Only these entries (repeatable)");
   app.add_option("--device-type", device_type, "Only entries of this device type")
-      ->check(CLI::IsMember({"cpu", "gpu", "npu", "dsp", "fpga", "accelerator"}));
+      ->check(hwcal::cli::one_of({"cpu", "gpu", "npu", "dsp", "fpga", "accelerator"}));
   app.add_option("--vendor", vendor, "Only entries of this vendor (name or folder, any case)");
   app.add_option("--format", format,
                  "Output form: console, markdown, json, csv, html (one self-contained page with "
                  "roofline plots) or svg (one entry's roofline; needs one --id)")
-      ->check(CLI::IsMember({"console", "markdown", "json", "csv", "html", "svg"}));
+      ->check(hwcal::cli::one_of({"console", "markdown", "json", "csv", "html", "svg"}));
   app.add_option("--output", output,
                  "Write the result to FILE as well; stdout then gets a one-line summary");
   app.add_flag("--check", options.check,

@@ -45,7 +45,14 @@ int main(int argc, char** argv) {
                "Write nothing; exit 1 naming each header that is stale, missing or not backed "
                "by an entry");
 
+  std::string format = "console";
+  app.add_option("--format", format,
+                 "Output form: console (a line per header) or json (one object: the headers "
+                 "written, removed and unchanged; with --check the problems found)")
+      ->check(hwcal::cli::one_of({"console", "json"}));
+
   return hwcal::cli::run(app, argc, argv, common, [&] {
+    options.json = format == "json";
     options.database = hwcal::cli::database_root(common);
     if (!output_dir.empty()) {
       options.output_dir = output_dir;

@@ -18,6 +18,7 @@
 #include <fmt/format.h>
 
 #include "base/paths.hpp"
+#include "base/suggest.hpp"
 #include "hwcal/base/error.hpp"
 #include "hwcal/database/transaction.hpp"
 #include "hwcal/json/json_io.hpp"
@@ -36,21 +37,6 @@ const char* installed_mapper_dir_from_bindir();
 }  // namespace detail
 
 namespace {
-
-std::size_t edit_distance(std::string_view a, std::string_view b) {
-  std::vector<std::size_t> row(b.size() + 1);
-  for (std::size_t j = 0; j <= b.size(); ++j) row[j] = j;
-  for (std::size_t i = 1; i <= a.size(); ++i) {
-    std::size_t diagonal = row[0];
-    row[0] = i;
-    for (std::size_t j = 1; j <= b.size(); ++j) {
-      std::size_t above = row[j];
-      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] == b[j - 1] ? 0 : 1)});
-      diagonal = above;
-    }
-  }
-  return row[b.size()];
-}
 
 void read_entry(EntryVisit& visit) {
   try {
@@ -122,7 +108,17 @@ std::vector<Found> list_entry_files(const fs::path& root) {
       if (folder == root && name == "schema") continue;
       const bool json_name = path.extension() == ".json";
       std::error_code status_ec;
-      const fs::file_status own = it->symlink_status(status_ec);
+      // The name's own type as readdir reported it (no lstat per file), else from lstat.
+      fs::file_status own;
+      if (it->is_symlink(status_ec)) {
+        own = fs::file_status(fs::file_type::symlink);
+      } else if (it->is_directory(status_ec)) {
+        own = fs::file_status(fs::file_type::directory);
+      } else if (it->is_regular_file(status_ec)) {
+        own = fs::file_status(fs::file_type::regular);
+      } else {
+        own = it->symlink_status(status_ec);
+      }
       if (fs::is_symlink(own)) {
         const fs::file_status target = fs::status(path, status_ec);
         if (status_ec || !fs::exists(target)) {
@@ -332,6 +328,7 @@ void Database::write_entry(const HardwareSpec& spec, Transaction& transaction,
 namespace {
 
 std::atomic<double> default_lock_timeout_s{300.0};
+std::atomic<bool> lock_notes_shown{true};
 
 // Who holds a lock, as its holder wrote it into the lock file.
 std::string lock_holder(int fd) {
@@ -351,6 +348,7 @@ std::string host_name() {
 }  // namespace
 
 void set_lock_timeout(double seconds) { default_lock_timeout_s = seconds; }
+void set_lock_notes(bool shown) { lock_notes_shown = shown; }
 double lock_timeout() { return default_lock_timeout_s; }
 
 DatabaseLock::DatabaseLock(const fs::path& root, const std::vector<fs::path>& extra_folders) {
@@ -385,7 +383,7 @@ DatabaseLock::DatabaseLock(const fs::path& root, const std::vector<fs::path>& ex
                       "sets how long to wait)",
                       lock_path.string(), holder, timeout_s));
     }
-    if (!told) {
+    if (!told && lock_notes_shown) {
       fmt::print(stderr, "waiting for the database lock {}, held by {} (for at most {:.0f} s)\n",
                  lock_path.string(), lock_holder(fd_), timeout_s);
       std::fflush(stderr);
@@ -405,7 +403,7 @@ DatabaseLock::DatabaseLock(const fs::path& root, const std::vector<fs::path>& ex
   try {
     Recovery recovery = recover_database(root, extra_folders);
     for (const std::string& message : recovery.messages) {
-      fmt::print(stderr, "note: {}\n", message);
+      if (lock_notes_shown) fmt::print(stderr, "note: {}\n", message);
     }
   } catch (...) {
     release();
@@ -477,17 +475,7 @@ std::optional<Installation> running_installation() {
 
 std::vector<std::string> closest_ids(const std::vector<std::string>& known, std::string_view id,
                                      std::size_t limit) {
-  std::vector<std::pair<std::size_t, std::string>> scored;
-  for (const std::string& candidate : known) {
-    std::size_t distance = edit_distance(id, candidate);
-    if (candidate.find(id) != std::string::npos) distance = std::min<std::size_t>(distance, 1);
-    if (distance <= std::max<std::size_t>(3, id.size() / 3))
-      scored.emplace_back(distance, candidate);
-  }
-  std::sort(scored.begin(), scored.end());
-  std::vector<std::string> ids;
-  for (std::size_t i = 0; i < scored.size() && i < limit; ++i) ids.push_back(scored[i].second);
-  return ids;
+  return closest_names(known, id, limit);
 }
 
 DataError unknown_id_error(const fs::path& root, std::string_view id,

@@ -7,6 +7,7 @@
 #include <fmt/format.h>
 
 #include "base/enum_table.hpp"
+#include "base/suggest.hpp"
 #include "hwcal/base/error.hpp"
 #include "hwcal/json/json_reader.hpp"
 
@@ -388,8 +389,9 @@ Workload resolve_workload(const std::string& name_or_path) {
   for (const std::string& name : bundled_workload_names()) {
     names += (names.empty() ? "" : ", ") + name;
   }
-  throw UsageError(fmt::format("unknown workload '{}' (bundled: {}; or give a .json file)",
-                               name_or_path, names));
+  throw UsageError(fmt::format("unknown workload '{}'{} (bundled: {}; or give a .json file)",
+                               name_or_path, did_you_mean(bundled_workload_names(), name_or_path),
+                               names));
 }
 
 std::optional<TensorBytes> tensor_bytes(Precision precision) {

@@ -54,18 +54,21 @@ class DomBuilder : public nlohmann::json_sax<Json> {
   }
 
  private:
-  // A container being filled, and the name it has in its parent (a key, or an index). Keys are
-  // pointers into the parent, which stay valid: a parent gains no member while a child is open.
+  // A container being filled, and the name it has in its parent (a key, or an index). An
+  // object's members gather in `members` and move into the object when it closes: the object
+  // (an ordered_map, a vector of pairs with const keys) would copy every key each time it grew.
+  // Keys point into the parent's `members`, which gains nothing while a child is open.
   struct Level {
-    Json* container;
-    const std::string* key;
-    std::size_t index;
+    Json* container = nullptr;
+    const std::string* key = nullptr;
+    std::size_t index = 0;
+    std::vector<std::pair<std::string, Json>> members;
   };
 
   // The pointer of the innermost open container.
   std::string pointer_to_open() const {
     std::string pointer;
-    for (std::size_t i = 1; i < levels_.size(); ++i) {
+    for (std::size_t i = 1; i < depth_; ++i) {
       pointer = levels_[i].key ? pointer_append(pointer, *levels_[i].key)
                                : pointer_append(pointer, levels_[i].index);
     }
@@ -78,27 +81,24 @@ class DomBuilder : public nlohmann::json_sax<Json> {
 
   // Places `value` where the parser is and returns where it went.
   std::pair<Json*, const std::string*> place(Json value) {
-    if (levels_.empty()) {
+    if (depth_ == 0) {
       root = std::move(value);
       return {&root, nullptr};
     }
-    Json& container = *levels_.back().container;
-    if (container.is_array()) {
-      container.push_back(std::move(value));
-      return {&container.back(), nullptr};
+    Level& level = levels_[depth_ - 1];
+    if (level.container->is_array()) {
+      level.container->push_back(std::move(value));
+      return {&level.container->back(), nullptr};
     }
-    auto& members = container.get_ref<Json::object_t&>();
-    auto found = members.find(pending_key_);
-    if (found != members.end()) {
-      if (duplicate_pointer.empty()) duplicate_pointer = pointer_to(pending_key_);
-      found->second = std::move(value);
-      return {&found->second, &found->first};
+    for (auto& member : level.members) {
+      if (member.first == pending_key_) {
+        if (duplicate_pointer.empty()) duplicate_pointer = pointer_to(pending_key_);
+        member.second = std::move(value);
+        return {&member.second, &member.first};
+      }
     }
-    // ordered_map is a vector of pairs: append without a second search for the key.
-    using Members = std::vector<std::pair<const std::string, Json>>;
-    auto& appended =
-        static_cast<Members&>(members).emplace_back(std::move(pending_key_), std::move(value));
-    return {&appended.second, &appended.first};
+    auto& added = level.members.emplace_back(std::move(pending_key_), std::move(value));
+    return {&added.second, &added.first};
   }
 
   bool add(Json value) {
@@ -108,29 +108,45 @@ class DomBuilder : public nlohmann::json_sax<Json> {
 
   bool open(Json container) {
     std::size_t index = 0;
-    if (!levels_.empty() && levels_.back().container->is_array()) {
-      index = levels_.back().container->size();
+    if (depth_ > 0 && levels_[depth_ - 1].container->is_array()) {
+      index = levels_[depth_ - 1].container->size();
     }
     // Everything downstream (copies, layout preservation, dumps) walks documents recursively:
     // a bound here bounds them all. Stopping the parse also bounds the memory a hostile file
     // can make the parser use.
-    if (levels_.size() >= kMaxJsonDepth) {
-      too_deep_pointer = levels_.back().container->is_array()
+    if (depth_ >= kMaxJsonDepth) {
+      too_deep_pointer = levels_[depth_ - 1].container->is_array()
                              ? pointer_append(pointer_to_open(), index)
                              : pointer_append(pointer_to_open(), pending_key_);
       return false;
     }
     auto [placed, key] = place(std::move(container));
-    levels_.push_back(Level{placed, key, index});
+    // Levels are reused from one container to the next, keeping their buffers.
+    if (depth_ == levels_.size()) levels_.emplace_back();
+    Level& level = levels_[depth_++];
+    level.container = placed;
+    level.key = key;
+    level.index = index;
+    level.members.clear();
     return true;
   }
 
   bool close() {
-    levels_.pop_back();
+    Level& level = levels_[--depth_];
+    if (level.container->is_object()) {
+      using Members = std::vector<std::pair<const std::string, Json>>;
+      auto& members = static_cast<Members&>(level.container->get_ref<Json::object_t&>());
+      members.reserve(level.members.size());
+      for (auto& member : level.members) {
+        members.emplace_back(std::move(member.first), std::move(member.second));
+      }
+      level.members.clear();
+    }
     return true;
   }
 
-  std::vector<Level> levels_;
+  std::vector<Level> levels_;  // the first depth_ are open
+  std::size_t depth_ = 0;
   std::string pending_key_;
 };
 
@@ -258,8 +274,9 @@ std::string read_text_file(const std::filesystem::path& path) {
   if (static_cast<std::uint64_t>(info.st_size) > kMaxFileBytes) throw too_large();
   // POSIX reads into a string sized from fstat: an ifstream copied through a stringstream
   // took a third of loading a large database.
+  // One byte more than the file: the read that finds its end needs no larger string.
   std::string text;
-  text.resize(static_cast<std::size_t>(info.st_size));
+  text.resize(static_cast<std::size_t>(info.st_size) + 1);
   std::size_t filled = 0;
   while (true) {
     if (filled == text.size()) {  // the file grew, or is a /proc file that reports size 0

@@ -155,6 +155,10 @@ const KernelDescriptor* find_kernel(std::string_view id);
 // each CPU kernel this machine cannot run a line saying why (checked with `cpu`, the host's
 // features).
 std::string kernel_list_text(const CpuFeatures& cpu);
+// calibrate --list-kernels --format json: the same as an array of objects (id, device, class,
+// precision, backend, description, and "unavailable" with the reason where this CPU cannot run
+// the kernel).
+Json kernel_list_json(const CpuFeatures& cpu);
 
 // The fp32 FMA peak kernels (kernels/cpu_peak.cpp), widest vector first: what infers a core's
 // FMA units per core from a measured ceiling (identify/derive.hpp).

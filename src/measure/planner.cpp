@@ -6,7 +6,9 @@
 #include <cmath>
 
 #include <fmt/format.h>
+#include <spdlog/spdlog.h>
 
+#include "base/suggest.hpp"
 #include "measure/runner.hpp"
 
 namespace hwcal {
@@ -189,19 +191,35 @@ void plan_kernel(const KernelDescriptor& kernel, const SizingPolicy& policy, con
   }
 }
 
-// The plan's kernels of its device: the ids asked for (UsageError for an unknown one or one of
-// another device) or all, less those of other precisions (bandwidth kernels have none to filter).
+// A planned call as a log line shows it: "cpu_stream_triad 64 MiB (dram)".
+std::string call_text(const PlannedCall& call) {
+  std::string text = call.kernel->id;
+  if (const auto* gemm = std::get_if<GemmShape>(&call.shape)) {
+    text += fmt::format(" n={}", gemm->n);
+  } else if (const auto* bandwidth = std::get_if<BandwidthShape>(&call.shape)) {
+    const long long bytes = bandwidth->array_bytes;
+    text += bytes >= (1LL << 20) ? fmt::format(" {} MiB", bytes >> 20)
+                                 : fmt::format(" {} KiB", bytes >> 10);
+    text += call.residency ? fmt::format(" ({})", to_string(*call.residency)) : " (level unknown)";
+  }
+  return text;
+}
+
+}  // namespace
+
 std::vector<const KernelDescriptor*> select_kernels(const CalibrationPlan& plan) {
   std::vector<const KernelDescriptor*> kernels;
   for (const std::string& id : plan.kernels) {
     const KernelDescriptor* kernel = find_kernel(id);
     if (kernel == nullptr) {
       std::string known;
+      std::vector<std::string> ids;
       for (const KernelDescriptor& k : builtin_kernels()) {
+        ids.push_back(k.id);
         if (k.device == plan.device) known += (known.empty() ? "" : ", ") + k.id;
       }
-      throw UsageError(
-          fmt::format("unknown kernel '{}' (the {} kernels are: {})", id, plan.device, known));
+      throw UsageError(fmt::format("unknown kernel '{}'{} (the {} kernels are: {})", id,
+                                   did_you_mean(ids, id), plan.device, known));
     }
     if (kernel->device != plan.device) {
       throw UsageError(
@@ -213,20 +231,33 @@ std::vector<const KernelDescriptor*> select_kernels(const CalibrationPlan& plan)
     for (const KernelDescriptor& kernel : builtin_kernels()) {
       if (kernel.device == plan.device) kernels.push_back(&kernel);
     }
+  } else {
+    spdlog::info("planner ({}): --kernels selects {} kernel{}", plan.device, kernels.size(),
+                 kernels.size() == 1 ? "" : "s");
   }
   if (!plan.precisions.empty()) {
+    std::string names;
+    for (Precision precision : plan.precisions) {
+      names += (names.empty() ? "" : ",") + std::string(to_string(precision));
+    }
     kernels.erase(std::remove_if(kernels.begin(), kernels.end(),
                                  [&](const KernelDescriptor* k) {
-                                   return std::find(plan.precisions.begin(), plan.precisions.end(),
-                                                    k->precision) == plan.precisions.end() &&
-                                          !is_bandwidth(k->kind);
+                                   const bool left_out =
+                                       std::find(plan.precisions.begin(), plan.precisions.end(),
+                                                 k->precision) == plan.precisions.end() &&
+                                       !is_bandwidth(k->kind);
+                                   if (left_out) {
+                                     spdlog::info(
+                                         "planner ({}): left out {}: {} is not in "
+                                         "--precisions {}",
+                                         plan.device, k->id, to_string(k->precision), names);
+                                   }
+                                   return left_out;
                                  }),
                   kernels.end());
   }
   return kernels;
 }
-
-}  // namespace
 
 PlanDefaults plan_defaults(Plan plan) {
   const PlanPreset& preset = plan_preset(plan);
@@ -272,7 +303,31 @@ PlannedRun plan_run(const CalibrationPlan& plan, const KernelEnv& env,
   const SizingPolicy policy = plan.device == "cuda"
                                   ? gpu_sizing(defaults, env, memory, planned.warnings)
                                   : cpu_sizing(defaults, env, memory, planned.warnings);
+  spdlog::info(
+      "planner ({}): plan {}, {} thread{}, largest bandwidth array {}, GEMM sizes {}, memory "
+      "sweep {}",
+      plan.device, to_string(plan.plan), policy.threads, policy.threads == 1 ? "" : "s",
+      mib(static_cast<double>(policy.dram_array)), fmt::join(policy.gemm_sizes, ","),
+      policy.memory_sweep ? "on" : "off");
+  for (const std::string& warning : planned.warnings) {
+    spdlog::info("planner ({}): {}", plan.device, warning);
+  }
   for (const KernelDescriptor* kernel : kernels) plan_kernel(*kernel, policy, env, planned.calls);
+  std::size_t runnable = 0;
+  for (const PlannedCall& call : planned.calls) {
+    if (!call.unavailable.empty()) {
+      spdlog::info("planner ({}): {} cannot run here: {}", plan.device, call.kernel->id,
+                   call.unavailable);
+    } else if (!call.skipped.empty()) {
+      spdlog::info("planner ({}): skipped {}: {}", plan.device, call_text(call), call.skipped);
+    } else {
+      ++runnable;
+      spdlog::debug("planner ({}): planned {}", plan.device, call_text(call));
+    }
+  }
+  spdlog::info("planner ({}): {} call{} of {} kernel{} to run, {} not run", plan.device, runnable,
+               runnable == 1 ? "" : "s", kernels.size(), kernels.size() == 1 ? "" : "s",
+               planned.calls.size() - runnable);
   return planned;
 }
 

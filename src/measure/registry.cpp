@@ -84,4 +84,25 @@ std::string kernel_list_text(const CpuFeatures& cpu) {
   return text;
 }
 
+Json kernel_list_json(const CpuFeatures& cpu) {
+  KernelEnv env;
+  env.cpu = cpu;
+  Json list = Json::array();
+  for (const KernelDescriptor& kernel : builtin_kernels()) {
+    Json item = Json::object();
+    item["id"] = kernel.id;
+    item["device"] = kernel.device;
+    item["class"] = to_string(kernel.kind);
+    item["precision"] = to_string(kernel.precision);
+    item["backend"] = kernel.backend;
+    item["description"] = kernel.description;
+    if (kernel.device == "cpu" && kernel.unavailable_reason) {
+      const std::string reason = kernel.unavailable_reason(env);
+      if (!reason.empty()) item["unavailable"] = reason;
+    }
+    list.push_back(std::move(item));
+  }
+  return list;
+}
+
 }  // namespace hwcal

@@ -57,6 +57,11 @@ struct PlannedRun {
 PlannedRun plan_run(const CalibrationPlan& plan, const KernelEnv& env,
                     const MemoryTopology& memory);
 
+// The kernels plan_run plans: the plan's ids (UsageError, with a "did you mean", for an unknown
+// one or one of another device) or every kernel of the device, less those of other precisions
+// (bandwidth kernels have none to filter). May be empty when the two filters exclude each other.
+std::vector<const KernelDescriptor*> select_kernels(const CalibrationPlan& plan);
+
 // Where the arrays of a bandwidth call live, from the per-thread footprint and the caches.
 std::optional<Residency> residency_of(long long array_bytes, int arrays, std::size_t threads,
                                       const std::vector<CacheLevel>& caches);

@@ -203,14 +203,16 @@ int finish(const AddHardwareOptions& options, Io& io, Json document,
     io.out << dump_json(out);
   } else {
     if (options.dry_run) io.out << dump_json(check.document);
-    for (const std::string& note : notes) io.out << "note: " << note << "\n";
-    for (const std::string& note : check.notes) io.out << "note: " << note << "\n";
-    if (!to_fill.empty()) {
-      io.out << "Still to fill in or check:\n";
-      for (const std::string& item : to_fill) io.out << "  - " << item << "\n";
+    if (!options.quiet) {
+      for (const std::string& note : notes) io.out << "note: " << note << "\n";
+      for (const std::string& note : check.notes) io.out << "note: " << note << "\n";
+      if (!to_fill.empty()) {
+        io.out << "Still to fill in or check:\n";
+        for (const std::string& item : to_fill) io.out << "  - " << item << "\n";
+      }
     }
   }
-  print_diagnostics(check.diagnostics, io);
+  print_diagnostics(check.diagnostics, io, options.quiet);
   if (!ok) {
     io.err << fmt::format("add_hardware: not written: {} error{} in {} (nothing was changed)\n",
                           check.diagnostics.error_count(),
@@ -462,14 +464,30 @@ int run_update(const AddHardwareOptions& options, Io& io) {
                     *options.update));
   }
   EntryCheck check = check_entry(document, database, {}, true);
-  print_diagnostics(check.diagnostics, io);
+  const bool json = options.format == AddHardwareFormat::json;
+  const std::string after =
+      check.diagnostics.has_errors() ? before : database.entry_text(check.spec, &check.document);
+  const bool write = !check.diagnostics.has_errors() && !options.dry_run && after != before;
+  if (write) write_checked(database, check);
+  if (json) {
+    Json out = Json::object();
+    out["path"] = entry.display_path;
+    out["written"] = write;
+    out["dry_run"] = options.dry_run;
+    out["changed"] = after != before;
+    out["diff"] = unified_diff(before, after, "a/" + entry.display_path, "b/" + entry.display_path);
+    out["entry"] = check.document;
+    out["diagnostics"] = diagnostics_to_json(check.diagnostics);
+    io.out << dump_json(out);
+  }
+  print_diagnostics(check.diagnostics, io, options.quiet);
   if (check.diagnostics.has_errors()) {
     io.err << fmt::format("add_hardware: not written: {} error{} in {} (nothing was changed)\n",
                           check.diagnostics.error_count(),
                           check.diagnostics.error_count() == 1 ? "" : "s", check.display_path);
     return 1;
   }
-  const std::string after = database.entry_text(check.spec, &check.document);
+  if (json) return 0;
   if (options.dry_run) {
     const std::string diff =
         unified_diff(before, after, "a/" + entry.display_path, "b/" + entry.display_path);
@@ -481,7 +499,6 @@ int run_update(const AddHardwareOptions& options, Io& io) {
     if (!options.quiet) io.out << "no change to " << entry.display_path << "\n";
     return 0;
   }
-  write_checked(database, check);
   if (!options.quiet) io.out << "updated " << entry.display_path << "\n";
   return 0;
 }
@@ -780,8 +797,9 @@ void write_checked(Database& database, const EntryCheck& check) {
   transaction.commit();
 }
 
-void print_diagnostics(const Diagnostics& diagnostics, Io& io) {
+void print_diagnostics(const Diagnostics& diagnostics, Io& io, bool errors_only) {
   for (const Diagnostic& diagnostic : diagnostics.items()) {
+    if (errors_only && diagnostic.severity != Severity::error) continue;
     io.err << format_diagnostic(diagnostic) << "\n";
   }
 }

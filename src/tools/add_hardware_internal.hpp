@@ -51,7 +51,8 @@ void write_checked(Database& database, const EntryCheck& check);
 void write_checked(Database& database, const EntryCheck& check, Transaction& transaction);
 
 // Prints the diagnostics of a check on io.err, errors first.
-void print_diagnostics(const Diagnostics& diagnostics, Io& io);
+// Every diagnostic on stderr; with `errors_only` (--quiet) the errors alone.
+void print_diagnostics(const Diagnostics& diagnostics, Io& io, bool errors_only = false);
 
 // The interactive wizard (add_hardware without a mode flag, on a terminal).
 int run_wizard(const AddHardwareOptions& options, Io& io);

@@ -220,6 +220,11 @@ int run_wizard(const AddHardwareOptions& options, Io& io) {
         "nothing to do: pass --detect, --from-detection, --from-file, --set or --import-legacy "
         "(the interactive wizard needs a terminal)");
   }
+  if (options.format == AddHardwareFormat::json) {
+    throw UsageError(
+        "the wizard asks on the terminal: --format json goes with --detect, --from-detection, "
+        "--from-file, --set, --update or --import-legacy");
+  }
   Database database = Database::load(options.database);
   DetectOptions detect = detect_options_for(options.sysroot, default_cuda_probe());
   detect.nvidia_smi.clear();  // the wizard only wants defaults: no commands

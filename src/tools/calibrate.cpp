@@ -11,6 +11,7 @@
 #include <spdlog/spdlog.h>
 
 #include "base/paths.hpp"
+#include "base/suggest.hpp"
 #include "base/text.hpp"
 #include "base/thread_team.hpp"
 #include "base/version.hpp"
@@ -277,9 +278,11 @@ const HardwareSpec* spec_for(const RunContext& context, const std::string& hardw
     for (const PowerMode& mode : spec->power_modes) {
       names += (names.empty() ? "" : ", ") + mode.name;
     }
+    std::vector<std::string> known;
+    for (const PowerMode& mode : spec->power_modes) known.push_back(mode.name);
     throw DataError(context.database->path_for(*spec).string(), "/power_modes",
-                    fmt::format("power mode '{}' is not one of {}'s ({}); pass --power-mode",
-                                power_mode, hardware_id, names));
+                    fmt::format("power mode '{}'{} is not one of {}'s ({}); pass --power-mode",
+                                power_mode, did_you_mean(known, power_mode), hardware_id, names));
   }
   return spec;
 }
@@ -774,7 +777,8 @@ void check_against_peaks(DeviceRun& run) {
 
 void report(const RunContext& context, const DeviceRun& run) {
   const CalibrationProfile& profile = run.profile;
-  if (context.options.format == CalibrateFormat::console && !context.options.quiet) {
+  // The table is the result: --quiet keeps it and drops what stderr says after it.
+  if (context.options.format == CalibrateFormat::console) {
     if (!profile.measurements.empty()) {
       if (run.spec != nullptr) {
         context.io.out << render_measurement_table(profile, run.spec, PeakReference::entry);
@@ -867,6 +871,27 @@ DeviceChoice choose_devices(const CalibrateOptions& options) {
   const bool gpu_kernels = !no_kernels && !kernels_skip_device(options, "cuda");
   choice.gpu = options.device == "cuda" ||
                (options.device == "all" && gpus > 0 && (gpu_kernels || !options.workloads.empty()));
+  if (!no_kernels) {
+    // The filters must leave something to measure (unknown kernel ids are usage errors here).
+    const bool cpu_empty = choice.cpu && select_kernels(plan_for(options, "cpu")).empty();
+    const bool gpu_empty = choice.gpu && select_kernels(plan_for(options, "cuda")).empty();
+    if (cpu_empty && choice.gpu && !gpu_empty) {
+      spdlog::info("calibrate: the filters leave no cpu kernel: the GPU only");
+      choice.cpu = false;
+    } else if (gpu_empty && choice.cpu && !cpu_empty) {
+      spdlog::info("calibrate: the filters leave no cuda kernel: the CPU only");
+      choice.gpu = false;
+    } else if (cpu_empty || gpu_empty) {
+      std::vector<std::string> precisions;
+      for (Precision precision : options.precisions) {
+        precisions.emplace_back(to_string(precision));
+      }
+      throw Error(fmt::format(
+          "--kernels {} and --precisions {} together select no {} kernel: nothing to measure "
+          "(`calibrate --list-kernels` shows each kernel's precision)",
+          fmt::join(options.kernels, ","), fmt::join(precisions, ","), cpu_empty ? "cpu" : "cuda"));
+    }
+  }
   if (options.output && choice.cpu && choice.gpu && !output_is_folder(options.output)) {
     throw UsageError(fmt::format(
         "--output {} names one profile, but this run writes two (the CPU's and cuda:{}'s): pass "
@@ -903,8 +928,26 @@ bool writes_into_tree(const RunContext& context, const fs::path& output) {
                                                   calibration_base(context.database->root()));
 }
 
-// Measures every chosen device and writes one profile each; the paths written.
-std::vector<fs::path> calibrate_devices(const RunContext& context, const DeviceChoice& choice) {
+// The records of `run` that ended in status error: "cpu_gemm_bf16_onednn n=1024 (message)".
+std::vector<std::string> failed_records(const DeviceRun& run) {
+  std::vector<std::string> failed;
+  for (const MeasurementRecord& record : run.profile.measurements) {
+    if (record.status != MeasurementStatus::error) continue;
+    const std::string size = size_text(record);
+    failed.push_back(
+        fmt::format("{}{} ({})", record.kernel, size == "-" ? "" : " " + size, record.message));
+  }
+  for (const WorkloadRecord& record : run.profile.workloads) {
+    if (record.status != MeasurementStatus::error) continue;
+    failed.push_back(
+        fmt::format("workload {} batch {} ({})", record.workload, record.batch, record.message));
+  }
+  return failed;
+}
+
+// Measures every chosen device and writes one profile each; the number of records (kernels and
+// workloads) that ended in error, which fail the run (exit 1) after their profiles are written.
+std::size_t calibrate_devices(const RunContext& context, const DeviceChoice& choice) {
   // Checked before any device runs, so a bad --hardware-id fails before the first measurement.
   std::vector<std::string> ignored;
   if (choice.cpu) entry_for(context, DeviceType::cpu, nullptr, ignored);
@@ -922,8 +965,9 @@ std::vector<fs::path> calibrate_devices(const RunContext& context, const DeviceC
     runs.push_back(calibrate_gpu(context, choice.gpu_index, utc_now(),
                                  fmt::format("{}-cuda{}", mode, choice.gpu_index)));
   }
-  std::vector<fs::path> written;
   Json printed = Json::array();
+  std::size_t records = 0;
+  std::vector<std::string> failed;
   for (DeviceRun& run : runs) {
     check_against_peaks(run);
     {
@@ -933,14 +977,20 @@ std::vector<fs::path> calibrate_devices(const RunContext& context, const DeviceC
       if (writes_into_tree(context, run.output)) lock.emplace(context.database->root());
       save_json_atomic(run.output, profile_to_json(run.profile));
     }
-    written.push_back(run.output);
     printed.push_back(profile_to_json(run.profile));
     report(context, run);
+    records += run.profile.measurements.size() + run.profile.workloads.size();
+    for (std::string& record : failed_records(run)) failed.push_back(std::move(record));
   }
   if (context.options.format == CalibrateFormat::json) {
     context.io.out << dump_json(printed.size() == 1 ? printed[0] : printed);
   }
-  return written;
+  if (!failed.empty()) {
+    context.io.err << fmt::format("calibrate: {} of {} measurement{} ended in error (exit 1): {}\n",
+                                  failed.size(), records, records == 1 ? "" : "s",
+                                  fmt::join(failed, "; "));
+  }
+  return failed.size();
 }
 
 int calibrate_all_power_modes(const CalibrateOptions& options, Io& io,
@@ -980,7 +1030,9 @@ int calibrate_all_power_modes(const CalibrateOptions& options, Io& io,
         CalibrateOptions in_mode = options;
         in_mode.power_mode = mode.name;
         RunContext context = make_context(in_mode, io, database);
-        calibrate_devices(context, choice);
+        if (calibrate_devices(context, choice) > 0) {
+          throw Error("measurements ended in error (the profiles are written)");
+        }
       });
   bool failed = !all.restored;
   std::string table = "power mode        id  status      note\n";
@@ -1022,7 +1074,7 @@ int run_calibrate(const CalibrateOptions& options, Io& io) {
   try {
     if (options.all_power_modes) return calibrate_all_power_modes(options, io, database, choice);
     RunContext context = make_context(options, io, database);
-    calibrate_devices(context, choice);
+    if (calibrate_devices(context, choice) > 0) return 1;
   } catch (const Interrupted& interrupted) {
     io.err << "\ncalibrate: " << interrupted.what() << "\n";
     return 130;

@@ -1,6 +1,7 @@
 #include "tools/summarize_database.hpp"
 
 #include <algorithm>
+#include <deque>
 #include <mutex>
 #include <optional>
 #include <set>
@@ -9,6 +10,8 @@
 
 #include <fmt/format.h>
 
+#include "base/suggest.hpp"
+#include "base/text.hpp"
 #include "base/version.hpp"
 #include "hwcal/base/error.hpp"
 #include "hwcal/database/database.hpp"
@@ -296,6 +299,7 @@ int run_history(const SummarizeOptions& options, Io& io) {
   emit(options, io, text,
        fmt::format("history of {}: {} run{}", history.id, runs, runs == 1 ? "" : "s"));
   for (const Diagnostic& problem : history.problems.items()) {
+    if (options.quiet && problem.severity != Severity::error) continue;
     io.err << format_diagnostic(problem) << "\n";
   }
   if (history.problems.has_errors()) return 1;
@@ -314,11 +318,13 @@ int run_summarize_database(const SummarizeOptions& options, Io& io) {
   struct Scanned {
     std::optional<EntryReport> report;
     std::optional<EntryIdentity> identity;
+    std::string vendor;  // the slug, for a hint when --vendor matches nothing
     Diagnostics diagnostics;
     bool calibrated = false;
     std::vector<Regression> regressions;
   };
-  std::vector<Scanned> scanned;
+  // A deque: growing it never moves (or, where a move may throw, copies) the results so far.
+  std::deque<Scanned> scanned;
   std::mutex grow;
   const std::optional<std::filesystem::path> mappers_dir =
       options.check ? mapper_dir_to_check(options) : std::nullopt;
@@ -356,6 +362,7 @@ int run_summarize_database(const SummarizeOptions& options, Io& io) {
         visit.diagnostics.append(history.problems);
       }
       result.identity = identity_of(*visit.spec, visit.display_path);
+      result.vendor = visit.spec->vendor_slug();
     }
     result.diagnostics = std::move(visit.diagnostics);
     std::lock_guard<std::mutex> lock(grow);
@@ -369,13 +376,19 @@ int run_summarize_database(const SummarizeOptions& options, Io& io) {
   Diagnostics diagnostics;
   CrossEntryRules cross;
   std::vector<std::string> ids;
+  std::vector<std::string> vendors;
   DatabaseReport report;
   report.database = options.database.string();
+  report.entries.reserve(scanned.size());
+  ids.reserve(scanned.size());
   for (Scanned& item : scanned) {
     diagnostics.append(item.diagnostics);
     if (item.identity) {
       ++entries;
       ids.push_back(item.identity->id);
+      if (std::find(vendors.begin(), vendors.end(), item.vendor) == vendors.end()) {
+        vendors.push_back(item.vendor);
+      }
       if (options.check) cross.add(*item.identity, diagnostics);
     }
     if (item.report) report.entries.push_back(std::move(*item.report));
@@ -430,6 +443,20 @@ int run_summarize_database(const SummarizeOptions& options, Io& io) {
       throw unknown_id_error(options.database, id, ids);
     }
   }
+  if (report.entries.empty() &&
+      (!options.filter.ids.empty() || options.filter.device_type || options.filter.vendor)) {
+    std::string filter;
+    for (const std::string& id : options.filter.ids) filter += " --id " + id;
+    if (options.filter.device_type) filter += " --device-type " + *options.filter.device_type;
+    std::string hint;
+    if (options.filter.vendor) {
+      filter += " --vendor " + *options.filter.vendor;
+      std::sort(vendors.begin(), vendors.end());
+      hint = did_you_mean(vendors, lower(*options.filter.vendor));
+    }
+    throw DataError(options.database.string(), "",
+                    fmt::format("no entry matches{}{}: nothing to summarize", filter, hint));
+  }
   std::sort(report.entries.begin(), report.entries.end(),
             [](const EntryReport& a, const EntryReport& b) { return a.id < b.id; });
   report.generator = version_line("summarize_database");
@@ -444,6 +471,7 @@ int run_summarize_database(const SummarizeOptions& options, Io& io) {
     for (const Diagnostic& diagnostic : diagnostics.items()) {
       if (diagnostic.severity == Severity::error) io.err << format_diagnostic(diagnostic) << "\n";
     }
+    if (options.quiet) return 1;
     io.err << fmt::format(
         "{} problem{} while loading {}; run `summarize_database --check` for "
         "all diagnostics\n",

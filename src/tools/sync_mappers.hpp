@@ -18,6 +18,7 @@ struct SyncMappersOptions {
   std::vector<std::string> ids;  // only these entries' headers (and the index); empty: all
   bool check = false;            // write nothing; report stale, missing and orphan headers
   bool quiet = false;
+  bool json = false;  // --format json: one JSON object on stdout instead of lines
 };
 
 // Writing: every entry of the database must validate, else nothing is written and the failing

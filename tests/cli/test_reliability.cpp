@@ -225,7 +225,7 @@ TEST_F(ReliabilityCli, AFullDiskLeavesTheMapperHeadersAllOldOrAllNew) {
 
 TEST_F(ReliabilityCli, APowerModeThatClimbsOutOfTheTreeIsAUsageError) {
   auto result = run(kCalibrate, {"--power-mode", "../../../../x", "--plan", "quick", "--kernels",
-                                 "stream_copy", "--device", "cpu"});
+                                 "cpu_stream_copy", "--device", "cpu"});
   EXPECT_EQ(result.exit_code, 2) << result.err;
   EXPECT_TRUE(contains(result.err, "--power-mode '../../../../x' contains a slash")) << result.err;
   EXPECT_TRUE(temp_files(dir_.path()).empty());

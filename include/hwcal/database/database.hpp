@@ -127,6 +127,9 @@ class DatabaseLock {
 // How long a writer waits for another's lock (default 300 s; the programs' --lock-timeout).
 void set_lock_timeout(double seconds);
 double lock_timeout();
+// --quiet: the lock's notes on stderr (waiting for another writer, what recovery cleaned up)
+// are not printed. Process-wide, like the timeout.
+void set_lock_notes(bool shown);
 
 // The database the programs use when --database is not given, the first of:
 //   1. $HWCAL_DATABASE;
