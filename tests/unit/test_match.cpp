@@ -1,5 +1,6 @@
 // Matching: every fixture machine against the bundled database, evidence included.
 #include <gtest/gtest.h>
+#include <algorithm>
 
 #include "detect/detect.hpp"
 #include "identify/match.hpp"
@@ -62,8 +63,10 @@ TEST(MatchFixture, OrinNanoIn7W) {
   EXPECT_TRUE(has_evidence(best, "cpu_cores", kCountWeight)) << "6 present, 4 online in 7W";
   EXPECT_TRUE(has_evidence(best, "compute_capability", 0)) << "not checked without CUDA";
   // The AGX Orin reports the same core: the board signals tell them apart.
-  const EntryScore& agx = match.cpu.ranking.at(1);
-  EXPECT_EQ(agx.id, "jetson_agx_orin_cpu");
+  auto agx_it = std::find_if(match.cpu.ranking.begin(), match.cpu.ranking.end(),
+                             [](const EntryScore& s) { return s.id == "jetson_agx_orin_cpu"; });
+  ASSERT_NE(agx_it, match.cpu.ranking.end());
+  const EntryScore& agx = *agx_it;
   EXPECT_TRUE(has_evidence(agx, "detection_pattern", kPatternWeight));
   EXPECT_TRUE(has_evidence(agx, "device_tree_model", -kDeviceTreeWeight));
   EXPECT_LT(agx.score, best.score);
