@@ -411,7 +411,7 @@ class ReferenceProbe {
         kernel_ = &kernel;
         break;
       } catch (const std::exception& error) {
-        spdlog::trace("reference kernel {} cannot run here: {}", kernel.id, error.what());
+        spdlog::debug("reference kernel {} cannot run here: {}", kernel.id, error.what());
       }
     }
   }
@@ -424,7 +424,7 @@ class ReferenceProbe {
         best = std::min(best, prepared_->timed_run());
       const double gflops = kernel_->flops(shape_, env_) / best / 1e9;
       points_.push_back({when, gflops});
-      spdlog::debug("reference {} at the {}: {:.1f} GFLOPS", kernel_->id, when, gflops);
+      spdlog::info("reference {} at the {}: {:.1f} GFLOPS", kernel_->id, when, gflops);
     } catch (const std::exception& error) {
       spdlog::warn("reference kernel {} failed at the {}: {}", kernel_->id, when, error.what());
     }
@@ -539,7 +539,7 @@ RunResult run_plan(const PlannedRun& planned, const CalibrationPlan& plan, const
     if (!call.unavailable.empty()) {
       record.status = MeasurementStatus::unsupported;
       record.message = call.unavailable;
-      spdlog::debug("{}: unsupported: {}", kernel.id, call.unavailable);
+      spdlog::info("{}: unsupported: {}", kernel.id, call.unavailable);
       result.measurements.push_back(record);
       continue;
     }
@@ -547,7 +547,7 @@ RunResult run_plan(const PlannedRun& planned, const CalibrationPlan& plan, const
       record.shape = shape_record(call.shape);
       record.status = MeasurementStatus::skipped;
       record.message = call.skipped;
-      spdlog::debug("{}: skipped: {}", describe(kernel, call.shape), call.skipped);
+      spdlog::info("{}: skipped: {}", describe(kernel, call.shape), call.skipped);
       result.measurements.push_back(record);
       continue;
     }
@@ -564,7 +564,7 @@ RunResult run_plan(const PlannedRun& planned, const CalibrationPlan& plan, const
       if (auto* gemm = std::get_if<GemmShape>(&shape)) {
         const long long planned_n = gemm->n;
         if (!gemm_budget.fit(kernel, call, env, share_s, budget_s, *gemm, record)) {
-          spdlog::debug("{}: skipped: {}", describe(kernel, shape), record.message);
+          spdlog::info("{}: skipped: {}", describe(kernel, shape), record.message);
           eta.done(kernel.kind, seconds_since(started));
           result.measurements.push_back(record);
           continue;
@@ -572,10 +572,10 @@ RunResult run_plan(const PlannedRun& planned, const CalibrationPlan& plan, const
         if (gemm->n != planned_n) {
           record_shape(record, kernel, shape, env);
           record.shape.extra = Json::object({{"planned_n", planned_n}});
-          spdlog::debug("{}: {}", kernel.id, record.message);
+          spdlog::info("{}: {}", kernel.id, record.message);
         }
       }
-      spdlog::trace("{}: share of the budget {:.2f} s, {}", kernel.id, share_s,
+      spdlog::debug("{}: share of the budget {:.2f} s, {}", kernel.id, share_s,
                     describe(kernel, shape));
 
       // Preparing (allocation, first touch, oneDNN's primitive creation, JIT) stays out of the
@@ -595,14 +595,14 @@ RunResult run_plan(const PlannedRun& planned, const CalibrationPlan& plan, const
       const double rate = record_throughput(record, kernel.kind, stats);
       if (!is_bandwidth(kernel.kind)) gemm_budget.remember(kernel.id, rate);
       record_verdict(record, prepared->verify(), defaults.min_trials);
-      spdlog::debug("{}: {} trials, cv {:.1f}%, {:.2f} s{}", describe(kernel, shape),
+      spdlog::info("{}: {} trials, cv {:.1f}%, {:.2f} s{}", describe(kernel, shape),
                     samples.size(), stats.cv * 100, seconds_since(started),
                     record.message.empty() ? "" : "; " + record.message);
     } catch (const Interrupted&) {
       throw;
     } catch (...) {
       record_failure(record, std::current_exception());
-      spdlog::debug("{}: {}: {}", kernel.id, to_string(record.status), record.message);
+      spdlog::info("{}: {}: {}", kernel.id, to_string(record.status), record.message);
     }
     eta.done(kernel.kind, seconds_since(started));
     result.measurements.push_back(record);
