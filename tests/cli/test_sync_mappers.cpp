@@ -143,9 +143,9 @@ TEST(SyncMappersCli, AChangedPeakIsNamedAndRegeneratesAsItsLineAndTheHash) {
 
   auto sync = checkout.sync();
   EXPECT_EQ(sync.exit_code, 0) << sync.err;
-  EXPECT_EQ(sync.out, "wrote " + kH100Header +
-                          "\nsync_mappers: 1 header written, 12 unchanged, 0 removed in "
-                          "include/hwcal/mappers\n");
+  EXPECT_EQ(sync.out, "wrote " + kH100Header + "\nsync_mappers: 1 header written, " +
+                          std::to_string(bundled_header_count() - 1) +
+                          " unchanged, 0 removed in include/hwcal/mappers\n");
   auto after = test::snapshot_tree(checkout.headers());
   for (const auto& [file, text] : before) {
     if (file != "nvidia_h100_sxm5_80gb.hpp") {
