@@ -49,7 +49,7 @@ TEST(AddHardwareCli, DetectShowsDetectionAndMatchesForEachFixture) {
            {"jetson_orin_nano_7w", "cpu: jetson_orin_nano_cpu (score 115), power mode 7W"},
            {"jetson_orin_nano_25w", "cpu: jetson_orin_nano_cpu (score 115), power mode 25W"},
            {"aarch64_server", "cpu: ampere_altra_max_m128_30 (score 50), power mode default"},
-           {"container", "cpu: no entry, power mode default"},
+           {"container", "cpu: amd_epyc_7763 (score 30), power mode default"},
        }) {
     auto result = run_program(kProgram, {"--detect", "--sysroot", machine(c.machine), "--database",
                                          test::bundled_database().string()});

@@ -20,7 +20,7 @@ constexpr double peak_of(const ResourceModel& model, std::string_view mode, Prec
   return model.find_mode(mode)->find_rate(precision)->peak_gflops;
 }
 
-static_assert(mappers::kAllModels.size() == 31, "one model per bundled entry");
+static_assert(mappers::kAllModels.size() == 51, "one model per bundled entry");
 static_assert(mappers::find_model("nvidia_h100_sxm5_80gb") == &h100::kModel);
 static_assert(mappers::find_model("no_such_device") == nullptr);
 
@@ -37,6 +37,9 @@ static_assert(orin_nano::kModel.modes[0].name == "7W" &&
 static_assert(orin_nano::kModel.default_mode == "25W");
 static_assert(peak_of(orin_nano::kModel, "25W", Precision::fp32) == 1880.1);
 static_assert(peak_of(orin_nano::kModel, "MAXN_SUPER", Precision::fp16) == 16711.7);
+
+// Xeon 6980P bf16: AMX, 128 cores x 1024 ops per cycle x 3900 MHz.
+static_assert(peak_of(mappers::intel_xeon_6980p::kModel, "default", Precision::bf16) == 511180.8);
 
 // The roofline on generated data is a compile-time constant.
 static_assert(estimate(orin_nano::kModel, 2.0 * 4096 * 4096 * 4096, 3.0 * 4096 * 4096 * 4,

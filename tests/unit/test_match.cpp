@@ -125,12 +125,18 @@ TEST(MatchFixture, H100ServerWithNvidiaSmi) {
   }
 }
 
-TEST(MatchFixture, ContainerMatchesNothing) {
+// A container on an EPYC 7763 host: the model string names the chip, so the bundled entry is
+// identified; the 4 cores it sees against the socket's 64 cost points, not the match.
+TEST(MatchFixture, ContainerIsIdentifiedByItsHostsCpuModel) {
   MachineMatch match = match_machine(bundled(), detect_fixture("container"));
-  EXPECT_FALSE(match.cpu.entry_id);
-  ASSERT_FALSE(match.cpu.notes.empty());
-  EXPECT_NE(match.cpu.notes.front().find("no entry matched"), std::string::npos);
-  for (const EntryScore& score : match.cpu.ranking) EXPECT_FALSE(score.identified) << score.id;
+  ASSERT_TRUE(match.cpu.entry_id);
+  EXPECT_EQ(*match.cpu.entry_id, "amd_epyc_7763");
+  EXPECT_TRUE(has_evidence(*match.cpu.best(), "units", -kCountWeight));
+  for (const EntryScore& score : match.cpu.ranking) {
+    if (score.id != "amd_epyc_7763") {
+      EXPECT_FALSE(score.identified) << score.id;
+    }
+  }
 }
 
 TEST(MatchMachine, TwoEntriesWithTheSameScoreAreAmbiguous) {
