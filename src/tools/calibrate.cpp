@@ -933,7 +933,7 @@ std::vector<std::string> failed_records(const DeviceRun& run) {
   std::vector<std::string> failed;
   for (const MeasurementRecord& record : run.profile.measurements) {
     if (record.status != MeasurementStatus::error) continue;
-    const std::string size = size_text(record);
+    const std::string size = record_size_text(record);
     failed.push_back(
         fmt::format("{}{} ({})", record.kernel, size == "-" ? "" : " " + size, record.message));
   }
