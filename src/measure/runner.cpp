@@ -350,14 +350,18 @@ std::vector<std::string> plateau_warnings(const std::vector<MeasurementRecord>& 
 // The vector load a CPU FMA kernel runs, from its id's ISA word; nullopt for other kernels.
 std::optional<ClockLoad> window_clock_load(const KernelDescriptor& kernel) {
   if (kernel.device != "cpu" || kernel.kind != KernelClass::peak_fma) return std::nullopt;
-  const std::vector<std::string> words = id_words(kernel.id);
-  auto has = [&](const char* word) {
-    return std::find(words.begin(), words.end(), word) != words.end();
-  };
+  // The ISA word of the id: avx512, avx512bf16, avx512vnni, amx (AVX-512 load); avx2, avxvnni
+  // (256-bit); neon, sve.
   std::optional<ClockLoad> load;
-  if (has("avx512") || has("amx") || has("avx512fp16")) load = ClockLoad::avx512;
-  if (has("avx2")) load = ClockLoad::avx2;
-  if (has("neon") || has("sve")) load = ClockLoad::neon;
+  for (const std::string& word : id_words(kernel.id)) {
+    if (word.rfind("avx512", 0) == 0 || word == "amx") {
+      load = ClockLoad::avx512;
+    } else if (word.rfind("avx", 0) == 0) {
+      load = ClockLoad::avx2;
+    } else if (word == "neon" || word == "sve") {
+      load = ClockLoad::neon;
+    }
+  }
   if (load && !clock_load_available(*load)) return std::nullopt;
   return load;
 }
@@ -595,9 +599,9 @@ RunResult run_plan(const PlannedRun& planned, const CalibrationPlan& plan, const
       const double rate = record_throughput(record, kernel.kind, stats);
       if (!is_bandwidth(kernel.kind)) gemm_budget.remember(kernel.id, rate);
       record_verdict(record, prepared->verify(), defaults.min_trials);
-      spdlog::info("{}: {} trials, cv {:.1f}%, {:.2f} s{}", describe(kernel, shape),
-                    samples.size(), stats.cv * 100, seconds_since(started),
-                    record.message.empty() ? "" : "; " + record.message);
+      spdlog::info("{}: {} trials, cv {:.1f}%, {:.2f} s{}", describe(kernel, shape), samples.size(),
+                   stats.cv * 100, seconds_since(started),
+                   record.message.empty() ? "" : "; " + record.message);
     } catch (const Interrupted&) {
       throw;
     } catch (...) {
