@@ -19,6 +19,7 @@
 #endif
 
 #include "base/sysfs.hpp"
+#include "measure/conditions.hpp"
 
 namespace hwcal {
 namespace {
@@ -37,32 +38,6 @@ std::string onednn_isa_name(dnnl::cpu_isa isa) {
   }
 }
 #endif
-
-struct CpuTimes {
-  unsigned long long busy = 0;
-  unsigned long long total = 0;
-  bool ok = false;
-};
-
-CpuTimes read_cpu_times(const std::string& sysroot) {
-  CpuTimes times;
-  std::string why;
-  auto stat = SysRoot(sysroot).read("/proc/stat", why);
-  if (!stat) return times;
-  const std::string line = stat->substr(0, stat->find('\n'));
-  if (line.rfind("cpu ", 0) != 0) return times;
-  std::istringstream fields(line.substr(4));
-  unsigned long long value = 0;
-  int index = 0;
-  while (fields >> value) {
-    times.total += value;
-    // user nice system idle iowait irq softirq steal: idle (3) and iowait (4) are not busy
-    if (index != 3 && index != 4) times.busy += value;
-    ++index;
-  }
-  times.ok = index >= 4;
-  return times;
-}
 
 }  // namespace
 
@@ -125,31 +100,10 @@ Json build_info() {
   return info;
 }
 
-namespace {
-
-// This process's user and system time in /proc/stat's ticks: its own threads (OpenBLAS's
-// workers spin for a while after a call) are not "other processes".
-double own_ticks() {
-  rusage usage{};
-  if (getrusage(RUSAGE_SELF, &usage) != 0) return 0;
-  const double seconds =
-      static_cast<double>(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec) +
-      static_cast<double>(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) * 1e-6;
-  return seconds * static_cast<double>(sysconf(_SC_CLK_TCK));
-}
-
-}  // namespace
-
 double busy_fraction(const std::string& sysroot, double window_s) {
-  const bool this_machine = sysroot.empty() || sysroot == "/";
-  const double own_before = this_machine ? own_ticks() : 0;
-  CpuTimes before = read_cpu_times(sysroot);
+  const CpuTicks before = read_cpu_ticks(sysroot);
   std::this_thread::sleep_for(std::chrono::duration<double>(window_s));
-  CpuTimes after = read_cpu_times(sysroot);
-  const double own = this_machine ? own_ticks() - own_before : 0;
-  if (!before.ok || !after.ok || after.total <= before.total) return -1;
-  const double busy = static_cast<double>(after.busy - before.busy) - own;
-  return std::max(0.0, busy) / static_cast<double>(after.total - before.total);
+  return cpu_shares(before, read_cpu_ticks(sysroot)).other;
 }
 
 EnvironmentFacts environment_facts(const std::string& governor, double busy) {
