@@ -79,6 +79,8 @@ ModeReport build_mode(const HardwareSpec& spec, const std::string& mode_name, bo
       if (efficiency != summary->efficiency.end()) row.efficiency = efficiency->second;
       auto range = summary->measured_peaks_range.find(precision);
       if (range != summary->measured_peaks_range.end()) row.measured_range = range->second;
+      auto ceiling = summary->arithmetic_ceiling.find(precision);
+      if (ceiling != summary->arithmetic_ceiling.end()) row.ceiling = ceiling->second;
     }
     mode.rows.push_back(row);
   }

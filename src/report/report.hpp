@@ -38,6 +38,7 @@ struct PrecisionRow {
   std::optional<double> measured;
   std::optional<double> efficiency;
   std::optional<std::pair<double, double>> measured_range;
+  std::optional<double> ceiling;  // the calibrated FMA ceiling (summary's arithmetic_ceiling)
 };
 
 // One power mode of one entry (the device itself is the mode "default" when it has none).

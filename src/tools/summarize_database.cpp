@@ -114,16 +114,6 @@ int run_compare_entries(const SummarizeOptions& options, Io& io, const Database&
   const EntryReport report_b = build_entry_report(b, b.id);
   if (!report_a.modes.empty()) mode_a = &report_a.modes.front();
   if (!report_b.modes.empty()) mode_b = &report_b.modes.front();
-  auto ceiling = [](const HardwareSpec& spec, const ModeReport* mode,
-                    Precision precision) -> std::optional<double> {
-    if (!spec.calibration_summary || mode == nullptr) return std::nullopt;
-    const ModeSummary* summary = &*spec.calibration_summary;
-    auto found = spec.calibration_summary->by_power_mode.find(mode->name);
-    if (found != spec.calibration_summary->by_power_mode.end()) summary = &found->second;
-    auto value = summary->arithmetic_ceiling.find(precision);
-    if (value == summary->arithmetic_ceiling.end()) return std::nullopt;
-    return value->second;
-  };
   std::set<Precision> precisions;
   for (const ModeReport* mode : {mode_a, mode_b}) {
     if (mode == nullptr) continue;
@@ -167,7 +157,7 @@ int run_compare_entries(const SummarizeOptions& options, Io& io, const Database&
     add(name, "datasheet", unit, x ? x->theoretical : std::nullopt,
         y ? y->theoretical : std::nullopt);
     add(name, "gemm", unit, x ? x->measured : std::nullopt, y ? y->measured : std::nullopt);
-    add(name, "peak_fma", unit, ceiling(a, mode_a, precision), ceiling(b, mode_b, precision));
+    add(name, "peak_fma", unit, x ? x->ceiling : std::nullopt, y ? y->ceiling : std::nullopt);
   }
   auto bandwidth = [](const ModeReport* mode) -> std::optional<double> {
     if (mode == nullptr || mode->theoretical_bandwidth_gbps <= 0) return std::nullopt;
