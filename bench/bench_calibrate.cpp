@@ -291,9 +291,10 @@ int main(int argc, char** argv) {
   }
   // The fp32 GEMM roof: the best library this machine has, as the summary takes it.
   const hwcal::RunPeaks roofs = hwcal::run_peaks(profile);
-  for (const auto& [precision, kernel] : roofs.measured_by) {
+  for (const auto& [precision, index] : roofs.measured_record) {
     fmt::print("  {} GEMM roof: {:.1f} {} from {}\n", hwcal::to_string(precision),
-               roofs.measured.at(precision), hwcal::throughput_unit(precision), kernel);
+               roofs.measured.at(precision), hwcal::throughput_unit(precision),
+               profile.measurements[index].kernel);
   }
   if (x86) {
     const bool clocked = clock != profile.host.clocks_mhz.end();

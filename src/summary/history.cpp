@@ -282,19 +282,13 @@ namespace {
 // The record of `run` that set a figure: the precision's best GEMM, or the bandwidth's record.
 const MeasurementRecord* figure_record(const HistoryRun& run, std::optional<Precision> column) {
   if (!run.profile) return nullptr;
-  const double value = figure(run, column).value_or(-1);
-  for (const MeasurementRecord& record : run.profile->measurements) {
-    if (record.status != MeasurementStatus::passed) continue;
-    if (column && record.precision == column && record.gflops &&
-        kernel_class_of(record) == KernelClass::gemm && record.gflops->best == value) {
-      return &record;
-    }
-    if (!column && record.gbps && record.gbps->best == value &&
-        record.residency == Residency::dram) {
-      return &record;
-    }
+  std::optional<std::size_t> index = run.peaks.bandwidth_record;
+  if (column) {
+    auto found = run.peaks.measured_record.find(*column);
+    index = found == run.peaks.measured_record.end() ? std::nullopt
+                                                     : std::optional<std::size_t>(found->second);
   }
-  return nullptr;
+  return index ? &run.profile->measurements[*index] : nullptr;
 }
 
 // The same kernel and size in another run.

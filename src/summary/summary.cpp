@@ -145,7 +145,10 @@ RunPeaks run_peaks(const CalibrationProfile& profile) {
   std::optional<double> copy_median;
   std::string bandwidth_backend;
   std::string stream_backend;
-  for (const MeasurementRecord& record : profile.measurements) {
+  std::optional<std::size_t> stream_record;
+  std::optional<std::size_t> copy_record;
+  for (std::size_t index = 0; index < profile.measurements.size(); ++index) {
+    const MeasurementRecord& record = profile.measurements[index];
     if (!usable(record)) continue;
     const KernelClass kind = kernel_class_of(record);
     if (kind == KernelClass::gemm && record.precision && record.gflops) {
@@ -154,7 +157,7 @@ RunPeaks run_peaks(const CalibrationProfile& profile) {
         peaks.measured[*record.precision] = record.gflops->best;
         peaks.measured_median[*record.precision] =
             record.gflops->median.value_or(record.gflops->best);
-        peaks.measured_by[*record.precision] = record.kernel;
+        peaks.measured_record[*record.precision] = index;
         gemm_backend[*record.precision] = record.backend;
       }
     } else if (kind == KernelClass::peak_fma && record.precision && record.gflops) {
@@ -166,12 +169,14 @@ RunPeaks run_peaks(const CalibrationProfile& profile) {
         best = record.gbps->best;
         (kind == KernelClass::stream ? stream_median : copy_median) =
             record.gbps->median.value_or(record.gbps->best);
+        (kind == KernelClass::stream ? stream_record : copy_record) = index;
         (kind == KernelClass::stream ? stream_backend : bandwidth_backend) = record.backend;
       }
     }
   }
   peaks.bandwidth_gbps = stream ? stream : copy;
   peaks.bandwidth_median_gbps = stream ? stream_median : copy_median;
+  peaks.bandwidth_record = stream ? stream_record : copy_record;
   if (stream) bandwidth_backend = stream_backend;
 
   std::vector<std::string> labels;

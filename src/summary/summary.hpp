@@ -41,9 +41,11 @@ struct RunPeaks {
   std::optional<double> bandwidth_gbps;  // best DRAM-resident STREAM, else device-local copy
   std::string framework;                 // "cublas-12.6.1", "openblas-0.3.26+native-gcc-13.2"
   // The spread behind those figures: the same record's median rate (the figures are its best),
-  // and the kernel that set each precision's GEMM roof (the best library this run had).
+  // and which record set each figure (an index into the profile's measurements), so a reader
+  // can name the kernel and library and find its trials without searching again.
   PeakTable measured_median;
-  std::map<Precision, std::string> measured_by;
+  std::map<Precision, std::size_t> measured_record;
+  std::optional<std::size_t> bandwidth_record;
   std::optional<double> bandwidth_median_gbps;
 };
 RunPeaks run_peaks(const CalibrationProfile& profile);

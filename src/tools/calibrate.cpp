@@ -208,10 +208,10 @@ std::string render_measurement_table(const CalibrationProfile& profile, const Ha
   // Which kernel set each precision's GEMM roof: the best library this machine has.
   const RunPeaks peaks = run_peaks(profile);
   std::vector<std::string> roofs;
-  for (const auto& [precision, kernel] : peaks.measured_by) {
-    roofs.push_back(fmt::format("{} {} ({} {})", to_string(precision), kernel,
-                                format_rate(peaks.measured.at(precision)),
-                                throughput_unit(precision)));
+  for (const auto& [precision, index] : peaks.measured_record) {
+    roofs.push_back(
+        fmt::format("{} {} ({} {})", to_string(precision), profile.measurements[index].kernel,
+                    format_rate(peaks.measured.at(precision)), throughput_unit(precision)));
   }
   if (!roofs.empty()) out += fmt::format("GEMM roofs: {}\n", fmt::join(roofs, ", "));
   const ProfileQuality quality = assess_profile(profile);
@@ -416,17 +416,12 @@ void finish_profile(DeviceRun& run, const CalibrationPlan& plan, Json settings_e
   // sees which library it was without re-deriving it.
   const RunPeaks peaks = run_peaks(profile);
   Json roofs = Json::object();
-  for (const auto& [precision, kernel] : peaks.measured_by) {
-    for (const MeasurementRecord& record : profile.measurements) {
-      if (record.kernel != kernel || !record.gflops ||
-          record.gflops->best != peaks.measured.at(precision)) {
-        continue;
-      }
-      roofs[std::string(to_string(precision))] = Json::object({{"kernel", kernel},
-                                                               {"backend", record.backend},
-                                                               {"size", record_size_text(record)},
-                                                               {"best", record.gflops->best}});
-    }
+  for (const auto& [precision, index] : peaks.measured_record) {
+    const MeasurementRecord& record = profile.measurements[index];
+    roofs[std::string(to_string(precision))] = Json::object({{"kernel", record.kernel},
+                                                             {"backend", record.backend},
+                                                             {"size", record_size_text(record)},
+                                                             {"best", record.gflops->best}});
   }
   if (!roofs.empty()) profile.extra["gemm_roofs"] = roofs;
   profile.warnings.insert(profile.warnings.begin(), warnings.begin(), warnings.end());
