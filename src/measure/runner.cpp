@@ -397,12 +397,15 @@ class WindowClock {
 
 // ---- The machine's own drift ----------------------------------------------------------------
 
-// The device's fp32 FMA loop, timed at fixed points of the run: if the machine slows down (a
-// neighbour starts, the clock drops, the hypervisor steals), its rate moves, whatever the kernels
-// in between measure.
+// Reference kernels timed at fixed points of the run: if the machine slows down (a neighbour
+// starts, the clock drops, the hypervisor steals, another tenant saturates the memory), their
+// rates move, whatever the kernels in between measure. Two references: the device's fp32 FMA loop
+// (compute) and the plan's own DRAM-resident STREAM triad (memory; prepared afresh at each point
+// and freed after, so its arrays never sit beside the run's).
 class ReferenceProbe {
  public:
-  ReferenceProbe(const CalibrationPlan& plan, const KernelEnv& env) : env_(env) {
+  ReferenceProbe(const PlannedRun& planned, const CalibrationPlan& plan, const KernelEnv& env)
+      : env_(env) {
     for (const KernelDescriptor& kernel : builtin_kernels()) {
       if (kernel.device != plan.device || kernel.kind != KernelClass::peak_fma ||
           kernel.precision != Precision::fp32 || kernel.emulated) {
@@ -418,48 +421,95 @@ class ReferenceProbe {
         spdlog::debug("reference kernel {} cannot run here: {}", kernel.id, error.what());
       }
     }
-  }
-
-  void time(const char* when) {
-    if (prepared_ == nullptr) return;
-    try {
-      double best = 1e30;
-      for (int i = 0; i < tuning::kReferenceRuns; ++i)
-        best = std::min(best, prepared_->timed_run());
-      const double gflops = kernel_->flops(shape_, env_) / best / 1e9;
-      points_.push_back({when, gflops});
-      spdlog::info("reference {} at the {}: {:.1f} GFLOPS", kernel_->id, when, gflops);
-    } catch (const std::exception& error) {
-      spdlog::warn("reference kernel {} failed at the {}: {}", kernel_->id, when, error.what());
+    for (const PlannedCall& call : planned.calls) {
+      if (call.kernel->kind == KernelClass::stream && call.residency == Residency::dram &&
+          call.unavailable.empty() && call.skipped.empty() &&
+          call.kernel->id.find("triad") != std::string::npos &&
+          std::holds_alternative<BandwidthShape>(call.shape)) {
+        memory_kernel_ = call.kernel;
+        memory_shape_ = std::get<BandwidthShape>(call.shape);
+        memory_shape_.repeats = 1;
+        break;
+      }
     }
   }
 
-  // {"kernel", "at": [...], "gflops": [...], "drift": (max - min) / max}; null without a kernel.
+  void time(const char* when) {
+    if (prepared_ != nullptr) {
+      try {
+        double best = 1e30;
+        for (int i = 0; i < tuning::kReferenceRuns; ++i)
+          best = std::min(best, prepared_->timed_run());
+        const double gflops = kernel_->flops(shape_, env_) / best / 1e9;
+        points_.push_back({when, gflops});
+        spdlog::info("reference {} at the {}: {:.1f} GFLOPS", kernel_->id, when, gflops);
+      } catch (const std::exception& error) {
+        spdlog::warn("reference kernel {} failed at the {}: {}", kernel_->id, when, error.what());
+      }
+    }
+    if (memory_kernel_ != nullptr) {
+      try {
+        const auto started = Clock::now();
+        std::unique_ptr<PreparedKernel> prepared = memory_kernel_->prepare(memory_shape_, env_);
+        prepared->run();  // warm-up: the first pass after first touch
+        double best = 1e30;
+        for (int i = 0; i < tuning::kReferenceMemoryRuns; ++i)
+          best = std::min(best, prepared->timed_run());
+        const double gbps = memory_kernel_->bytes(memory_shape_, env_) / best / 1e9;
+        memory_points_.push_back({when, gbps});
+        spdlog::info("memory reference {} {} MiB at the {}: {:.1f} GB/s ({:.2f} s)",
+                     memory_kernel_->id, memory_shape_.array_bytes >> 20, when, gbps,
+                     seconds_since(started));
+      } catch (const std::exception& error) {
+        spdlog::warn("memory reference {} failed at the {}: {}", memory_kernel_->id, when,
+                     error.what());
+        memory_kernel_ = nullptr;  // not enough memory now: not later either
+      }
+    }
+  }
+
+  // {"kernel", "at": [...], "gflops": [...], "drift": (max - min) / max, "memory": {"kernel",
+  // "array_bytes", "at", "gbps", "drift"}}; null without a kernel.
   Json result() const {
     if (kernel_ == nullptr || points_.empty()) return Json();
+    Json out = series(points_, "gflops");
+    out["kernel"] = kernel_->id;
+    if (memory_kernel_ != nullptr && !memory_points_.empty()) {
+      Json memory = series(memory_points_, "gbps");
+      memory["kernel"] = memory_kernel_->id;
+      memory["array_bytes"] = memory_shape_.array_bytes;
+      out["memory"] = std::move(memory);
+    }
+    return out;
+  }
+
+ private:
+  using Points = std::vector<std::pair<std::string, double>>;
+  static Json series(const Points& points, const char* unit) {
     Json at = Json::array();
     Json rates = Json::array();
     double low = 1e300;
     double high = 0;
-    for (const auto& [when, gflops] : points_) {
+    for (const auto& [when, rate] : points) {
       at.push_back(when);
-      rates.push_back(std::round(gflops * 10) / 10);
-      low = std::min(low, gflops);
-      high = std::max(high, gflops);
+      rates.push_back(std::round(rate * 10) / 10);
+      low = std::min(low, rate);
+      high = std::max(high, rate);
     }
     return Json::object(
-        {{"kernel", kernel_->id},
-         {"at", at},
-         {"gflops", rates},
+        {{"at", at},
+         {unit, rates},
          {"drift", high > 0 ? std::round((high - low) / high * 1000) / 1000 : 0.0}});
   }
 
- private:
   const KernelEnv& env_;
   const KernelDescriptor* kernel_ = nullptr;
   PeakShape shape_;
   std::unique_ptr<PreparedKernel> prepared_;
-  std::vector<std::pair<std::string, double>> points_;
+  Points points_;
+  const KernelDescriptor* memory_kernel_ = nullptr;
+  BandwidthShape memory_shape_;
+  Points memory_points_;
 };
 
 // ---- The ETA --------------------------------------------------------------------------------
@@ -524,7 +574,7 @@ RunResult run_plan(const PlannedRun& planned, const CalibrationPlan& plan, const
   Eta eta(planned, budget_s);
   std::optional<ReferenceProbe> reference;
   if (runnable_left > 0) {
-    reference.emplace(plan, env);
+    reference.emplace(planned, plan, env);
     reference->time("start");
   }
   const std::size_t middle = planned.calls.size() / 2;

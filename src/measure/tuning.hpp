@@ -133,6 +133,9 @@ inline constexpr int kMaxWarmupCalls = 1000;
 // of a run: calls of 20 ms, the best of 5 at each point, about 0.3 s in all.
 inline constexpr double kReferenceCallS = 0.02;
 inline constexpr int kReferenceRuns = 5;
+// The memory reference: the plan's DRAM STREAM triad, prepared at each point (first touch), one
+// warm-up pass and the best of 3 (on 1 GiB arrays about 0.5-1 s a point, most of it first touch).
+inline constexpr int kReferenceMemoryRuns = 3;
 
 // ---- The clock inside an FMA kernel's trial window --------------------------------------------
 // After each timed trial of a CPU FMA kernel the core clock is measured under the same vector

@@ -31,6 +31,19 @@ std::optional<long long> plan_min_trials(const CalibrationProfile& profile) {
   return std::nullopt;
 }
 
+// The median of an array of numbers (the reference's points); nullopt without any.
+std::optional<double> median_of(const Json& values) {
+  if (!values.is_array()) return std::nullopt;
+  std::vector<double> numbers;
+  for (const Json& value : values) {
+    if (value.is_number() && std::isfinite(value.get<double>()) && value.get<double>() > 0) {
+      numbers.push_back(value.get<double>());
+    }
+  }
+  if (numbers.empty()) return std::nullopt;
+  return median(numbers);
+}
+
 std::string percent(double fraction) { return fmt::format("{:.0f}%", fraction * 100); }
 std::string percent1(double fraction) { return fmt::format("{:.1f}%", fraction * 100); }
 
@@ -66,7 +79,51 @@ RunConditions conditions_of(const CalibrationProfile& profile) {
   if (const Json& kernel = member(reference, "kernel"); kernel.is_string()) {
     conditions.reference_kernel = kernel.get<std::string>();
   }
+  conditions.compute_reference = median_of(member(reference, "gflops"));
+  const Json& memory = member(reference, "memory");
+  conditions.memory_drift = number_at(memory, "drift");
+  if (const Json& kernel = member(memory, "kernel"); kernel.is_string()) {
+    conditions.memory_reference_kernel = kernel.get<std::string>();
+  }
+  conditions.memory_reference = median_of(member(memory, "gbps"));
   return conditions;
+}
+
+Json reference_change(const CalibrationProfile& now, const CalibrationProfile& before,
+                      const std::string& before_name) {
+  const RunConditions a = conditions_of(now);
+  const RunConditions b = conditions_of(before);
+  auto change = [](const std::optional<double>& x, const std::optional<double>& y) {
+    return x && y && *y > 0 ? Json(std::round((*x / *y - 1) * 1000) / 1000) : Json();
+  };
+  Json compute = change(a.compute_reference, b.compute_reference);
+  Json memory = change(a.memory_reference, b.memory_reference);
+  if (compute.is_null() && memory.is_null()) return Json();
+  return Json::object({{"profile", before_name},
+                       {"started_at", before.started_at},
+                       {"compute_change", compute},
+                       {"memory_change", memory}});
+}
+
+std::vector<std::string> reference_change_warnings(const Json& change) {
+  std::vector<std::string> warnings;
+  if (!change.is_object()) return warnings;
+  const std::string previous = fmt::format(
+      "the previous run's on this host ({}, {})",
+      member(change, "profile").is_string() ? change["profile"].get<std::string>() : "?",
+      member(change, "started_at").is_string() ? change["started_at"].get<std::string>() : "?");
+  auto say = [&](const char* what, const char* key, double limit) {
+    const std::optional<double> moved = number_at(change, key);
+    if (!moved || std::fabs(*moved) <= limit) return;
+    warnings.push_back(fmt::format(
+        "the {} reads {} {} {}: the machine itself moved between the two runs (limit {}), so "
+        "their figures differ by as much without any change in what they measure",
+        what, percent(std::fabs(*moved)), *moved < 0 ? "below" : "above", previous,
+        percent(limit)));
+  };
+  say("compute reference (fp32 FMA loop)", "compute_change", kMovedComputeReference);
+  say("memory reference (DRAM triad)", "memory_change", kMovedMemoryReference);
+  return warnings;
 }
 
 RecordQuality record_quality(const MeasurementRecord& record, const CalibrationProfile& profile) {
@@ -133,6 +190,13 @@ ProfileQuality assess_profile(const CalibrationProfile& profile) {
         c.reference_kernel ? " " + *c.reference_kernel : "", percent1(*c.drift),
         percent(kNoisyDrift)));
   }
+  if (c.memory_drift && *c.memory_drift > kNoisyMemoryDrift) {
+    quality.problems.push_back(fmt::format(
+        "the memory reference{} moved by {} between the start and the end of the run (limit {}): "
+        "the machine's memory bandwidth changed while it measured",
+        c.memory_reference_kernel ? " " + *c.memory_reference_kernel : "",
+        percent1(*c.memory_drift), percent(kNoisyMemoryDrift)));
+  }
   if (quality.passed > 0 && quality.median_cv > kNoisyMedianCv) {
     quality.problems.push_back(fmt::format("the median cv of the kernels' samples is {} (limit {})",
                                            percent1(quality.median_cv), percent(kNoisyMedianCv)));
@@ -157,6 +221,7 @@ std::string quality_line(const ProfileQuality& q) {
   }
   if (c.steal_share && *c.steal_share > 0) line += "; steal " + percent(*c.steal_share);
   if (c.drift) line += "; reference drift " + percent1(*c.drift);
+  if (c.memory_drift) line += ", memory " + percent1(*c.memory_drift);
   return line;
 }
 
@@ -173,7 +238,8 @@ Json quality_to_json(const ProfileQuality& q) {
                        {"median_cv", std::round(q.median_cv * 1000) / 1000},
                        {"other_cpu_share", optional(q.conditions.other_cpu_share)},
                        {"steal_share", optional(q.conditions.steal_share)},
-                       {"drift", optional(q.conditions.drift)}});
+                       {"drift", optional(q.conditions.drift)},
+                       {"memory_drift", optional(q.conditions.memory_drift)}});
 }
 
 }  // namespace hwcal

@@ -20,7 +20,13 @@ namespace hwcal {
 inline constexpr double kNoisyOtherCpuShare = 0.10;  // other processes, during the trials
 inline constexpr double kNoisyStealShare = 0.05;     // stolen by the hypervisor
 inline constexpr double kNoisyDrift = 0.05;          // reference kernel, start to end
-inline constexpr double kNoisyRecordCv = 0.05;       // a record's samples
+inline constexpr double kNoisyMemoryDrift = 0.10;    // memory reference (DRAM triad)
+// Between this run and the previous run of the same host, device and power mode: when a
+// reference moved more than this, the two runs' figures are not comparable as they stand, and
+// the profile says so (a warning, not noise: either run may be the odd one).
+inline constexpr double kMovedComputeReference = 0.05;
+inline constexpr double kMovedMemoryReference = 0.10;
+inline constexpr double kNoisyRecordCv = 0.05;  // a record's samples
 // A run whose passed records have a median cv above this is noisy as well.
 inline constexpr double kNoisyMedianCv = 0.05;
 
@@ -35,6 +41,10 @@ struct RunConditions {
   std::optional<double> steal_share;
   std::optional<double> drift;  // reference kernel: (max - min) / max
   std::optional<std::string> reference_kernel;
+  std::optional<double> memory_drift;  // memory reference: (max - min) / max
+  std::optional<std::string> memory_reference_kernel;
+  std::optional<double> compute_reference;  // median of the points: GFLOPS
+  std::optional<double> memory_reference;   // median of the points: GB/s
 };
 RunConditions conditions_of(const CalibrationProfile& profile);
 
@@ -69,6 +79,16 @@ std::string quality_line(const ProfileQuality& quality);
 // The fields the summary and the JSON views carry: {"noisy", "problems", "passed", "max_cv",
 // "median_cv", "below_min_trials", "shrunk", "other_cpu_share", "steal_share", "drift"}.
 Json quality_to_json(const ProfileQuality& quality);
+
+// How the references of `now` moved against `before` (an earlier run of the same host, device
+// and power mode): {"profile": before_name, "started_at", "compute_change", "memory_change"}
+// (changes as fractions, now / before - 1; a reference either run lacks is null); null when the
+// two share no reference.
+Json reference_change(const CalibrationProfile& now, const CalibrationProfile& before,
+                      const std::string& before_name);
+// The warnings such a change earns: "the memory reference reads 27% below the previous run's
+// (FILE, DATE): ...". Empty when both moved less than kMoved*Reference.
+std::vector<std::string> reference_change_warnings(const Json& change);
 
 // "n=2048", "64 KiB", "-": a record's size as the views print it.
 std::string record_size_text(const MeasurementRecord& record);

@@ -38,6 +38,7 @@ std::optional<ModeReport::Quality> quality_of(const ModeSummary& summary) {
   quality.median_cv = number("median_cv").value_or(0);
   quality.other_cpu_share = number("other_cpu_share");
   quality.drift = number("drift");
+  quality.memory_drift = number("memory_drift");
   if (auto warnings = block.find("warnings"); warnings != block.end() && warnings->is_array()) {
     for (const Json& warning : *warnings) {
       if (warning.is_string()) quality.warnings.push_back(warning.get<std::string>());
@@ -486,6 +487,7 @@ std::string render_json(const DatabaseReport& report) {
                             {"other_cpu_share", value_or_null(q.other_cpu_share)},
                             {"drift", value_or_null(q.drift)},
                             {"warnings", q.warnings}});
+          if (q.memory_drift) mode_item["quality"]["memory_drift"] = *q.memory_drift;
         }
       }
       modes.push_back(mode_item);
@@ -557,6 +559,7 @@ std::string quality_text(const ModeReport& mode) {
     text += fmt::format("; other processes up to {:.0f}% of the CPUs", *q.other_cpu_share * 100);
   }
   if (q.drift) text += fmt::format("; reference drift up to {:.1f}%", *q.drift * 100);
+  if (q.memory_drift) text += fmt::format(", memory {:.1f}%", *q.memory_drift * 100);
   return text;
 }
 

@@ -63,6 +63,7 @@ struct ModeReport {
     double median_cv = 0;
     std::optional<double> other_cpu_share;  // the largest over the runs
     std::optional<double> drift;
+    std::optional<double> memory_drift;  // runs that measured the memory reference
     std::vector<std::string> warnings;
   };
   std::optional<Quality> quality;

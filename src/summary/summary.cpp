@@ -204,6 +204,7 @@ Json runs_quality(const std::vector<CalibrationRun>& runs) {
   std::vector<double> median_cvs;
   std::optional<double> other;
   std::optional<double> drift;
+  std::optional<double> memory_drift;
   Json warnings = Json::array();
   for (const CalibrationRun& run : runs) {
     const ProfileQuality quality = assess_profile(run.profile);
@@ -213,17 +214,21 @@ Json runs_quality(const std::vector<CalibrationRun>& runs) {
     const RunConditions& c = quality.conditions;
     if (c.other_cpu_share) other = std::max(other.value_or(0), *c.other_cpu_share);
     if (c.drift) drift = std::max(drift.value_or(0), *c.drift);
+    if (c.memory_drift) memory_drift = std::max(memory_drift.value_or(0), *c.memory_drift);
     for (const std::string& problem : quality.problems) {
       warnings.push_back(fmt::format("{}: {}", run.profile.started_at, problem));
     }
   }
   auto rounded = [](double value) { return std::round(value * 1000) / 1000; };
-  return Json::object({{"noisy_runs", noisy},
-                       {"max_cv", rounded(max_cv)},
-                       {"median_cv", median_cvs.empty() ? 0.0 : rounded(median(median_cvs))},
-                       {"other_cpu_share", other ? Json(rounded(*other)) : Json()},
-                       {"drift", drift ? Json(rounded(*drift)) : Json()},
-                       {"warnings", warnings}});
+  Json block = Json::object({{"noisy_runs", noisy},
+                             {"max_cv", rounded(max_cv)},
+                             {"median_cv", median_cvs.empty() ? 0.0 : rounded(median(median_cvs))},
+                             {"other_cpu_share", other ? Json(rounded(*other)) : Json()},
+                             {"drift", drift ? Json(rounded(*drift)) : Json()}});
+  // Only where a run measured it, so the summaries of older runs re-derive unchanged.
+  if (memory_drift) block["memory_drift"] = rounded(*memory_drift);
+  block["warnings"] = warnings;
+  return block;
 }
 
 ModeSummaryResult summarize_mode(const HardwareSpec& spec, const std::string& mode,

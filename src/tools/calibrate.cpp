@@ -398,6 +398,49 @@ Measured measure_device(const RunContext& context, const PlannedRun& planned,
   return measured;
 }
 
+// The latest earlier run of the same host, device, entry and power mode in the folder the profile
+// goes to, and how this run's references moved against it (quality.hpp, reference_change); null
+// without such a run. Files that are not profiles, or do not parse, are passed over: this is a
+// comparison offered, not a check of the folder.
+Json previous_run_change(const CalibrationProfile& profile, const fs::path& output) {
+  const RunConditions now = conditions_of(profile);
+  if (!now.host_name || (!now.compute_reference && !now.memory_reference)) return Json();
+  std::error_code error;
+  const fs::path folder = output.has_parent_path() ? output.parent_path() : fs::path(".");
+  std::vector<fs::path> candidates;
+  for (fs::directory_iterator it(folder, error), end; !error && it != end; it.increment(error)) {
+    const fs::path& path = it->path();
+    if (path.extension() == ".json" && path.filename() != output.filename()) {
+      candidates.push_back(path);
+    }
+  }
+  // Newest names first (profiles are named by their UTC start); a folder of thousands is not
+  // read whole.
+  std::sort(candidates.rbegin(), candidates.rend());
+  if (candidates.size() > 200) candidates.resize(200);
+  std::optional<CalibrationProfile> best;
+  std::string best_name;
+  for (const fs::path& path : candidates) {
+    try {
+      const Json document = load_json_file(path);
+      if (!looks_like_profile(document)) continue;
+      CalibrationProfile before = profile_from_json(document, path.filename().string());
+      if (before.device_type != profile.device_type || before.hardware_id != profile.hardware_id ||
+          before.power_mode != profile.power_mode || before.started_at >= profile.started_at ||
+          conditions_of(before).host_name != now.host_name) {
+        continue;
+      }
+      if (!best || before.started_at > best->started_at) {
+        best_name = path.filename().string();
+        best = std::move(before);
+      }
+    } catch (const std::exception&) {
+      continue;
+    }
+  }
+  return best ? reference_change(profile, *best, best_name) : Json();
+}
+
 // What every device's profile ends with: the settings, the records, the workloads' predictions,
 // the match and the warnings (the run's own before predict_workloads').
 void finish_profile(DeviceRun& run, const CalibrationPlan& plan, Json settings_extra,
@@ -425,6 +468,13 @@ void finish_profile(DeviceRun& run, const CalibrationPlan& plan, Json settings_e
   }
   if (!roofs.empty()) profile.extra["gemm_roofs"] = roofs;
   profile.warnings.insert(profile.warnings.begin(), warnings.begin(), warnings.end());
+  // Did the machine itself move since its previous run? Then the profile says so.
+  if (Json change = previous_run_change(profile, run.output); !change.is_null()) {
+    for (std::string& warning : reference_change_warnings(change)) {
+      profile.warnings.push_back(std::move(warning));
+    }
+    profile.extra["conditions"]["reference"]["previous"] = std::move(change);
+  }
   // The run's conditions, judged as export will judge them.
   for (const std::string& problem : assess_profile(profile).problems) {
     profile.warnings.push_back(problem);

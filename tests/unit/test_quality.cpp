@@ -252,6 +252,61 @@ TEST(Quality, RecordCaveatsNameTrialsSizeSpreadAndNeighbours) {
                                                        "cv 47%", "others busy 50%"}));
 }
 
+// The memory reference (the plan's DRAM triad at the start, middle and end) catches what the
+// FMA loop cannot: another tenant saturating the memory while the cores stay free.
+TEST(Quality, AMemoryReferenceThatMovedMakesTheRunNoisy) {
+  CalibrationProfile profile = profile_of({gemm(2048, trials(0.1, 0.01))});
+  Json c = conditions(0.0, 0.0, 0.01);
+  c["reference"]["memory"] = Json::object({{"kernel", "cpu_stream_triad"},
+                                           {"array_bytes", 1 << 30},
+                                           {"gbps", Json::array({60.0, 45.0, 59.0})},
+                                           {"drift", 0.25}});
+  profile.extra = Json::object({{"conditions", c}});
+  ProfileQuality quality = assess_profile(profile);
+  ASSERT_TRUE(quality.noisy());
+  ASSERT_EQ(quality.problems.size(), 1u);
+  EXPECT_NE(quality.problems[0].find("memory reference cpu_stream_triad moved by 25.0%"),
+            std::string::npos);
+  EXPECT_EQ(*quality.conditions.memory_reference, 59.0);  // the median of the three points
+  EXPECT_NE(quality_line(quality).find(", memory 25.0%"), std::string::npos);
+  EXPECT_DOUBLE_EQ(quality_to_json(quality)["memory_drift"].get<double>(), 0.25);
+
+  // Within the limit (10%): not noisy.
+  profile.extra["conditions"]["reference"]["memory"]["drift"] = 0.08;
+  EXPECT_FALSE(assess_profile(profile).noisy());
+}
+
+// Run to run: the references of the previous run on the same host say whether the machine moved
+// between two runs, and by how much; a change within the limits earns no warning.
+TEST(Quality, ReferenceChangeAgainstThePreviousRun) {
+  auto with_reference = [](double gflops, double gbps) {
+    CalibrationProfile profile = profile_of({gemm(2048, trials(0.1, 0.01))});
+    Json c = conditions(0.0, 0.0, 0.0);
+    c["reference"]["gflops"] = Json::array({gflops, gflops, gflops});
+    c["reference"]["memory"] = Json::object(
+        {{"kernel", "cpu_stream_triad"}, {"gbps", Json::array({gbps, gbps})}, {"drift", 0.0}});
+    profile.extra = Json::object({{"conditions", c}});
+    return profile;
+  };
+  CalibrationProfile before = with_reference(400, 70);
+  before.started_at = "2026-12-02T14:41:54Z";
+  const Json change = reference_change(with_reference(396, 50.4), before, "a.json");
+  EXPECT_DOUBLE_EQ(change["compute_change"].get<double>(), -0.01);
+  EXPECT_DOUBLE_EQ(change["memory_change"].get<double>(), -0.28);
+  EXPECT_EQ(change["profile"], "a.json");
+  const std::vector<std::string> warnings = reference_change_warnings(change);
+  ASSERT_EQ(warnings.size(), 1u);  // compute moved 1%: within 5%
+  EXPECT_NE(warnings[0].find("memory reference (DRAM triad) reads 28% below the previous run's on "
+                             "this host (a.json, 2026-12-02T14:41:54Z)"),
+            std::string::npos)
+      << warnings[0];
+
+  EXPECT_TRUE(
+      reference_change_warnings(reference_change(with_reference(404, 72), before, "a")).empty());
+  // A run without references compares with nothing.
+  EXPECT_TRUE(reference_change(profile_of({}), before, "a.json").is_null());
+}
+
 // Profiles from before calibrate recorded its conditions are judged on their spread only.
 TEST(Quality, OldProfilesWithoutConditionsAreJudgedOnSpread) {
   const ProfileQuality quiet = assess_profile(profile_of({gemm(2048, trials(0.1, 0.01))}));
