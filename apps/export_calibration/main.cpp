@@ -47,7 +47,15 @@ int main(int argc, char** argv) {
                "reference kernel drifting, or a median cv above 5%: its `quality` says which); "
                "normally refused. The summary's quality records it");
 
+  std::string format = "console";
+  app.add_option("--format", format,
+                 "Output form: console (lines, or the diff with --dry-run) or json (one object: "
+                 "each profile with where it is stored and its quality, each entry with whether "
+                 "it changed and, with --dry-run, its diff; the notes)")
+      ->check(hwcal::cli::one_of({"console", "json"}));
+
   return hwcal::cli::run(app, argc, argv, common, [&] {
+    options.json = format == "json";
     options.database = hwcal::cli::database_root(common);
     for (const std::string& file : calibrations) options.calibrations.emplace_back(file);
     if (!calibration_dir.empty()) options.calibration_dir = calibration_dir;

@@ -6,6 +6,7 @@
 #include <cmath>
 #include <fstream>
 #include <map>
+#include <sstream>
 
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
@@ -1067,6 +1068,10 @@ int calibrate_all_power_modes(const CalibrateOptions& options, Io& io,
         "calibrate: {} power modes; the current one ({}) is restored at the end\n",
         detected.conf->modes.size(), detected.name.value_or("id " + std::to_string(original)));
   }
+  // --format json: each mode's document is kept and all are printed as one at the end, with
+  // each mode's status, instead of one document after another.
+  const bool json = options.format == CalibrateFormat::json;
+  std::map<std::string, Json> documents;
   AllModesResult all =
       for_each_power_mode(*detected.conf, original, switcher, [&](const NvpModelMode& mode) {
         if (!options.quiet) {
@@ -1074,10 +1079,13 @@ int calibrate_all_power_modes(const CalibrateOptions& options, Io& io,
         }
         CalibrateOptions in_mode = options;
         in_mode.power_mode = mode.name;
-        RunContext context = make_context(in_mode, io, database);
-        if (calibrate_devices(context, choice) > 0) {
-          throw Error("measurements ended in error (the profiles are written)");
-        }
+        std::ostringstream out;
+        Io mode_io{json ? out : io.out, io.err,           io.in, !json && io.out_is_terminal,
+                   io.err_is_terminal,  io.in_is_terminal};
+        RunContext context = make_context(in_mode, mode_io, database);
+        const std::size_t errors = calibrate_devices(context, choice);
+        if (json) documents[mode.name] = parse_json(out.str(), "calibrate's output");
+        if (errors > 0) throw Error("measurements ended in error (the profiles are written)");
       });
   bool failed = !all.restored;
   std::string table = "power mode        id  status      note\n";
@@ -1091,6 +1099,21 @@ int calibrate_all_power_modes(const CalibrateOptions& options, Io& io,
   if (!all.restored) {
     io.err << "calibrate: the board is NOT in its original power mode: run `sudo nvpmodel -m "
            << original << "`\n";
+  }
+  if (json) {
+    Json modes = Json::array();
+    for (const ModeRun& run : all.modes) {
+      auto found = documents.find(run.name);
+      modes.push_back(
+          Json::object({{"power_mode", run.name},
+                        {"id", run.id},
+                        {"status", run.status},
+                        {"message", run.message},
+                        {"result", found != documents.end() ? found->second : Json()}}));
+    }
+    io.out << dump_json(Json::object({{"power_modes", modes},
+                                      {"restored", all.restored},
+                                      {"restore_message", all.restore_message}}));
   }
   return failed ? 1 : 0;
 }

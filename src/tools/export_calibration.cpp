@@ -334,6 +334,38 @@ void refuse_bad_measurements(const Pending& item) {
                   fmt::format("{}{}: not exported", problems.front().message, more));
 }
 
+// --format json: what export did (or, dry, would do) as one object: every profile with where it
+// is stored and its quality, every entry with whether it changed (dry: the diff), the notes.
+Json export_result_json(const std::vector<Pending>& pending,
+                        const std::vector<std::string>& entry_files,
+                        const std::vector<std::string>& entry_diffs,
+                        const std::vector<bool>& entry_changed,
+                        const std::vector<std::string>& lines, bool dry_run, std::size_t copied,
+                        std::size_t updated) {
+  Json profiles = Json::array();
+  for (const Pending& item : pending) {
+    profiles.push_back(
+        Json::object({{"file", item.display},
+                      {"hardware_id", item.entry != nullptr ? item.entry->spec.id : ""},
+                      {"power_mode", item.mode},
+                      {"stored_as", item.stored_path},
+                      {"already_stored", !item.needs_copy},
+                      {"quality", quality_to_json(assess_profile(item.loaded.profile))}}));
+  }
+  Json entries = Json::array();
+  for (std::size_t i = 0; i < entry_files.size(); ++i) {
+    Json entry = Json::object({{"file", entry_files[i]}, {"changed", bool(entry_changed[i])}});
+    if (dry_run) entry["diff"] = entry_diffs[i];
+    entries.push_back(std::move(entry));
+  }
+  return Json::object({{"dry_run", dry_run},
+                       {"profiles", profiles},
+                       {"entries", entries},
+                       {"notes", lines},
+                       {"written", Json::object({{"entries", dry_run ? 0 : updated},
+                                                 {"profiles", dry_run ? 0 : copied}})}});
+}
+
 // A profile's warnings and quality are said as it is read; a noisy one (quality.hpp: other
 // processes busy, steal, drift, spread) is refused unless --accept-noisy, naming why.
 void judge_quality(const Pending& item, const ExportOptions& options, Io& io) {
@@ -565,6 +597,20 @@ int run_export_calibration(const ExportOptions& options, Io& io) {
     }
   }
 
+  if (options.dry_run && options.json) {
+    std::vector<std::string> entry_files;
+    std::vector<std::string> diffs;
+    std::vector<bool> changed;
+    for (const EntryChange& change : changes) {
+      entry_files.push_back(change.display);
+      diffs.push_back(
+          unified_diff(change.before, change.after, "a/" + change.display, "b/" + change.display));
+      changed.push_back(change.after != change.before);
+    }
+    io.out << dump_json(
+        export_result_json(pending, entry_files, diffs, changed, lines, true, 0, 0));
+    return 0;
+  }
   if (options.dry_run) {
     for (const Pending& item : pending) {
       io.out << (item.needs_copy
@@ -600,6 +646,18 @@ int run_export_calibration(const ExportOptions& options, Io& io) {
     ++updated;
   }
   transaction.commit();
+  if (options.json) {
+    std::vector<std::string> entry_files;
+    std::vector<bool> changed;
+    for (const EntryChange& change : changes) {
+      entry_files.push_back(change.display);
+      changed.push_back(change.after != change.before);
+    }
+    io.out << dump_json(export_result_json(pending, entry_files,
+                                           std::vector<std::string>(entry_files.size()), changed,
+                                           lines, false, copied, updated));
+    return 0;
+  }
   if (!options.quiet) {
     for (const std::string& line : lines) io.out << line << "\n";
     if (updated == 0 && copied == 0) {

@@ -26,6 +26,7 @@ struct ExportOptions {
   bool allow_over_peak = false;            // write measured values > 2% above the peak
   bool accept_noisy = false;               // export a profile whose quality says noisy
   bool quiet = false;
+  bool json = false;  // --format json: the result as one JSON object on stdout
 };
 
 // 0 on success (also when nothing changed). Throws UsageError for contradictory flags,

@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <map>
 #include <thread>
 
 #include <gtest/gtest.h>
@@ -267,6 +268,32 @@ TEST(CalibrateCli, AllPowerModesSwitchesCalibratesAndRestores) {
     EXPECT_EQ(load_json_file(written[0])["power_mode"], mode);
   }
   EXPECT_FALSE(fs::exists(profiles / "7W"));
+
+  // --format json: one document for the whole sweep, each mode with its status and result
+  // (from the fixture's status again: the fake nvpmodel leaves a shorter one behind).
+  fs::copy_file(test::fixtures_dir() / "machines/jetson_orin_nano_25w/var/lib/nvpmodel/status",
+                status, fs::copy_options::overwrite_existing);
+  auto json = run_program(
+      kCalibrate,
+      {"--all-power-modes", "--nvpmodel",
+       (test::fixtures_dir() / "nvpmodel/fake_nvpmodel.sh").string(), "--power-mode-settle", "0",
+       "--device", "cpu", "--kernels", "cpu_stream_triad", "--plan", "quick", "--time-budget", "1",
+       "--sysroot", board.string(), "--database", database.string(), "--format", "json"},
+      {{"FAKE_NVPMODEL_STATUS", status.string()}, {"FAKE_NVPMODEL_REBOOT", "3"}});
+  ASSERT_EQ(json.exit_code, 0) << json.err;
+  const Json sweep = parse_json(json.out, "stdout");
+  EXPECT_TRUE(sweep["restored"].get<bool>());
+  std::map<std::string, std::string> statuses;
+  for (const Json& mode : sweep["power_modes"]) {
+    statuses[mode["power_mode"].get<std::string>()] = mode["status"].get<std::string>();
+    if (mode["status"] == "calibrated") {
+      EXPECT_EQ(mode["result"]["power_mode"], mode["power_mode"]) << mode.dump();
+    } else {
+      EXPECT_TRUE(mode["result"].is_null());
+    }
+  }
+  EXPECT_EQ(statuses["7W"], "skipped");
+  EXPECT_EQ(statuses["MAXN_SUPER"], "calibrated");
 
   // A machine without nvpmodel modes cannot do it, and says so before measuring anything.
   auto x86 = run_program(kCalibrate, {"--all-power-modes", "--nvpmodel", "/bin/false", "--sysroot",

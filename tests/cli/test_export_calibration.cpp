@@ -163,6 +163,41 @@ TEST_F(ExportCli, DryRunPrintsTheDiffAndWritesNothing) {
   EXPECT_TRUE(contains(result.out, "dry run: nothing written"));
 }
 
+// --format json: one object on stdout, dry or not, that a script reads instead of the lines.
+TEST_F(ExportCli, FormatJsonSaysWhatWasStoredAndChanged) {
+  auto before = test::snapshot_tree(dir_.path());
+  auto dry = exporter({"--calibration", kGpu25W.string(), "--dry-run", "--format", "json"});
+  ASSERT_EQ(dry.exit_code, 0) << dry.err;
+  EXPECT_EQ(test::snapshot_tree(dir_.path()), before);
+  const Json planned = parse_json(dry.out, "stdout");
+  EXPECT_TRUE(planned["dry_run"].get<bool>());
+  ASSERT_EQ(planned["profiles"].size(), 1u);
+  EXPECT_EQ(planned["profiles"][0]["stored_as"],
+            "profiles/nvidia/jetson_orin_nano_gpu/25W/20251116T100426Z.json");
+  EXPECT_EQ(planned["profiles"][0]["hardware_id"], "jetson_orin_nano_gpu");
+  EXPECT_FALSE(planned["profiles"][0]["quality"]["noisy"].get<bool>());
+  ASSERT_EQ(planned["entries"].size(), 1u);
+  EXPECT_EQ(planned["entries"][0]["file"], kGpuEntry);
+  EXPECT_TRUE(planned["entries"][0]["changed"].get<bool>());
+  EXPECT_TRUE(
+      contains(planned["entries"][0]["diff"].get<std::string>(), "+  \"calibration_summary\""));
+  EXPECT_EQ(planned["written"]["entries"], 0);
+
+  auto done = exporter({"--calibration", kGpu25W.string(), "--format", "json"});
+  ASSERT_EQ(done.exit_code, 0) << done.err;
+  const Json result = parse_json(done.out, "stdout");
+  EXPECT_FALSE(result["dry_run"].get<bool>());
+  EXPECT_EQ(result["written"]["entries"], 1);
+  EXPECT_EQ(result["written"]["profiles"], 1);
+  EXPECT_FALSE(result["entries"][0].contains("diff"));
+  // Again: nothing to write, and the JSON says so.
+  const Json again =
+      parse_json(exporter({"--calibration", kGpu25W.string(), "--format", "json"}).out, "stdout");
+  EXPECT_TRUE(again["profiles"][0]["already_stored"].get<bool>());
+  EXPECT_FALSE(again["entries"][0]["changed"].get<bool>());
+  EXPECT_EQ(again["written"]["profiles"], 0);
+}
+
 TEST_F(ExportCli, ANativeProfileIsStoredVerbatim) {
   const fs::path fixture = test::fixtures_dir() / "profiles/jetson_orin_nano_gpu_25W.json";
   auto result = exporter({"--calibration", fixture.string()});
