@@ -10,6 +10,7 @@
 # Options:
 #   --profiles DIR      the shared profile folder (required; created)
 #   --gpus N            array tasks per node type: GPUs 0..N-1 (default 1)
+#   --throttle N        at most N tasks of each array at once (--array=0-7%N)
 #   --node-types LIST   one array per Slurm node feature (--constraint=TYPE), space-separated
 #   --partitions LIST   one array per partition (--partition=P) instead
 #   --device D          cuda (default), cpu or all
@@ -27,12 +28,13 @@ usage() {
   sed -n '2,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//' >&2
   exit 2
 }
-profiles= gpus=1 types=() type_option= device=cuda plan=standard bin=/usr/bin database=
+profiles= gpus=1 throttle= types=() type_option= device=cuda plan=standard bin=/usr/bin database=
 export_args=() sbatch_args=() exclusive=(--exclusive) calibrate_args=()
 while [[ $# -gt 0 ]]; do
   case $1 in
   --profiles) profiles=$2; shift 2 ;;
   --gpus) gpus=$2; shift 2 ;;
+  --throttle) throttle=%$2; shift 2 ;;
   --node-types) read -r -a types <<<"$2"; type_option=--constraint; shift 2 ;;
   --partitions) read -r -a types <<<"$2"; type_option=--partition; shift 2 ;;
   --device) device=$2; shift 2 ;;
@@ -49,6 +51,8 @@ while [[ $# -gt 0 ]]; do
 done
 [[ -n $profiles ]] || { echo "submit.sh: --profiles DIR is required" >&2; exit 2; }
 [[ $gpus =~ ^[1-9][0-9]*$ ]] || { echo "submit.sh: --gpus $gpus: not a count" >&2; exit 2; }
+[[ -z $throttle || $throttle =~ ^%[1-9][0-9]*$ ]] ||
+  { echo "submit.sh: --throttle ${throttle#%}: not a count" >&2; exit 2; }
 mkdir -p "$profiles"
 profiles=$(cd "$profiles" && pwd)
 logs=$profiles.logs
@@ -63,7 +67,7 @@ fi
 arrays=()
 submit_array() {  # submit_array [--constraint=T | --partition=P]
   arrays+=("$(sbatch --parsable "${sbatch_args[@]}" "${exclusive[@]}" "$@" \
-    --array="0-$((gpus - 1))" --output="$logs/hwcal-calibrate-%A_%a.out" \
+    --array="0-$((gpus - 1))$throttle" --output="$logs/hwcal-calibrate-%A_%a.out" \
     "$here/calibrate.sbatch" "${calibrate_args[@]}" | cut -d';' -f1)")
   echo "calibration array ${arrays[-1]}: $gpus task(s)${1:+ ($1)}"
 }
