@@ -21,6 +21,10 @@ set(CPACK_PACKAGE_CONTACT "hwcal maintainers <maintainers@users.noreply.r-seed-5
     CACHE STRING "The packages' Maintainer field")
 set(CPACK_PACKAGING_INSTALL_PREFIX "/usr")
 set(CPACK_STRIP_FILES ON)  # RelWithDebInfo programs are ~100 MB with their debug information
+if(CMAKE_STRIP)
+  set(CPACK_HWCAL_STRIP "${CMAKE_STRIP}")
+  set(CPACK_PRE_BUILD_SCRIPTS "${PROJECT_SOURCE_DIR}/cmake/PackageStrip.cmake")
+endif()
 set(CPACK_GENERATOR "DEB")
 set(CPACK_SOURCE_GENERATOR "")
 

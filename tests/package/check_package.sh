@@ -114,9 +114,14 @@ build)
   if grep -E "^/usr/($bindir|share)/" "$out/hwcal-dev.files"; then
     fail "hwcal-dev has runtime files"
   fi
-  # Stripped: the build's programs carry their debug information, the package's do not.
+  # Stripped: the build's programs and libraries carry their debug information, the packages' do
+  # not (CPACK_STRIP_FILES, cmake/PackageStrip.cmake).
   dpkg-deb --fsys-tarfile "$runtime" | tar -xO "./usr/$bindir/calibrate" >"$work/calibrate"
   if readelf -S "$work/calibrate" | grep -q '\.debug_info'; then fail "calibrate is not stripped"; fi
+  dpkg-deb --fsys-tarfile "$dev" | tar -xO "./usr/$libdir/libhwcal_database.a" >"$work/database.a"
+  if readelf -S "$work/database.a" | grep -q '\.debug_info'; then
+    fail "libhwcal_database.a keeps its debug information"
+  fi
   echo "hwcal: $(wc -l <"$out/hwcal.files") paths, hwcal-dev: $(wc -l <"$out/hwcal-dev.files") paths"
   ;;
 
