@@ -28,7 +28,8 @@ usage() {
   sed -n '2,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//' >&2
   exit 2
 }
-profiles= gpus=1 throttle= types=() type_option= device=cuda plan=standard bin=/usr/bin database=
+profiles='' gpus=1 throttle='' types=() type_option='' device=cuda plan=standard bin=/usr/bin
+database=
 export_args=() sbatch_args=() exclusive=(--exclusive) calibrate_args=()
 while [[ $# -gt 0 ]]; do
   case $1 in

@@ -115,9 +115,9 @@ exported() {  # exported VENDOR/ID MODE COUNT
   stored=$(find "$folder" -name '*.json' -newer "$work/started" | wc -l)
   [[ $stored == "$3" ]] || fail "$stored new profiles in $folder, not $3"
   entry=$(find "$database" -name "${1#*/}.json")
-  for file in $(find "$folder" -name '*.json' -newer "$work/started"); do
+  while read -r file; do
     grep -qF "$(basename "$file")" "$entry" || fail "$entry does not link $file"
-  done
+  done < <(find "$folder" -name '*.json' -newer "$work/started")
 }
 exported intel/intel_core_i7_12700k default 1
 for mode in 15W 25W MAXN_SUPER; do

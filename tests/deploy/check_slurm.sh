@@ -151,7 +151,7 @@ for job in "${arrays[@]}"; do
   states=$(job_states "$job")
   [[ $(grep -c . <<<"$states") == 2 ]] || fail "array $job has not 2 tasks: $states"
   if grep -vx COMPLETED <<<"$states"; then
-    cat "$work/shared/profiles.logs"/hwcal-calibrate-"$job"_*.out
+    cat "$work/shared/profiles.logs/hwcal-calibrate-${job}"_*.out
     fail "array $job: not every task completed"
   fi
 done

@@ -70,7 +70,7 @@ build)
   depends=$(dpkg-deb -f "$runtime" Depends)
   # dpkg-shlibdeps named the packages of the libraries the programs load: each is a package of
   # this distribution, installed here because the build linked against it.
-  names=$(tr ',|' '\n\n' <<<"$depends" | sed -E 's/\(.*\)//; s/ //g' | grep -v '^$' | sort -u)
+  names=$(sed -E 's/[,|]/\n/g' <<<"$depends" | sed -E 's/\(.*\)//; s/ //g' | grep -v '^$' | sort -u)
   for name in libc6 libstdc++6 libopenblas0; do
     grep -qx "$name" <<<"$names" || grep -qx "${name}-[a-z]*" <<<"$names" ||
       fail "hwcal does not depend on $name: $depends"
@@ -149,7 +149,7 @@ programs)
 
   # bash completion, as bash-completion loads it: the file named after the program.
   completion_check() {
-    # shellcheck disable=SC1090 # the installed file
+    # shellcheck disable=SC1090,SC1091 # the installed file
     source "$root/usr/share/bash-completion/completions/calibrate"
     PATH=$root/usr/$bindir:$PATH
     unset HWCAL_DATABASE
