@@ -7,16 +7,20 @@
 # needs; `--tests` adds what the test suite needs. Runs apt-get as root, or through sudo.
 set -euo pipefail
 
+# help2man writes the man pages from the programs' --help (cmake/ManPages.cmake); dpkg-dev's
+# dpkg-shlibdeps names the Debian packages' dependencies (cmake/Packaging.cmake).
 build_packages=(
   cmake make ninja-build g++ git pkg-config
   libcli11-dev nlohmann-json3-dev libfmt-dev libspdlog-dev libeigen3-dev libopenblas-dev
-  libdnnl-dev ocl-icd-opencl-dev
+  libdnnl-dev ocl-icd-opencl-dev help2man dpkg-dev
 )
 # chromium renders the HTML report in the test suite (tests/report/check_html_report.sh); clang
-# and its runtimes (libFuzzer, ASan, UBSan) build the fuzzers (docs/testing.md).
+# and its runtimes (libFuzzer, ASan, UBSan) build the fuzzers (docs/testing.md). ansible, and
+# slurm-wlm with munge, run the fleet deployments of deploy/ in tests/deploy (the Slurm test
+# starts its own daemons, and only as root).
 test_packages=(
   libgtest-dev libgmock-dev python3 python3-jsonschema clang-format chromium
-  clang libclang-rt-14-dev
+  clang libclang-rt-14-dev ansible slurm-wlm munge
 )
 
 wanted=("${build_packages[@]}")
