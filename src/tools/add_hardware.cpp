@@ -815,6 +815,7 @@ int run_add_hardware(const AddHardwareOptions& options, Io& io) {
     case AddHardwareMode::from_file:
     case AddHardwareMode::set_only: return run_from_file(options, io);
     case AddHardwareMode::import_legacy: return run_import_legacy(options, io);
+    case AddHardwareMode::import_registry: return run_import_registry(options, io);
     case AddHardwareMode::update: return run_update(options, io);
     case AddHardwareMode::wizard: return run_wizard(options, io);
   }
