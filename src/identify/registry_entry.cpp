@@ -260,11 +260,13 @@ namespace {
 class Converter {
  public:
   Converter(const Json& spec, std::string file, std::string folder_id,
-            const std::optional<RegistryReference>& reference, const RegistryKinds& kinds)
+            const std::optional<RegistryReference>& reference,
+            const std::vector<RegistryReference>& peers, const RegistryKinds& kinds)
       : spec_(spec),
         file_(std::move(file)),
         folder_id_(std::move(folder_id)),
         reference_(reference),
+        peers_(peers),
         kinds_(kinds) {}
 
   RegistryConversion run() {
@@ -282,6 +284,7 @@ class Converter {
   void convert();
   void convert_board(Json& entry);
   void convert_device(Json& entry, DeviceType type);
+  std::string attachment();
   void check_precision(const PrecisionFacts& facts, std::optional<double> clock,
                        const std::string& clock_from, Json& peaks, Json& derivations);
   [[noreturn]] void refuse(const std::string& pointer, const std::string& message) {
@@ -292,7 +295,10 @@ class Converter {
   std::string file_;
   std::string folder_id_;
   std::optional<RegistryReference> reference_;
+  std::vector<RegistryReference> peers_;
   RegistryKinds kinds_;
+  std::set<std::string> peer_verified_;      // precisions whose per-unit rate a peer confirms
+  std::set<std::string> peer_contradicted_;  // ... and those a peer contradicts
   RegistryConversion result_;
   std::set<std::string> used_;
   std::map<std::string, double> carried_ops_;  // registry precision -> ops per clock, carried
@@ -437,6 +443,38 @@ void Converter::check_precision(const PrecisionFacts& facts, std::optional<doubl
         name));
     left_out = true;
   }
+  // Sourced entries of the same architecture: one core (SM) does the same work per cycle in
+  // every part of that design. Checked only where those entries agree among themselves.
+  if (!left_out && precision && per_clock && units_ && !peers_.empty()) {
+    std::optional<double> rate;
+    std::vector<std::string> ids;
+    bool consistent = true;
+    for (const RegistryReference& peer : peers_) {
+      auto found = peer.spec->peak_derivation.find(*precision);
+      if (found == peer.spec->peak_derivation.end() || found->second.terms.size() != 1) continue;
+      const DerivationTerm& term = found->second.terms.front();
+      if (term.unit != unit_name_ || term.ops_per_cycle_per_unit <= 0) continue;
+      if (rate && !agrees(term.ops_per_cycle_per_unit, *rate)) consistent = false;
+      if (!rate) rate = term.ops_per_cycle_per_unit;
+      ids.push_back(peer.spec->id);
+    }
+    if (rate && consistent) {
+      const double own = *per_clock / static_cast<double>(*units_);
+      if (agrees(own, *rate)) {
+        peer_verified_.insert(name);
+      } else {
+        result_.flags.push_back(fmt::format(
+            "{}: {} ops/clock over {} {}s is {} per {} per cycle, where the sourced {} entr{} "
+            "({}) derive{} {}; left out",
+            name, number_text(*per_clock), *units_, unit_name_, number_text(own), unit_name_,
+            text_at(spec_, "architecture", "").value_or("?"), ids.size() == 1 ? "y" : "ies",
+            fmt::format("{}", fmt::join(ids, ", ")), ids.size() == 1 ? "s" : "",
+            number_text(*rate)));
+        peer_contradicted_.insert(name);
+        left_out = true;
+      }
+    }
+  }
   if (left_out) return;
   if (!precision) {
     result_.not_carried.push_back(
@@ -548,6 +586,27 @@ void Converter::convert_device(Json& entry, DeviceType type) {
   for (const PrecisionFacts& item : facts) {
     check_precision(item, clock, clock_from, peaks, derivations);
   }
+  // A per-core (per-SM) rate the design contradicts means the file's model of the core is wrong:
+  // its other per-unit figures, which no sourced entry can confirm, are not trusted either.
+  if (!peer_contradicted_.empty()) {
+    std::vector<std::string> dropped;
+    for (const auto& [name, value] : peaks.items()) {
+      (void)value;
+      if (peer_verified_.count(name) == 0) dropped.push_back(name);
+    }
+    for (const std::string& name : dropped) {
+      peaks.erase(name);
+      derivations.erase(name);
+      carried_ops_.erase(name);
+    }
+    if (!dropped.empty()) {
+      result_.not_carried.push_back(
+          fmt::format("{}: no sourced entry confirms them, and the file's per-unit rates of {} are "
+                      "contradicted",
+                      fmt::format("{}", fmt::join(dropped, ", ")),
+                      fmt::format("{}", fmt::join(peer_contradicted_, ", "))));
+    }
+  }
   // Canonical order.
   Json ordered = Json::object();
   Json ordered_derivations = Json::object();
@@ -569,6 +628,7 @@ void Converter::convert_device(Json& entry, DeviceType type) {
            fmt::format("'{}' names no host instruction set (x86_64 or aarch64)", platform));
   }
   entry["platform"] = platform;
+  if (accelerator) entry["attachment"] = attachment();
   entry["theoretical_peaks"] = ordered;
   if (!ordered_derivations.empty()) entry["peak_derivation"] = ordered_derivations;
 
@@ -703,8 +763,45 @@ void Converter::convert_device(Json& entry, DeviceType type) {
   }
   result_.to_fill.push_back("sources: the registry records none");
   if (accelerator) {
-    result_.to_fill.push_back("attachment, frameworks: the registry does not record them");
+    result_.to_fill.push_back("frameworks: the registry names them in free text only");
   }
+}
+
+// How an accelerator reaches its host, where the registry's words say it and say one thing:
+// "in Orin SoC" is on the SoC; "USB/M.2/PCIe variants" is three devices in one file.
+std::string Converter::attachment() {
+  std::string text;
+  for (const char* key : {"model", "architecture", "notes"}) {
+    text += " " + text_at(spec_, key, "").value_or("");
+  }
+  struct Way {
+    const char* name;
+    std::regex pattern;
+  };
+  static const std::vector<Way> ways = {
+      {"soc", std::regex(R"(\bSoC\b)", std::regex::icase)},
+      {"usb", std::regex(R"(\bUSB\b)", std::regex::icase)},
+      {"m2", std::regex(R"(\bM\.2\b)", std::regex::icase)},
+      {"mpcie", std::regex(R"(mini-?PCIe)", std::regex::icase)},
+      {"pcie", std::regex(R"((^|[^-a-z])PCIe\b)", std::regex::icase)},
+  };
+  std::vector<std::string> found;
+  for (const Way& way : ways) {
+    if (std::regex_search(text, way.pattern)) found.push_back(way.name);
+  }
+  if (found.empty()) {
+    refuse("/notes",
+           "an accelerator entry needs its attachment (soc, pcie, m2, usb, ...) and the "
+           "registry does not say it");
+  }
+  if (found.size() > 1) {
+    refuse("/notes", fmt::format("attaches by {} depending on the variant: one file stands for "
+                                 "several devices (one entry per variant is needed)",
+                                 fmt::join(found, ", ")));
+  }
+  result_.changes.push_back(
+      fmt::format("attachment '{}': read from the model and notes", found.front()));
+  return found.front();
 }
 
 void Converter::convert_board(Json& entry) {
@@ -780,8 +877,9 @@ void Converter::convert_board(Json& entry) {
 RegistryConversion convert_registry_spec(const Json& spec, const std::string& file,
                                          const std::string& folder_id,
                                          const std::optional<RegistryReference>& reference,
-                                         const RegistryKinds& kinds) {
-  return Converter(spec, file, folder_id, reference, kinds).run();
+                                         const RegistryKinds& kinds,
+                                         const std::vector<RegistryReference>& peers) {
+  return Converter(spec, file, folder_id, reference, peers, kinds).run();
 }
 
 }  // namespace hwcal

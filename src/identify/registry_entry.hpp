@@ -49,12 +49,17 @@ struct RegistryConversion {
 };
 
 // Converts one spec.json. `file` names it in messages; `folder_id` is the <id> folder it sits in.
+// `reference` is the database's entry for the same device (its totals are compared), `peers`
+// the database's entries of the same kind and architecture (their per-core or per-SM rates
+// are compared where they agree among themselves; a contradicted one leaves out every per-unit
+// figure no peer confirms).
 // Malformed or hostile values (a wrong type, a negative, non-finite or absurdly large figure)
 // refuse the file with a failure naming the field.
 RegistryConversion convert_registry_spec(const Json& spec, const std::string& file,
                                          const std::string& folder_id,
                                          const std::optional<RegistryReference>& reference,
-                                         const RegistryKinds& kinds);
+                                         const RegistryKinds& kinds,
+                                         const std::vector<RegistryReference>& peers = {});
 
 // One derivation in words, "32 dataflow units x 500 INT8 ops/unit/clock = 16,000 INT8
 // ops/clock": the factors before '=' and the stated result after it. nullopt when the text has

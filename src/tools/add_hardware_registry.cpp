@@ -162,6 +162,26 @@ std::optional<RegistryReference> find_reference(const Json& spec, const Database
   return RegistryReference{&found.front()->spec, found.front()->display_path};
 }
 
+// The database's entries of the same kind and architecture (case aside): their per-core or
+// per-SM rates are the design's.
+std::vector<RegistryReference> find_peers(const Json& spec, const Database& database) {
+  std::vector<RegistryReference> peers;
+  if (!spec.is_object()) return peers;
+  auto text = [&](const char* key) {
+    auto found = spec.find(key);
+    return found != spec.end() && found->is_string() ? found->get<std::string>() : "";
+  };
+  const std::string architecture = lower(text("architecture"));
+  const std::string type = text("device_type");
+  if (architecture.empty() || architecture == "unknown") return peers;
+  for (const DatabaseEntry& entry : database.entries()) {
+    if (entry.has_errors || to_string(entry.spec.device_type) != type) continue;
+    if (lower(entry.spec.architecture) != architecture) continue;
+    peers.push_back(RegistryReference{&entry.spec, entry.display_path});
+  }
+  return peers;
+}
+
 // "25W_1152MHz_numpy_20260128T205744Z.json": the power mode, the clock measured, the framework
 // and the UTC time of the run.
 struct CalibrationName {
@@ -315,7 +335,8 @@ int run_import_registry(const AddHardwareOptions& options, Io& io) {
     RegistryConversion conversion;
     try {
       conversion = convert_registry_spec(document, row.file, row.folder_id,
-                                         find_reference(document, database), kinds);
+                                         find_reference(document, database), kinds,
+                                         find_peers(document, database));
     } catch (const std::exception& error) {
       refuse(row, error.what());
       continue;
