@@ -369,7 +369,7 @@ void Converter::convert() {
   result_.entry = entry;
 }
 
-void Converter::check_precision(const PrecisionFacts& facts, std::optional<double> clock,
+void Converter::check_precision(const PrecisionFacts& facts, std::optional<double> clock_mhz,
                                 const std::string& clock_from, Json& peaks, Json& derivations) {
   const std::string& name = facts.name;
   if (!facts.peak || *facts.peak <= 0) {
@@ -383,8 +383,9 @@ void Converter::check_precision(const PrecisionFacts& facts, std::optional<doubl
   const double peak = *facts.peak;
   std::vector<std::string> problems;
   std::string chain;  // the derivation as the file tells it, for the flag
-  std::optional<double> per_clock =
-      facts.ops_per_clock && *facts.ops_per_clock > 0 ? facts.ops_per_clock : std::nullopt;
+  // Plain numbers, 0 for none: GCC 12 at -O2 mistakes optionals here for uninitialized.
+  double per_clock = facts.ops_per_clock.value_or(0);
+  const double clock = clock_mhz.value_or(0);
   if (facts.note) {
     if (auto words = parse_word_derivation(*facts.note)) {
       chain = fmt::format("\"{}\"", *facts.note);
@@ -392,19 +393,19 @@ void Converter::check_precision(const PrecisionFacts& facts, std::optional<doubl
         problems.push_back(fmt::format("its factors multiply to {}, not the {} it states",
                                        number_text(words->product()), number_text(words->stated)));
       }
-      if (per_clock && !agrees(words->stated, *per_clock)) {
+      if (per_clock > 0 && !agrees(words->stated, per_clock)) {
         problems.push_back(fmt::format("ops_per_clock.{} says {} ops/clock, the derivation {}",
-                                       name, number_text(*per_clock), number_text(words->stated)));
+                                       name, number_text(per_clock), number_text(words->stated)));
       }
-      if (!per_clock) per_clock = words->stated;
+      if (per_clock <= 0) per_clock = words->stated;
     }
   }
-  if (per_clock && clock) {
-    const double derived = *per_clock * *clock / 1000;
+  if (per_clock > 0 && clock > 0) {
+    const double derived = per_clock * clock / 1000;
     if (!agrees(derived, peak)) {
       problems.push_back(fmt::format(
           "{} ops/clock x {} MHz ({}) = {} G{}, but theoretical_peaks.{} says {} ({:.1f}% apart)",
-          number_text(*per_clock), number_text(*clock), clock_from, number_text(derived),
+          number_text(per_clock), number_text(clock), clock_from, number_text(derived),
           name.rfind("int", 0) == 0 ? "OPS" : "FLOPS", name, number_text(peak),
           std::fabs(derived / peak - 1) * 100));
     }
@@ -445,7 +446,7 @@ void Converter::check_precision(const PrecisionFacts& facts, std::optional<doubl
   }
   // Sourced entries of the same architecture: one core (SM) does the same work per cycle in
   // every part of that design. Checked only where those entries agree among themselves.
-  if (!left_out && precision && per_clock && units_ && !peers_.empty()) {
+  if (!left_out && precision && per_clock > 0 && units_ && !peers_.empty()) {
     std::optional<double> rate;
     std::vector<std::string> ids;
     bool consistent = true;
@@ -459,14 +460,14 @@ void Converter::check_precision(const PrecisionFacts& facts, std::optional<doubl
       ids.push_back(peer.spec->id);
     }
     if (rate && consistent) {
-      const double own = *per_clock / static_cast<double>(*units_);
+      const double own = per_clock / static_cast<double>(units_.value_or(1));
       if (agrees(own, *rate)) {
         peer_verified_.insert(name);
       } else {
         result_.flags.push_back(fmt::format(
             "{}: {} ops/clock over {} {}s is {} per {} per cycle, where the sourced {} entr{} "
             "({}) derive{} {}; left out",
-            name, number_text(*per_clock), *units_, unit_name_, number_text(own), unit_name_,
+            name, number_text(per_clock), *units_, unit_name_, number_text(own), unit_name_,
             text_at(spec_, "architecture", "").value_or("?"), ids.size() == 1 ? "y" : "ies",
             fmt::format("{}", fmt::join(ids, ", ")), ids.size() == 1 ? "s" : "",
             number_text(*rate)));
@@ -484,16 +485,16 @@ void Converter::check_precision(const PrecisionFacts& facts, std::optional<doubl
     return;
   }
   peaks[name] = peak;
-  if (per_clock && clock) {
-    carried_ops_[name] = *per_clock;
+  if (per_clock > 0 && clock > 0) {
+    const double ops = per_clock;
+    const double units = static_cast<double>(units_.value_or(0));
+    carried_ops_[name] = ops;
     Json derivation = Json::object();
-    const bool whole =
-        units_ && *units_ > 0 && std::fmod(*per_clock, static_cast<double>(*units_)) == 0;
+    const bool whole = units > 0 && std::fmod(ops, units) == 0;
     derivation["unit"] = whole ? unit_name_ : std::string("device");
-    derivation["units"] = whole ? *units_ : 1;
-    derivation["ops_per_cycle_per_unit"] =
-        whole ? *per_clock / static_cast<double>(*units_) : *per_clock;
-    derivation["clock_mhz"] = *clock;
+    derivation["units"] = whole ? units_.value_or(1) : 1;
+    derivation["ops_per_cycle_per_unit"] = whole ? ops / units : ops;
+    derivation["clock_mhz"] = clock;
     derivation["clock_source"] = "datasheet";
     std::string note =
         "from the predecessor's registry: ops_per_clock x the clock of " + clock_from;
@@ -762,6 +763,9 @@ void Converter::convert_device(Json& entry, DeviceType type) {
                                   fmt::format("{}", fmt::join(left, ", ")));
   }
   result_.to_fill.push_back("sources: the registry records none");
+  result_.to_fill.push_back(
+      "detection_patterns: the registry records none (what /proc/cpuinfo or the driver reports "
+      "is not its model string)");
   if (accelerator) {
     result_.to_fill.push_back("frameworks: the registry names them in free text only");
   }
