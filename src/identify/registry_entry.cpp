@@ -251,8 +251,12 @@ std::optional<WordDerivation> parse_word_derivation(const std::string& text) {
 }
 
 RegistryKinds registry_kinds_supported() {
-  // The database knows cpu and gpu entries only; see RegistryKinds.
-  return RegistryKinds{};
+  // npu / accelerator / dsp entries and boards (docs/schema.md, "Accelerators, NPUs and DSPs",
+  // "Boards").
+  RegistryKinds kinds;
+  kinds.accelerators = true;
+  kinds.boards = true;
+  return kinds;
 }
 
 namespace {

@@ -160,16 +160,17 @@ TEST(RegistrySpec, HostileValuesRefuseTheFileNamingTheField) {
   for (const Case& c : std::vector<Case>{
            {"/theoretical_peaks/fp32", -5, "/theoretical_peaks/fp32: -5 is negative"},
            {"/theoretical_peaks/fp32", "NaN",
-            "/theoretical_peaks/fp32: expected a number, got "
+            "/theoretical_peaks/fp32: expected a number, got a "
             "string"},
            {"/theoretical_peaks/fp32", 1e300,
             "/theoretical_peaks/fp32: 1e+300 is beyond any "
             "device"},
-           {"/ops_per_clock", Json::array({1, 2}), "/ops_per_clock: expected an object, got array"},
+           {"/ops_per_clock", Json::array({1, 2}),
+            "/ops_per_clock: expected an object, got an array"},
            {"/boost_clock_mhz", -1, "/boost_clock_mhz: -1 is negative"},
            {"/peak_bandwidth_gbps", 1e12, "/peak_bandwidth_gbps: 1e+12 is beyond any device"},
            {"/vendor", nullptr, "/vendor: missing"},
-           {"/model", 42, "/model: expected a string, got number"},
+           {"/model", 42, "/model: expected a string, got a number"},
            {"/device_type", "quantum", "/device_type: 'quantum' has no counterpart"},
            {"/platform", "embedded", "/platform: 'embedded' names no host instruction set"},
        }) {
@@ -182,7 +183,7 @@ TEST(RegistrySpec, HostileValuesRefuseTheFileNamingTheField) {
     EXPECT_EQ(result.failure.find('\n'), std::string::npos) << "one line";
   }
   EXPECT_EQ(convert_registry_spec(Json::array(), "tiny.json", "", std::nullopt, {}).failure,
-            "/: expected a spec object, got array");
+            "/: expected a spec object, got an array");
 }
 
 }  // namespace
