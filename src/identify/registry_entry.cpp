@@ -43,7 +43,7 @@ std::string number_text(double value) {
     }
     return (value < 0 ? "-" : "") + out;
   }
-  return fmt::format("{:.4g}", value);
+  return fmt::format("{:.1f}", value);
 }
 
 bool agrees(double value, double reference) {

@@ -401,7 +401,7 @@ TEST(AddHardwareCli, ImportRegistrySamples) {
       rows["accelerator/nvidia_dla_orin/calibrations/dla0_int8_mode_50w_20260131T164724Z.json"]
           ["reason"]
               .get<std::string>()
-              .find("0 of 21 succeeded"),
+              .find("succeeded (\"Engine build failed\"): nothing was measured"),
       std::string::npos);
   EXPECT_EQ(rows["cpu/i7_12700K/fp32/efficiency_curves.json"]["outcome"], "refused");
   EXPECT_EQ(rows["README.md"]["outcome"], "refused");
@@ -425,6 +425,16 @@ TEST(AddHardwareCli, ImportRegistrySamples) {
   const Json entry = load_json_file(database / "cpu/nvidia/jetson_orin_nx_16gb_cpu.json");
   EXPECT_EQ(entry["calibration_profiles"]["power_modes"]["25W"][0], stored);
   EXPECT_GT(entry["calibration_summary"]["by_power_mode"]["25W"]["measured_peaks"]["fp32"], 0);
+
+  // The DLA says it sits in the Orin SoC: an accelerator entry attached on the SoC. The board
+  // names it as a part, but its modes (10W) are not the DLA's: refused by the board rules.
+  const Json& dla = rows["accelerator/nvidia_dla_orin/spec.json"];
+  ASSERT_EQ(dla["outcome"], "imported") << dla.dump(2);
+  EXPECT_EQ(load_json_file(database / "accelerator/nvidia/nvidia_dla_orin.json")["attachment"],
+            "soc");
+  const Json& board = rows["boards/jetson_orin_nx/spec.json"];
+  EXPECT_EQ(board["kind"], "board");
+  EXPECT_NE(board["reason"].get<std::string>().find("10W"), std::string::npos) << board.dump(2);
 
   // The Xeon agrees with itself everywhere, but its 16 fp32 ops per core per cycle are a quarter
   // of what the sourced Sapphire Rapids entry derives: nothing of it is carried.
