@@ -16,6 +16,7 @@ int main(int argc, char** argv) {
       "  add_hardware --from-detection --id my_cpu --set compute.fma_units_per_core=2 --dry-run\n"
       "  add_hardware --from-file entry.json --set theoretical_peaks.fp32=1497.6\n"
       "  add_hardware --import-legacy ../shared/legacy/hardware_database --dry-run\n"
+      "  add_hardware --import-registry ../shared/legacy/registry --dry-run\n"
       "  add_hardware                              the interactive wizard (on a terminal)",
       "add_hardware"};
   hwcal::cli::CommonOptions common;
@@ -32,6 +33,7 @@ int main(int argc, char** argv) {
   std::string id;
   std::string device;
   std::vector<std::string> legacy;
+  std::vector<std::string> registry;
   std::string update;
   app.add_flag("--detect", detect, "Print what was detected and the best-matching entries");
   app.add_flag("--from-detection", from_detection,
@@ -40,6 +42,15 @@ int main(int argc, char** argv) {
   app.add_option("--from-file", from_file, "Add the entry in FILE (JSON)");
   app.add_option("--import-legacy", legacy,
                  "Import the predecessor's entries (files or folders), with a report per file")
+      ->expected(1, -1);
+  app.add_option("--import-registry", registry,
+                 "Import the predecessor's newer registry (folders of <type>/<id>/spec.json, "
+                 "calibrations/*.json, <precision>/efficiency_curves.json): one row per file, "
+                 "imported or refused with its reason; figures that contradict their own "
+                 "derivation, or that are twice a sourced dense figure (a vendor's sparse one), "
+                 "are flagged and left out; calibrations become profiles of their entry, with "
+                 "the power mode, clock and time from their file name; exit 1 when a file is "
+                 "refused (docs/importing.md)")
       ->expected(1, -1);
   app.add_option("--set", options.sets,
                  "KEY=VALUE for the new entry; dotted keys for nested fields "
@@ -74,11 +85,11 @@ int main(int argc, char** argv) {
 
   return hwcal::cli::run(app, argc, argv, common, [&] {
     int modes = (detect ? 1 : 0) + (from_detection ? 1 : 0) + (from_file.empty() ? 0 : 1) +
-                (legacy.empty() ? 0 : 1) + (update.empty() ? 0 : 1);
+                (legacy.empty() ? 0 : 1) + (registry.empty() ? 0 : 1) + (update.empty() ? 0 : 1);
     if (modes > 1) {
       throw hwcal::UsageError(
-          "--detect, --from-detection, --from-file, --import-legacy and --update exclude each "
-          "other");
+          "--detect, --from-detection, --from-file, --import-legacy, --import-registry and "
+          "--update exclude each other");
     }
     if (!update.empty()) {
       if (options.sets.empty()) {
@@ -99,6 +110,9 @@ int main(int argc, char** argv) {
     } else if (!legacy.empty()) {
       options.mode = hwcal::AddHardwareMode::import_legacy;
       for (const std::string& path : legacy) options.legacy_paths.emplace_back(path);
+    } else if (!registry.empty()) {
+      options.mode = hwcal::AddHardwareMode::import_registry;
+      for (const std::string& path : registry) options.registry_paths.emplace_back(path);
     } else if (!options.sets.empty()) {
       options.mode = hwcal::AddHardwareMode::set_only;
     } else {
@@ -118,12 +132,17 @@ int main(int argc, char** argv) {
     if (!device.empty() && options.mode != hwcal::AddHardwareMode::from_detection) {
       throw hwcal::UsageError("--device goes with --from-detection");
     }
-    if (!id.empty() && options.mode == hwcal::AddHardwareMode::import_legacy) {
-      throw hwcal::UsageError(
-          "--id names one entry: not with --import-legacy (ids come from the files)");
+    const bool batch = options.mode == hwcal::AddHardwareMode::import_legacy ||
+                       options.mode == hwcal::AddHardwareMode::import_registry;
+    const char* batch_flag = options.mode == hwcal::AddHardwareMode::import_legacy
+                                 ? "--import-legacy"
+                                 : "--import-registry";
+    if (!id.empty() && batch) {
+      throw hwcal::UsageError(std::string("--id names one entry: not with ") + batch_flag +
+                              " (ids come from the files)");
     }
-    if (!options.sets.empty() && options.mode == hwcal::AddHardwareMode::import_legacy) {
-      throw hwcal::UsageError("--set applies to one entry: not with --import-legacy");
+    if (!options.sets.empty() && batch) {
+      throw hwcal::UsageError(std::string("--set applies to one entry: not with ") + batch_flag);
     }
     if (!device.empty()) {
       if (device != "cpu" && device.rfind("cuda:", 0) != 0) {

@@ -1,7 +1,8 @@
 // add_hardware: knows this machine (--detect), drafts an entry from it (--from-detection),
 // takes one from a file or --set assignments, imports the predecessor's entries
-// (--import-legacy), or asks for one field by field on a terminal (the wizard). Every path
-// validates the entry exactly as it will be written, refuses to replace an existing id without
+// (--import-legacy) and its newer registry (--import-registry), or asks for one field by field on a
+// terminal (the wizard). Every path validates the entry exactly as it will be written, refuses to
+// replace an existing id without
 // --force, and writes atomically under the database lock.
 #pragma once
 
@@ -22,6 +23,7 @@ enum class AddHardwareMode {
   from_file,
   set_only,
   import_legacy,
+  import_registry,
   update
 };
 
@@ -41,7 +43,8 @@ struct AddHardwareOptions {
   std::vector<std::string> sets;  // key=value, dotted keys for nested fields
   std::optional<std::filesystem::path> from_file;
   std::vector<std::filesystem::path> legacy_paths;
-  std::optional<std::string> update;  // --update ID
+  std::vector<std::filesystem::path> registry_paths;  // --import-registry DIR...
+  std::optional<std::string> update;                  // --update ID
   bool dry_run = false;
   bool force = false;
   bool drop_calibration = false;  // --force without keeping the replaced entry's calibration

@@ -60,4 +60,8 @@ int run_wizard(const AddHardwareOptions& options, Io& io);
 // --import-legacy.
 int run_import_legacy(const AddHardwareOptions& options, Io& io);
 
+// --import-registry: one row per file of the registry folders, imported or refused with a reason,
+// and flagged where a figure contradicts its own derivation or a sourced dense one.
+int run_import_registry(const AddHardwareOptions& options, Io& io);
+
 }  // namespace hwcal

@@ -8,6 +8,7 @@
 
 #include <chrono>
 #include <csignal>
+#include <map>
 
 #include "hwcal/database/database.hpp"
 #include "hwcal/json/json_io.hpp"
@@ -321,6 +322,193 @@ TEST(AddHardwareCli, ADraftOfAKnownBoardIsRefused) {
   EXPECT_EQ(result.exit_code, 1);
   EXPECT_NE(result.err.find("already in the database as jetson_orin_nano_cpu"), std::string::npos)
       << result.err;
+}
+
+// The registry sample rows, by file.
+std::map<std::string, Json> rows_by_file(const Json& report) {
+  std::map<std::string, Json> rows;
+  for (const Json& row : report["files"]) rows[row["file"].get<std::string>()] = row;
+  return rows;
+}
+
+bool has_flag(const Json& row, const std::string& start, const std::string& part) {
+  for (const Json& flag : row["flags"]) {
+    const std::string text = flag.get<std::string>();
+    if (text.rfind(start, 0) == 0 && text.find(part) != std::string::npos) return true;
+  }
+  return false;
+}
+
+// The must-show of the registry import: the predecessor's samples (tests/fixtures/registry,
+// copied verbatim from ../shared/legacy/registry) into a copy of the bundled database. Every file
+// gets a row, imported or refused with a reason; the H100's sparse fp16 and the Hailo-8's
+// derivation that does not give its own total are flagged; the Orin NX CPU's calibration becomes
+// a stored profile and its entry's summary; the database checks clean afterwards.
+TEST(AddHardwareCli, ImportRegistrySamples) {
+  test::TempDir dir;
+  const fs::path database = test::copy_bundled_database(dir.path());
+  const fs::path registry = test::fixtures_dir() / "registry";
+
+  // --dry-run: the same rows, nothing written.
+  const auto before = test::snapshot_tree(dir.path());
+  auto dry = run_program(kProgram, {"--import-registry", registry.string(), "--database",
+                                    database.string(), "--dry-run"});
+  EXPECT_EQ(dry.exit_code, 1) << "some files are refused" << dry.err;
+  EXPECT_EQ(test::snapshot_tree(dir.path()), before) << "a dry run writes nothing";
+  EXPECT_NE(dry.out.find("FILE"), std::string::npos) << dry.out;
+  EXPECT_NE(dry.out.find("(dry run: nothing written)"), std::string::npos) << dry.out;
+
+  auto result = run_program(kProgram, {"--import-registry", registry.string(), "--database",
+                                       database.string(), "--format", "json"});
+  EXPECT_EQ(result.exit_code, 1) << result.err;
+  const Json report = parse_json(result.out, "stdout");
+  std::map<std::string, Json> rows = rows_by_file(report);
+
+  // Every file of the tree has exactly one row: imported, or refused with its reason.
+  std::size_t files = 0;
+  for (fs::recursive_directory_iterator it(registry), end; it != end; ++it) {
+    if (!it->is_regular_file()) continue;
+    ++files;
+    const std::string file = it->path().lexically_relative(registry).generic_string();
+    ASSERT_EQ(rows.count(file), 1u) << file << " has no row";
+    const Json& row = rows[file];
+    const std::string outcome = row["outcome"];
+    EXPECT_TRUE(outcome == "imported" || outcome == "refused") << file << ": " << outcome;
+    if (outcome == "refused") {
+      EXPECT_FALSE(row["reason"].get<std::string>().empty()) << file;
+      EXPECT_EQ(row["reason"].get<std::string>().find('\n'), std::string::npos) << file;
+    } else {
+      EXPECT_FALSE(row["target"].get<std::string>().empty()) << file;
+    }
+  }
+  EXPECT_EQ(report["files"].size(), files);
+  EXPECT_EQ(report["imported"].get<std::size_t>() + report["refused"].get<std::size_t>(), files);
+
+  // The H100: NVIDIA's sparse fp16 (and bf16, tf32, int8) figure, twice the sourced dense one.
+  const Json& h100 = rows["gpu/h100_sxm5/spec.json"];
+  EXPECT_TRUE(has_flag(h100, "fp16:", "is 2 x the dense")) << h100.dump(2);
+  EXPECT_TRUE(has_flag(h100, "fp16:", "sparse")) << h100.dump(2);
+  EXPECT_TRUE(has_flag(h100, "bf16:", "is 2 x the dense")) << h100.dump(2);
+  EXPECT_TRUE(h100["flagged"].get<bool>());
+
+  // The Hailo-8: 32 units x 500 ops/clock x 1600 MHz is not the 26 TOPS it states.
+  const Json& hailo = rows["accelerator/hailo8/spec.json"];
+  EXPECT_TRUE(has_flag(hailo, "int8:", "does not give its own total")) << hailo.dump(2);
+  EXPECT_TRUE(has_flag(hailo, "int8:", "25,600")) << hailo.dump(2);
+
+  // The DLA's layer runs all failed; efficiency curves have no place; the README is no data.
+  EXPECT_NE(
+      rows["accelerator/nvidia_dla_orin/calibrations/dla0_int8_mode_50w_20260131T164724Z.json"]
+          ["reason"]
+              .get<std::string>()
+              .find("succeeded (\"Engine build failed\"): nothing was measured"),
+      std::string::npos);
+  EXPECT_EQ(rows["cpu/i7_12700K/fp32/efficiency_curves.json"]["outcome"], "refused");
+  EXPECT_EQ(rows["README.md"]["outcome"], "refused");
+
+  // The Orin NX CPU is in the database already (refused as such, its differing figures
+  // flagged); its calibration becomes a profile of that entry, mode and time from its name.
+  const Json& orin = rows["cpu/jetson_orin_nx_16gb_cpu/spec.json"];
+  EXPECT_EQ(orin["outcome"], "refused");
+  EXPECT_NE(orin["reason"].get<std::string>().find("exists"), std::string::npos) << orin.dump(2);
+  const Json& run = rows
+      ["cpu/jetson_orin_nx_16gb_cpu/calibrations/"
+       "25W_1152MHz_numpy_20260128T205744Z.json"];
+  ASSERT_EQ(run["outcome"], "imported") << run.dump(2);
+  EXPECT_TRUE(has_flag(run, "the predecessor's preflight failed", "System Load")) << run.dump(2);
+  const std::string stored = "profiles/nvidia/jetson_orin_nx_16gb_cpu/25W/20260128T205744Z.json";
+  EXPECT_EQ(run["target"], stored);
+  ASSERT_TRUE(fs::exists(dir / stored));
+  const Json profile = load_json_file(dir / stored);
+  EXPECT_EQ(profile["power_mode"], "25W");
+  EXPECT_EQ(profile["started_at"], "2026-01-28T20:57:44Z");
+  const Json entry = load_json_file(database / "cpu/nvidia/jetson_orin_nx_16gb_cpu.json");
+  EXPECT_EQ(entry["calibration_profiles"]["power_modes"]["25W"][0], stored);
+  EXPECT_GT(entry["calibration_summary"]["by_power_mode"]["25W"]["measured_peaks"]["fp32"], 0);
+
+  // The DLA says it sits in the Orin SoC: an accelerator entry attached on the SoC. The board
+  // names it as a part, but its modes (10W) are not the DLA's: refused by the board rules.
+  const Json& dla = rows["accelerator/nvidia_dla_orin/spec.json"];
+  ASSERT_EQ(dla["outcome"], "imported") << dla.dump(2);
+  EXPECT_EQ(load_json_file(database / "accelerator/nvidia/nvidia_dla_orin.json")["attachment"],
+            "soc");
+  const Json& board = rows["boards/jetson_orin_nx/spec.json"];
+  EXPECT_EQ(board["kind"], "board");
+  EXPECT_NE(board["reason"].get<std::string>().find("10W"), std::string::npos) << board.dump(2);
+
+  // The Xeon agrees with itself everywhere, but its 16 fp32 ops per core per cycle are a quarter
+  // of what the sourced Sapphire Rapids entry derives: nothing of it is carried.
+  const Json& xeon = rows["cpu/intel_xeon_platinum_8490h/spec.json"];
+  EXPECT_TRUE(has_flag(xeon, "fp32:", "is 16 per core per cycle")) << xeon.dump(2);
+  EXPECT_EQ(xeon["outcome"], "refused");
+  EXPECT_FALSE(fs::exists(database / "cpu/intel/intel_xeon_platinum_8490h.json"));
+  auto check = check_database(database);
+  EXPECT_EQ(check.exit_code, 0) << check.out << check.err;
+
+  // Again: what was imported is there now, and nothing changes.
+  const auto after = test::snapshot_tree(dir.path());
+  auto again = run_program(
+      kProgram, {"--import-registry", registry.string(), "--database", database.string()});
+  EXPECT_EQ(again.exit_code, 1);
+  EXPECT_EQ(test::snapshot_tree(dir.path()), after) << again.out;
+}
+
+// Bad input: each broken file is refused on one line naming the file and the field; the good
+// file beside them is still imported.
+TEST(AddHardwareCli, ImportRegistryRefusesBadFilesAndGoesOn) {
+  EmptyDatabase db;
+  test::TempDir registry;
+  const std::string good = R"({"id": "tiny_cpu", "vendor": "Example", "model": "Tiny CPU",
+    "device_type": "cpu", "architecture": "Tiny", "platform": "x86_64",
+    "peak_bandwidth_gbps": 10, "ops_per_clock": {"fp32": 64},
+    "theoretical_peaks": {"fp32": 128.0}, "compute_units": 4, "boost_clock_mhz": 2000})";
+  auto spec = [&](const std::string& id, const std::string& text) {
+    test::write_file(registry / "cpu" / id / "spec.json", text);
+  };
+  spec("tiny_cpu", good);
+  spec("broken", R"({"id": "broken", "vendor": )");
+  spec("no_vendor", R"({"id": "no_vendor", "model": "X", "device_type": "cpu"})");
+  spec("negative", R"({"id": "negative", "vendor": "V", "model": "Negative", "device_type": "cpu",
+    "platform": "x86_64", "peak_bandwidth_gbps": 10, "theoretical_peaks": {"fp32": -1}})");
+  spec("huge", R"({"id": "huge", "vendor": "V", "model": "Huge", "device_type": "cpu",
+    "platform": "x86_64", "peak_bandwidth_gbps": 1e300, "theoretical_peaks": {"fp32": 1}})");
+  spec("nan", R"({"id": "nan", "vendor": "V", "model": "NaN", "device_type": "cpu",
+    "platform": "x86_64", "peak_bandwidth_gbps": 10, "theoretical_peaks": {"fp32": NaN}})");
+  spec("text", R"({"id": "text", "vendor": "V", "model": "Text", "device_type": "cpu",
+    "platform": "x86_64", "peak_bandwidth_gbps": 10, "theoretical_peaks": {"fp32": "NaN"}})");
+  test::write_file(registry / "cpu/tiny_cpu/calibrations/whenever.json",
+                   R"({"metadata": {"hardware_name": "Tiny"}, "operation_profiles": {}})");
+  auto result = run_program(
+      kProgram, {"--import-registry", registry.path().string(), "--database", db.root.string()});
+  EXPECT_EQ(result.exit_code, 1) << result.err;
+  const std::string& out = result.out;
+  auto line_of = [&](const std::string& file) {
+    const std::size_t at = out.find(file + " ");
+    if (at == std::string::npos) return std::string();
+    return out.substr(at, out.find('\n', at) - at);
+  };
+  EXPECT_NE(line_of("cpu/tiny_cpu/spec.json").find("imported"), std::string::npos) << out;
+  EXPECT_TRUE(fs::exists(db.root / "cpu/example/tiny_cpu.json"));
+  EXPECT_NE(line_of("cpu/broken/spec.json").find("refused"), std::string::npos) << out;
+  EXPECT_NE(line_of("cpu/no_vendor/spec.json").find("/vendor: missing"), std::string::npos) << out;
+  EXPECT_NE(line_of("cpu/negative/spec.json").find("/theoretical_peaks/fp32: -1 is negative"),
+            std::string::npos)
+      << out;
+  EXPECT_NE(line_of("cpu/huge/spec.json")
+                .find("/peak_bandwidth_gbps: 1e+300 is beyond any "
+                      "device"),
+            std::string::npos)
+      << out;
+  EXPECT_NE(line_of("cpu/nan/spec.json").find("refused"), std::string::npos) << out;
+  EXPECT_NE(line_of("cpu/text/spec.json").find("/theoretical_peaks/fp32: expected a number"),
+            std::string::npos)
+      << out;
+  EXPECT_NE(line_of("cpu/tiny_cpu/calibrations/whenever.json").find("does not say <MODE>"),
+            std::string::npos)
+      << out;
+  EXPECT_NE(out.find("8 files: 1 imported, 7 refused"), std::string::npos) << out;
+  auto check = check_database(db.root);
+  EXPECT_EQ(check.exit_code, 0) << check.out << check.err;
 }
 
 TEST(AddHardwareCli, UsageErrors) {
