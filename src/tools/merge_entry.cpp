@@ -417,6 +417,12 @@ int run_merge_entry(const MergeEntryOptions& options, Io& io) {
   const std::string ancestor_text = read_text_file(options.ancestor);
   const std::string ours_text = read_text_file(options.ours);
   const std::string theirs_text = read_text_file(options.theirs);
+  // Only one side changed the file: that side's bytes (git rarely asks then).
+  if (theirs_text == ours_text || theirs_text == ancestor_text) return 0;
+  if (ours_text == ancestor_text) {
+    write_file_atomic(options.ours, theirs_text);
+    return 0;
+  }
   Json ancestor;
   Json ours;
   Json theirs;
@@ -446,7 +452,17 @@ int run_merge_entry(const MergeEntryOptions& options, Io& io) {
                              {&theirs, calibration_links(&theirs), std::nullopt}};
 
   if (conflicts.empty()) {
-    const std::string text = derive(merged, base, sides, calibration, workloads, file, source);
+    std::string text;
+    try {
+      text = derive(merged, base, sides, calibration, workloads, file, source);
+    } catch (const Error& error) {
+      // A linked profile nowhere to be found, a summary that cannot be derived: git's text
+      // merge, and the reason.
+      io.err << fmt::format("merge-entry: {}: cannot derive the summaries: {}; merging as text\n",
+                            file, error.what());
+      const int code = merge_as_text(options, io);
+      return code == 0 ? 1 : code;
+    }
     write_file_atomic(options.ours, text);
     if (!options.quiet) {
       std::size_t runs = 0;
