@@ -66,23 +66,25 @@ int main(int argc, char** argv) {
   merge_entry->add_option("files", merge_files, "ANCESTOR OURS THEIRS [PATH] (%O %A %B %P)")
       ->required()
       ->expected(3, 4);
-  if (*merge_entry) {
-    merge.ancestor = merge_files[0];
-    merge.ours = merge_files[1];
-    merge.theirs = merge_files[2];
-    if (merge_files.size() > 3) merge.path = merge_files[3];
-    if (merge.path.empty()) merge.database = hwcal::cli::database_root(common);
-    merge.quiet = common.quiet;
+
+  return hwcal::cli::run(app, argc, argv, common, [&] {
+    if (*merge_entry) {
+      merge.ancestor = merge_files[0];
+      merge.ours = merge_files[1];
+      merge.theirs = merge_files[2];
+      if (merge_files.size() > 3) merge.path = merge_files[3];
+      if (merge.path.empty()) merge.database = hwcal::cli::database_root(common);
+      merge.quiet = common.quiet;
+      hwcal::Io io = hwcal::standard_io();
+      return hwcal::run_merge_entry(merge, io);
+    }
+    options.database = hwcal::cli::database_root(common);
+    for (const std::string& file : calibrations) options.calibrations.emplace_back(file);
+    if (!calibration_dir.empty()) options.calibration_dir = calibration_dir;
+    if (!hardware_id.empty()) options.hardware_id = hardware_id;
+    if (!power_mode.empty()) options.power_mode = power_mode;
+    options.quiet = common.quiet;
     hwcal::Io io = hwcal::standard_io();
-    return hwcal::run_merge_entry(merge, io);
-  }
-  options.database = hwcal::cli::database_root(common);
-  for (const std::string& file : calibrations) options.calibrations.emplace_back(file);
-  if (!calibration_dir.empty()) options.calibration_dir = calibration_dir;
-  if (!hardware_id.empty()) options.hardware_id = hardware_id;
-  if (!power_mode.empty()) options.power_mode = power_mode;
-  options.quiet = common.quiet;
-  hwcal::Io io = hwcal::standard_io();
-  return hwcal::run_export_calibration(options, io);
-});
+    return hwcal::run_export_calibration(options, io);
+  });
 }
