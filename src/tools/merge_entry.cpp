@@ -60,7 +60,10 @@ Json merge3(const Json* ancestor, const Json& ours, const Json& theirs, const st
   for (const auto& [key, value] : ours.items()) {
     const Json* was = child(ancestor, key);
     const std::string at = pointer_append(pointer, key);
-    if (pointer.empty() && is_derived(key)) continue;
+    if (pointer.empty() && is_derived(key)) {
+      result[key] = value;  // holds the place; derive() writes the derived value
+      continue;
+    }
     if (const Json* other = child(&theirs, key)) {
       result[key] = merge3(was, value, *other, at, conflicts);
     } else if (was == nullptr) {
@@ -71,7 +74,11 @@ Json merge3(const Json* ancestor, const Json& ours, const Json& theirs, const st
     }  // else: they removed it and we left it as it was
   }
   for (const auto& [key, value] : theirs.items()) {
-    if (ours.contains(key) || (pointer.empty() && is_derived(key))) continue;
+    if (ours.contains(key)) continue;
+    if (pointer.empty() && is_derived(key)) {
+      result[key] = value;  // holds the place; derive() writes the derived value
+      continue;
+    }
     const Json* was = child(ancestor, key);
     if (was == nullptr) {
       result[key] = value;  // only they added it

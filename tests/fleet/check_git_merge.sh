@@ -29,6 +29,7 @@ git config commit.gpgsign false
 cp -r "$source_dir/tests/fixtures/databases/minimal" hardware_database
 cp -r "$source_dir/tests/fixtures/databases/profiles" profiles
 cp "$source_dir/.gitattributes" .gitattributes
+cp "$source_dir/.gitignore" .gitignore  # the lock and journal files export leaves
 git add -A
 git commit -q -m "base: the database with one calibrated entry"
 git config merge.hwcal-entry.driver "$export_bin merge-entry %O %A %B %P"
