@@ -4,6 +4,7 @@
 
 #include "cli.hpp"
 #include "tools/export_calibration.hpp"
+#include "tools/merge_entry.hpp"
 
 int main(int argc, char** argv) {
   CLI::App app{
@@ -15,7 +16,10 @@ int main(int argc, char** argv) {
       "  export_calibration --calibration run.json\n"
       "  export_calibration --calibration-dir results/ --dry-run\n"
       "  export_calibration --calibration a.json b.json c.json --power-mode 25W --default\n"
-      "  export_calibration --calibration old/25W/orin_gpu.json --hardware-id jetson_orin_nano_gpu",
+      "  export_calibration --calibration old/25W/orin_gpu.json --hardware-id "
+      "jetson_orin_nano_gpu\n\n"
+      "As git's merge driver for database entries (docs/fleet.md):\n"
+      "  git config merge.hwcal-entry.driver \"export_calibration merge-entry %O %A %B %P\"",
       "export_calibration"};
   hwcal::cli::CommonOptions common;
   hwcal::cli::add_common_options(app, common, "export_calibration");
@@ -54,8 +58,34 @@ int main(int argc, char** argv) {
                  "it changed and, with --dry-run, its diff; the notes)")
       ->check(hwcal::cli::one_of({"console", "json"}));
 
+  hwcal::MergeEntryOptions merge;
+  std::vector<std::string> merge_files;
+  auto* merge_entry = app.add_subcommand(
+      "merge-entry",
+      "Git merge driver for entries: merges ANCESTOR, OURS and THEIRS (git's %O %A %B) into "
+      "OURS. Fields merge three-way, each power mode's linked profiles as a set (both sides' "
+      "links, less those one side dropped), and calibration_summary and workload_summary are "
+      "derived again from the merged links, byte for byte as one export of all the profiles. "
+      "Exit 0 when clean; 1 with conflict markers in OURS when both sides changed a field "
+      "differently (the fields are named on stderr). Register it with\n"
+      "  git config merge.hwcal-entry.driver \"export_calibration merge-entry %O %A %B %P\"\n"
+      "and the repository's .gitattributes (hardware_database/** merge=hwcal-entry)");
+  merge_entry->add_option("files", merge_files, "ANCESTOR OURS THEIRS [PATH] (%O %A %B %P)")
+      ->required()
+      ->expected(3, 4);
+
   return hwcal::cli::run(app, argc, argv, common, [&] {
     options.json = format == "json";
+    if (*merge_entry) {
+      merge.ancestor = merge_files[0];
+      merge.ours = merge_files[1];
+      merge.theirs = merge_files[2];
+      if (merge_files.size() > 3) merge.path = merge_files[3];
+      if (merge.path.empty()) merge.database = hwcal::cli::database_root(common);
+      merge.quiet = common.quiet;
+      hwcal::Io io = hwcal::standard_io();
+      return hwcal::run_merge_entry(merge, io);
+    }
     options.database = hwcal::cli::database_root(common);
     for (const std::string& file : calibrations) options.calibrations.emplace_back(file);
     if (!calibration_dir.empty()) options.calibration_dir = calibration_dir;

@@ -19,7 +19,10 @@ int main(int argc, char** argv) {
       "  summarize_database --check                  validate the database (CI gate)\n"
       "  summarize_database --history jetson_orin_nano_gpu\n"
       "  summarize_database --check --fail-on-regression 10\n"
-      "  summarize_database --compare old_run.json new_run.json",
+      "  summarize_database --compare old_run.json new_run.json\n"
+      "  summarize_database --fleet --id jetson_orin_nano_gpu   every run across hosts\n"
+      "  summarize_database --check --fail-on-regression 10 --junit results.xml\n"
+      "  summarize_database --quiet --prometheus /var/lib/node_exporter/hwcal.prom",
       "summarize_database"};
   hwcal::cli::CommonOptions common;
   hwcal::cli::add_common_options(app, common, "summarize_database");
@@ -66,6 +69,20 @@ int main(int argc, char** argv) {
                  "entry ids: their datasheet peaks, GEMM roofs, FMA ceilings and bandwidth side "
                  "by side")
       ->expected(2);
+  app.add_flag("--fleet", options.fleet,
+               "Every stored run of the selected entries across hosts and time, per power mode "
+               "and figure (GEMM, FMA ceiling, bandwidth): median, MAD, min..max, and the runs "
+               "with |x - median| > 3 x MAD named by host (judged with 3 runs or more)");
+  std::string junit;
+  std::string prometheus;
+  app.add_option("--junit", junit,
+                 "With --check or --fail-on-regression: write the results as JUnit XML to FILE "
+                 "too (one test case per entry; errors, and with --strict warnings, fail it)");
+  app.add_option("--prometheus", prometheus,
+                 "Write the summaries to FILE in the Prometheus text format too (gauges "
+                 "hwcal_peak_ops_per_second, hwcal_efficiency_ratio, "
+                 "hwcal_memory_bandwidth_bytes_per_second, hwcal_calibration_runs, "
+                 "hwcal_calibration_timestamp_seconds; labels id, precision, power_mode, kind)");
 
   return hwcal::cli::run(app, argc, argv, common, [&] {
     if (options.strict && !options.check) throw hwcal::UsageError("--strict needs --check");
@@ -81,6 +98,8 @@ int main(int argc, char** argv) {
     if (!history.empty()) options.history = history;
     if (regression->count() > 0) options.fail_on_regression_percent = regression_percent;
     for (const std::string& file : compare) options.compare.emplace_back(file);
+    if (!junit.empty()) options.junit = junit;
+    if (!prometheus.empty()) options.prometheus = prometheus;
     hwcal::Io io = hwcal::standard_io();
     return hwcal::run_summarize_database(options, io);
   });

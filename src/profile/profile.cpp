@@ -2,6 +2,7 @@
 
 #include <cctype>
 #include <cmath>
+#include <cstdint>
 #include <ctime>
 
 #include <fmt/format.h>
@@ -428,6 +429,31 @@ std::string timestamp_stem(std::string_view utc) {
     if (c != '-' && c != ':') stem += c;
   }
   return stem + "Z";
+}
+
+std::string profile_stem(const CalibrationProfile& profile, std::string_view content) {
+  std::string stem = timestamp_stem(profile.started_at);
+  std::string host;
+  if (profile.extra.is_object()) {
+    auto conditions = profile.extra.find("conditions");
+    if (conditions != profile.extra.end() && conditions->is_object()) {
+      auto name = conditions->find("host_name");
+      if (name != conditions->end() && name->is_string()) host = name->get<std::string>();
+    }
+  }
+  for (char& c : host) {
+    const bool plain = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+                       c == '.' || c == '-';
+    if (!plain) c = '-';
+  }
+  if (host.size() > 63) host.resize(63);
+  if (!host.empty() && host.find_first_not_of(".-") != std::string::npos) stem += "_" + host;
+  std::uint64_t hash = 1469598103934665603ULL;  // FNV-1a
+  for (unsigned char c : content) {
+    hash ^= c;
+    hash *= 1099511628211ULL;
+  }
+  return fmt::format("{}_{:08x}", stem, static_cast<std::uint32_t>(hash ^ (hash >> 32)));
 }
 
 std::string utc_now() {

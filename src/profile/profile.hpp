@@ -277,9 +277,18 @@ struct CalibrationProfile {
 
 // True for "2025-11-16T10:04:26Z", also with fractional seconds ("...26.5Z").
 bool is_utc_timestamp(std::string_view text);
-// "2025-11-16T10:04:26Z" -> "20251116T100426Z": the file name a run is stored under.
+// "2025-11-16T10:04:26Z" -> "20251116T100426Z": the start of a stored profile's name.
 // DataError when `utc` is not a UTC timestamp.
 std::string timestamp_stem(std::string_view utc);
+
+// The unique name (without ".json") of a stored profile, so that runs of many hosts and branches
+// never collide: "20251116T100426Z_orin-lab-3_5f0c2a91", the start second (timestamp_stem), the
+// host name the profile recorded (extra.conditions.host_name; characters outside [A-Za-z0-9.-]
+// become '-'; left out when none was recorded) and 8 hex digits of a hash of `content`, the
+// file's bytes. The suffix is as good as random between runs, yet the same file always gets the
+// same name, so exporting it again (or on another branch) stores it once. Older names
+// (the stamp alone) stay valid: entries link profiles by path and nothing parses the name.
+std::string profile_stem(const CalibrationProfile& profile, std::string_view content);
 // Now, to the second, as a UTC timestamp.
 std::string utc_now();
 

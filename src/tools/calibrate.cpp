@@ -247,6 +247,9 @@ struct DeviceRun {
   // peaks derived from this machine; what the table and the workloads' roofline compare with.
   std::optional<Draft> derived;
   fs::path output;
+  // Not a file --output names: the stamp in `output`'s name becomes the profile's unique stem
+  // (profile_stem: stamp, host, hash of the content) when the profile is saved.
+  bool named_by_content = false;
 };
 
 // The entry a device's profile belongs to: --hardware-id when it names an entry of this device's
@@ -585,6 +588,7 @@ DeviceRun calibrate_cpu(const RunContext& context, const std::string& started_at
   run.spec = spec;
   run.output = output_for(options.output, context.database, spec, context.power_mode, started_at,
                           output_suffix);
+  run.named_by_content = !options.output || output_is_folder(options.output);
   check_writable(run.output);
   announce(context, "cpu", hardware_id, system.cpu.model.value_or("cpu model unknown"),
            fmt::format("{} thread{}", env.threads(), env.threads() == 1 ? "" : "s"));
@@ -720,6 +724,7 @@ DeviceRun calibrate_gpu(const RunContext& context, int gpu, const std::string& s
   run.spec = spec;
   run.output = output_for(options.output, context.database, spec, context.power_mode, started_at,
                           output_suffix);
+  run.named_by_content = !options.output || output_is_folder(options.output);
   check_writable(run.output);
   const std::string model = env.gpu_facts.present ? env.gpu_facts.name : "no GPU";
   announce(context, device_name, hardware_id, model,
@@ -1020,8 +1025,17 @@ std::size_t calibrate_devices(const RunContext& context, const DeviceChoice& cho
       // Into the database's tree (profiles/...) only under its lock, like every other write
       // there: an export sweeping up dead writers' temp files must not take this one's.
       std::optional<DatabaseLock> lock;
+      const std::string content = dump_json(profile_to_json(run.profile));
+      if (run.named_by_content) {
+        const std::string name = run.output.filename().string();
+        const std::string stamp = timestamp_stem(run.profile.started_at);
+        if (name.rfind(stamp, 0) == 0) {
+          run.output.replace_filename(profile_stem(run.profile, content) +
+                                      name.substr(stamp.size()));
+        }
+      }
       if (writes_into_tree(context, run.output)) lock.emplace(context.database->root());
-      save_json_atomic(run.output, profile_to_json(run.profile));
+      write_file_atomic(run.output, content);
     }
     printed.push_back(profile_to_json(run.profile));
     report(context, run);

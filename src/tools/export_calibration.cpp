@@ -453,20 +453,32 @@ int run_export_calibration(const ExportOptions& options, Io& io) {
     const std::string original_mode = item.loaded.profile.power_mode;
     item.loaded.profile.hardware_id = spec.id;
     item.loaded.profile.power_mode = item.mode;
-    item.stored_path = fmt::format("profiles/{}/{}/{}/{}.json", spec.vendor_slug(), spec.id,
-                                   item.mode, timestamp_stem(item.loaded.profile.started_at));
-    const fs::path target = base / item.stored_path;
-    if (same_file(file, target)) {
-      item.content = item.loaded.text;
+    // A profile already stored in its folder keeps its name (older ones are named by the stamp
+    // alone); any other is stored under its unique name (profile_stem: stamp, host, hash).
+    const std::string folder =
+        fmt::format("profiles/{}/{}/{}", spec.vendor_slug(), spec.id, item.mode);
+    item.content = stored_content(item, original_id, original_mode);
+    if (item.content == item.loaded.text && same_file(file.parent_path(), base / folder)) {
+      item.stored_path = folder + "/" + file.filename().string();
     } else {
-      item.content = stored_content(item, original_id, original_mode);
+      item.stored_path = folder + "/" + profile_stem(item.loaded.profile, item.content) + ".json";
+      // The same bytes stored before under the older name (the stamp alone): stored once.
+      const std::string older =
+          folder + "/" + timestamp_stem(item.loaded.profile.started_at) + ".json";
+      std::error_code ec;
+      if (!fs::exists(base / item.stored_path, ec) && fs::is_regular_file(base / older, ec) &&
+          read_text_file(base / older) == item.content) {
+        item.stored_path = older;
+      }
+    }
+    const fs::path target = base / item.stored_path;
+    if (!same_file(file, target)) {
       std::error_code ec;
       if (fs::exists(target, ec)) {
         if (read_text_file(target) != item.content) {
           throw DataError(item.display, "",
                           fmt::format("{} already exists with other content: stored profiles "
-                                      "are immutable history (is this another run started in the "
-                                      "same second?)",
+                                      "are immutable history",
                                       item.stored_path));
         }
       } else {
@@ -476,8 +488,7 @@ int run_export_calibration(const ExportOptions& options, Io& io) {
     for (const Pending& other : pending) {
       if (other.stored_path == item.stored_path && other.content != item.content) {
         throw DataError(item.display, "",
-                        fmt::format("{} and {} are different runs with the same start time: both "
-                                    "would be stored as {}",
+                        fmt::format("{} and {} are different runs: both would be stored as {}",
                                     other.display, item.display, item.stored_path));
       }
     }

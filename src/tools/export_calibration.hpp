@@ -1,9 +1,10 @@
 // export_calibration: folds calibration profiles into the database. Each profile is matched to
 // its entry and power mode, copied (converted, for the predecessor's files) into
-// profiles/<vendor>/<id>/<power_mode>/<YYYYMMDDTHHMMSSZ>.json next to the database, and the
-// entry gets calibration_summary (with by_power_mode) and calibration_profiles derived from the
-// runs of each exported mode; nothing else in the entry changes, byte for byte. The whole
-// read-modify-write runs under the database lock, so concurrent exports all land.
+// profiles/<vendor>/<id>/<power_mode>/<YYYYMMDDTHHMMSSZ>_<host>_<hash>.json (profile_stem) next
+// to the database, and the entry gets calibration_summary (with by_power_mode) and
+// calibration_profiles derived from the runs of each exported mode; nothing else in the entry
+// changes, byte for byte. The whole read-modify-write runs under the database lock, so concurrent
+// exports all land.
 #pragma once
 
 #include <filesystem>

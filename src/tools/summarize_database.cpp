@@ -23,6 +23,7 @@
 #include "summary/history.hpp"
 #include "summary/summary.hpp"
 #include "summary/workload_summary.hpp"
+#include "tools/fleet.hpp"
 
 namespace hwcal {
 namespace {
@@ -75,6 +76,25 @@ void emit(const SummarizeOptions& options, Io& io, const std::string& text,
 }
 
 void check_flags(const SummarizeOptions& options) {
+  const bool gate = options.fail_on_regression_percent.has_value();
+  if (options.fleet) {
+    if (options.check || options.history || !options.compare.empty() || gate) {
+      throw UsageError(
+          "--fleet goes alone: not with --check, --history, --compare or --fail-on-regression");
+    }
+    if (options.format != ReportFormat::console && options.format != ReportFormat::json) {
+      throw UsageError("--fleet prints console text or json (--format)");
+    }
+  }
+  if (options.junit && (!(options.check || gate) || options.history)) {
+    throw UsageError("--junit writes the results of --check and --fail-on-regression: give one");
+  }
+  if (options.prometheus &&
+      (options.check || options.history || !options.compare.empty() || gate || options.fleet)) {
+    throw UsageError(
+        "--prometheus writes the summaries: not with --check, --history, --compare, "
+        "--fail-on-regression or --fleet");
+  }
   if (!options.compare.empty()) {
     if (options.compare.size() != 2) throw UsageError("--compare takes two profiles: OLD NEW");
     if (options.check || options.history || options.fail_on_regression_percent) {
@@ -314,6 +334,8 @@ int run_summarize_database(const SummarizeOptions& options, Io& io) {
     Diagnostics diagnostics;
     bool calibrated = false;
     std::vector<Regression> regressions;
+    std::string display;                  // the file, for --junit
+    std::optional<EntryHistory> history;  // --fleet
   };
   // A deque: growing it never moves (or, where a move may throw, copies) the results so far.
   std::deque<Scanned> scanned;
@@ -339,6 +361,8 @@ int run_summarize_database(const SummarizeOptions& options, Io& io) {
         if (mappers_dir && !visit.diagnostics.has_errors()) {
           check_generated_header(*visit.spec, *mappers_dir, options.database, visit.diagnostics);
         }
+      } else if (options.fleet) {
+        if (matches(options.filter, *visit.spec)) result.history = load_history(*visit.spec, base);
       } else if (!gate && matches(options.filter, *visit.spec)) {
         result.report = build_entry_report(*visit.spec, visit.display_path, entry_options);
         if (result.report->history) visit.diagnostics.append(result.report->history->problems);
@@ -358,6 +382,7 @@ int run_summarize_database(const SummarizeOptions& options, Io& io) {
       result.path = visit.path;
       result.display_path = visit.display_path;
     }
+    result.display = visit.display_path;
     result.diagnostics = std::move(visit.diagnostics);
     std::lock_guard<std::mutex> lock(grow);
     if (scanned.size() <= visit.index) scanned.resize(visit.index + 1);
@@ -368,6 +393,7 @@ int run_summarize_database(const SummarizeOptions& options, Io& io) {
   std::size_t calibrated = 0;
   std::vector<Regression> regressions;
   Diagnostics diagnostics;
+  Diagnostics database_level;  // across entries, and the mapper index: no entry's own
   CrossEntryRules cross;
   std::vector<std::string> ids;
   std::vector<std::string> vendors;
@@ -383,7 +409,7 @@ int run_summarize_database(const SummarizeOptions& options, Io& io) {
       if (std::find(vendors.begin(), vendors.end(), item.vendor) == vendors.end()) {
         vendors.push_back(item.vendor);
       }
-      if (options.check) cross.add(*item.identity, diagnostics);
+      if (options.check) cross.add(*item.identity, database_level);
     }
     if (item.report) report.entries.push_back(std::move(*item.report));
     calibrated += item.calibrated ? 1 : 0;
@@ -393,10 +419,89 @@ int run_summarize_database(const SummarizeOptions& options, Io& io) {
   if (mappers_dir) {
     // The index and the headers no entry backs.
     for (const HeaderProblem& problem : check_mapper_index(*mappers_dir, ids)) {
-      diagnostics.add(header_diagnostic(problem, options.database));
+      database_level.add(header_diagnostic(problem, options.database));
     }
   }
+  diagnostics.append(database_level);
   diagnostics.sort();
+  if (options.junit) {
+    // One test case per entry file (and one for what concerns no single entry): errors fail it,
+    // warnings too with --strict; the rest goes to its system-out.
+    auto add_diagnostics = [&](JunitCase& test, const Diagnostics& found) {
+      for (const Diagnostic& diagnostic : found.items()) {
+        const bool fails = diagnostic.severity == Severity::error || options.strict;
+        (fails ? test.failures : test.output).push_back(format_diagnostic(diagnostic));
+      }
+    };
+    std::vector<JunitSuite> suites;
+    if (options.check) {
+      JunitSuite suite{"summarize_database --check", {}};
+      for (const Scanned& item : scanned) {
+        if (item.display.empty()) continue;
+        JunitCase test{
+            "hwcal.check", item.identity ? item.identity->id : item.display, item.display, {}, {}};
+        add_diagnostics(test, item.diagnostics);
+        suite.cases.push_back(std::move(test));
+      }
+      JunitCase across{"hwcal.check", "database", options.database.string(), {}, {}};
+      add_diagnostics(across, database_level);
+      suite.cases.push_back(std::move(across));
+      suites.push_back(std::move(suite));
+    }
+    if (gate) {
+      JunitSuite suite{fmt::format("summarize_database --fail-on-regression {}",
+                                   *options.fail_on_regression_percent),
+                       {}};
+      for (const Scanned& item : scanned) {
+        if (!item.calibrated) continue;
+        JunitCase test{"hwcal.regression_gate",
+                       item.identity ? item.identity->id : item.display,
+                       item.display,
+                       {},
+                       {}};
+        for (const Regression& regression : item.regressions) {
+          test.failures.push_back("regression: " + describe(regression));
+        }
+        if (!options.check) {
+          for (const Diagnostic& diagnostic : item.diagnostics.items()) {
+            if (diagnostic.severity == Severity::error) {
+              test.failures.push_back(format_diagnostic(diagnostic));
+            }
+          }
+        }
+        suite.cases.push_back(std::move(test));
+      }
+      suites.push_back(std::move(suite));
+    }
+    write_file_atomic(*options.junit, render_junit(suites));
+  }
+  if (options.fleet) {
+    FleetReport fleet;
+    std::vector<const EntryHistory*> histories;
+    for (const Scanned& item : scanned) {
+      if (item.history) histories.push_back(&*item.history);
+    }
+    std::sort(histories.begin(), histories.end(),
+              [](const EntryHistory* a, const EntryHistory* b) { return a->id < b->id; });
+    for (const EntryHistory* history : histories) {
+      add_to_fleet(fleet, *history);
+      diagnostics.append(history->problems);
+    }
+    if (histories.empty() &&
+        (!options.filter.ids.empty() || options.filter.device_type || options.filter.vendor)) {
+      throw DataError(options.database.string(), "", "no entry matches the filter: no fleet");
+    }
+    emit(options, io,
+         options.format == ReportFormat::json ? render_fleet_json(fleet)
+                                              : render_fleet_console(fleet),
+         fmt::format("fleet view of {} entr{}: {} figure{}", histories.size(),
+                     histories.size() == 1 ? "y" : "ies", fleet.figures.size(),
+                     fleet.figures.size() == 1 ? "" : "s"));
+    for (const Diagnostic& diagnostic : diagnostics.items()) {
+      if (diagnostic.severity == Severity::error) io.err << format_diagnostic(diagnostic) << "\n";
+    }
+    return diagnostics.has_errors() ? 1 : 0;
+  }
   const std::string gate_text =
       gate ? regression_text(regressions, calibrated, *options.fail_on_regression_percent) : "";
 
@@ -485,6 +590,11 @@ int run_summarize_database(const SummarizeOptions& options, Io& io) {
   if (options.format == ReportFormat::html) human_summary = "HTML report: " + human_summary;
   if (options.format == ReportFormat::svg) human_summary = "roofline of " + options.filter.ids[0];
   emit(options, io, render(report, options.format), human_summary);
+  if (options.prometheus) {
+    write_file_atomic(*options.prometheus, render_prometheus(report));
+    if (!options.quiet)
+      io.err << "Prometheus metrics written to " << options.prometheus->string() << "\n";
+  }
 
   // The summary is printed even when some files are broken, but CI must notice them.
   if (diagnostics.has_errors()) {

@@ -31,6 +31,13 @@ struct SummarizeOptions {
   std::optional<double> fail_on_regression_percent;
   // --compare OLD NEW: two profiles kernel by kernel, with a Mann-Whitney U test on samples.
   std::vector<std::filesystem::path> compare;
+  // --fleet: every stored run of the selected entries across hosts (fleet.hpp): median, spread
+  // and outliers named by host.
+  bool fleet = false;
+  // --junit FILE: --check's and the regression gate's results as JUnit XML as well.
+  std::optional<std::filesystem::path> junit;
+  // --prometheus FILE: the summaries in the Prometheus text format as well.
+  std::optional<std::filesystem::path> prometheus;
 };
 
 // 0 success; 1 when the database has errors (or, with --check --strict, warnings), or when

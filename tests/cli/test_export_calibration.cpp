@@ -83,6 +83,16 @@ class ExportCli : public ::testing::Test {
     return run_program(kSummarize, args);
   }
   std::string entry_text() const { return test::read_file(dir_ / kGpuEntry); }
+  // The stored profile of the run that started at `stamp` in `folder` (profiles/<vendor>/<id>/
+  // <mode>): named stamp_host_hash (profile_stem), so found by its stamp.
+  std::string stored(const std::string& folder, const std::string& stamp) const {
+    std::error_code ec;
+    for (const auto& item : fs::directory_iterator(dir_ / folder, ec)) {
+      const std::string name = item.path().filename().string();
+      if (name.rfind(stamp + "_", 0) == 0) return folder + "/" + name;
+    }
+    return folder + "/" + stamp + " (not stored)";
+  }
   // A native profile: the GPU fixture with changes, written into the temp folder.
   fs::path native(const std::string& name, const std::function<void(Json&)>& change) const {
     Json document = load_json_file(test::fixtures_dir() / "profiles/jetson_orin_nano_gpu_25W.json");
@@ -108,16 +118,17 @@ TEST_F(ExportCli, ExportsTheOrinNanoLegacyProfilesIntoTheDatabase) {
       << result.out;
   EXPECT_TRUE(contains(result.out, "jetson_orin_nano_cpu 25W: fp64 44.8 GFLOPS")) << result.out;
   EXPECT_TRUE(contains(result.out, "wrote 2 entries and 3 profiles")) << result.out;
-  for (const char* stored : {"profiles/nvidia/jetson_orin_nano_gpu/25W/20251116T100426Z.json",
-                             "profiles/nvidia/jetson_orin_nano_gpu/15W/20251116T105550Z.json",
-                             "profiles/nvidia/jetson_orin_nano_cpu/25W/20251116T102641Z.json"}) {
-    EXPECT_TRUE(fs::is_regular_file(dir_ / stored)) << stored;
+  for (const auto& [folder, stamp] : std::vector<std::pair<std::string, std::string>>{
+           {"profiles/nvidia/jetson_orin_nano_gpu/25W", "20251116T100426Z"},
+           {"profiles/nvidia/jetson_orin_nano_gpu/15W", "20251116T105550Z"},
+           {"profiles/nvidia/jetson_orin_nano_cpu/25W", "20251116T102641Z"}}) {
+    EXPECT_TRUE(fs::is_regular_file(dir_ / stored(folder, stamp))) << folder << " " << stamp;
   }
   Json entry = load_json_file(dir_ / kGpuEntry);
   EXPECT_EQ(entry["calibration_summary"]["power_mode"], "25W");  // the default mode
   EXPECT_EQ(entry["calibration_summary"]["by_power_mode"].size(), 2u);
   EXPECT_EQ(entry["calibration_profiles"]["default"],
-            "profiles/nvidia/jetson_orin_nano_gpu/25W/20251116T100426Z.json");
+            stored("profiles/nvidia/jetson_orin_nano_gpu/25W", "20251116T100426Z"));
 
   auto check = summarize({"--check", "--strict"});
   EXPECT_EQ(check.exit_code, 0) << check.out;
@@ -158,7 +169,7 @@ TEST_F(ExportCli, DryRunPrintsTheDiffAndWritesNothing) {
   EXPECT_TRUE(contains(result.out, "+  \"calibration_summary\": {")) << result.out;
   EXPECT_TRUE(contains(result.out, "would copy " + kGpu25W.string() +
                                        " to profiles/nvidia/jetson_orin_nano_gpu/25W/"
-                                       "20251116T100426Z.json"))
+                                       "20251116T100426Z_"))
       << result.out;
   EXPECT_TRUE(contains(result.out, "dry run: nothing written"));
 }
@@ -202,9 +213,9 @@ TEST_F(ExportCli, ANativeProfileIsStoredVerbatim) {
   const fs::path fixture = test::fixtures_dir() / "profiles/jetson_orin_nano_gpu_25W.json";
   auto result = exporter({"--calibration", fixture.string()});
   ASSERT_EQ(result.exit_code, 0) << result.err;
-  EXPECT_EQ(
-      test::read_file(dir_ / "profiles/nvidia/jetson_orin_nano_gpu/25W/20251116T100426Z.json"),
-      test::read_file(fixture));
+  EXPECT_EQ(test::read_file(dir_ /
+                            stored("profiles/nvidia/jetson_orin_nano_gpu/25W", "20251116T100426Z")),
+            test::read_file(fixture));
   Json entry = load_json_file(dir_ / kGpuEntry);
   EXPECT_EQ(entry["calibration_summary"]["arithmetic_ceiling"]["fp32"], 1850.3);
   EXPECT_EQ(entry["calibration_summary"]["framework"], "cublas-12.6.1");
@@ -225,7 +236,7 @@ TEST_F(ExportCli, SeveralRunsAggregateAndASlowRunIsNamed) {
   EXPECT_TRUE(contains(result.out, "fp32 1214.2 GFLOPS")) << result.out;  // the median run
   EXPECT_TRUE(contains(result.out, "3 runs")) << result.out;
   EXPECT_TRUE(
-      contains(result.err, "profiles/nvidia/jetson_orin_nano_gpu/25W/20251122T080000Z.json"))
+      contains(result.err, stored("profiles/nvidia/jetson_orin_nano_gpu/25W", "20251122T080000Z")))
       << result.err;
   EXPECT_TRUE(contains(result.err, "15.0% below the median")) << result.err;
   Json summary = load_json_file(dir_ / kGpuEntry)["calibration_summary"];
@@ -374,7 +385,8 @@ TEST_F(ExportCli, AModelMatchingSeveralEntriesListsThem) {
   // The board's device-tree model tells the Orin modules apart.
   fs::path on_board = native("board.json", [](Json& document) { document.erase("hardware_id"); });
   EXPECT_EQ(exporter({"--calibration", on_board.string()}).exit_code, 0);
-  EXPECT_TRUE(fs::exists(dir_ / "profiles/nvidia/jetson_orin_nano_gpu/25W/20251116T100426Z.json"));
+  EXPECT_TRUE(
+      fs::exists(dir_ / stored("profiles/nvidia/jetson_orin_nano_gpu/25W", "20251116T100426Z")));
 }
 
 TEST_F(ExportCli, UsageErrorsExitTwo) {
@@ -511,10 +523,10 @@ TEST_F(HistoryCli, FailOnRegressionNamesEntryModeAndPrecision) {
   EXPECT_EQ(gate.exit_code, 1);
   EXPECT_TRUE(contains(gate.out,
                        "regression: jetson_orin_nano_gpu 25W fp32: the latest run "
-                       "(2025-11-22T08:00:00Z, "
-                       "profiles/nvidia/jetson_orin_nano_gpu/25W/20251122T080000Z.json) "
-                       "measured 1032.0 GFLOPS, 15.0% below the median 1214.2 GFLOPS of "
-                       "3 earlier runs"))
+                       "(2025-11-22T08:00:00Z, " +
+                           stored("profiles/nvidia/jetson_orin_nano_gpu/25W", "20251122T080000Z") +
+                           ") measured 1032.0 GFLOPS, 15.0% below the median 1214.2 GFLOPS of "
+                           "3 earlier runs"))
       << gate.out;
   EXPECT_TRUE(contains(gate.out, "regression: jetson_orin_nano_gpu 25W bandwidth")) << gate.out;
   EXPECT_TRUE(contains(gate.out, "3 regressions of more than 10% in 2 calibrated entries"));
