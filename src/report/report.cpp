@@ -473,7 +473,9 @@ std::string render_console(const DatabaseReport& report) {
       out += fmt::format("    {:<24} {:>15} {:>15} {:>10}  {}\n", "bandwidth", bandwidth_text(mode),
                          rate_with_unit(mode.measured_bandwidth_gbps, "GB/s"),
                          percent_or_dash(mode.bandwidth_efficiency),
-                         mode.bandwidth_unknown ? "unknown (below)" : "datasheet");
+                         mode.no_external_memory  ? "none (below)"
+                         : mode.bandwidth_unknown ? "unknown (below)"
+                                                  : "datasheet");
       if (mode.bandwidth_unknown) {
         out += truncate("    unknown: " + *mode.bandwidth_unknown, 100) + "\n";
       }

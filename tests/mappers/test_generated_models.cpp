@@ -43,6 +43,24 @@ void expect_same_model(const ResourceModel& generated, const ResourceModel& buil
   EXPECT_EQ(generated.tdp_watts, built.tdp_watts) << id;
   EXPECT_EQ(generated.default_mode, built.default_mode) << id;
   EXPECT_EQ(generated.mapper_class, built.mapper_class) << id;
+  EXPECT_EQ(generated.attachment, built.attachment) << id;
+  EXPECT_EQ(generated.host_interface, built.host_interface) << id;
+  EXPECT_EQ(generated.on_chip_memory_mib, built.on_chip_memory_mib) << id;
+  EXPECT_EQ(generated.typical_power_watts, built.typical_power_watts) << id;
+  ASSERT_EQ(generated.framework_count, built.framework_count) << id;
+  for (std::size_t i = 0; i < built.framework_count; ++i) {
+    EXPECT_EQ(generated.frameworks[i], built.frameworks[i]) << id;
+  }
+  // A board's parts: the generated ones also point at the parts' models (a model built from one
+  // spec cannot).
+  ASSERT_EQ(generated.part_count, built.part_count) << id;
+  for (std::size_t i = 0; i < built.part_count; ++i) {
+    EXPECT_EQ(generated.parts[i].id, built.parts[i].id) << id;
+    EXPECT_EQ(generated.parts[i].role, built.parts[i].role) << id;
+    EXPECT_EQ(generated.parts[i].count, built.parts[i].count) << id;
+    ASSERT_NE(generated.parts[i].model, nullptr) << id;
+    EXPECT_EQ(generated.parts[i].model->id, built.parts[i].id) << id;
+  }
 
   ASSERT_EQ(generated.cache_count, built.cache_count) << id;
   for (std::size_t i = 0; i < built.cache_count; ++i) {

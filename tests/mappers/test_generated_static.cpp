@@ -20,7 +20,7 @@ constexpr double peak_of(const ResourceModel& model, std::string_view mode, Prec
   return model.find_mode(mode)->find_rate(precision)->peak_gflops;
 }
 
-static_assert(mappers::kAllModels.size() == 51, "one model per bundled entry");
+static_assert(mappers::kAllModels.size() == 56, "one model per bundled entry");
 static_assert(mappers::find_model("nvidia_h100_sxm5_80gb") == &h100::kModel);
 static_assert(mappers::find_model("no_such_device") == nullptr);
 
@@ -40,6 +40,21 @@ static_assert(peak_of(orin_nano::kModel, "MAXN_SUPER", Precision::fp16) == 16711
 
 // Xeon 6980P bf16: AMX, 128 cores x 1024 ops per cycle x 3900 MHz.
 static_assert(peak_of(mappers::intel_xeon_6980p::kModel, "default", Precision::bf16) == 511180.8);
+
+// The Jetson AGX Orin DLA: NVIDIA's sparse-only TOPS stored dense, per nvpmodel mode; on the SoC.
+namespace dla = mappers::jetson_agx_orin_dla;
+static_assert(dla::kModel.device_type == DeviceType::accelerator &&
+              dla::kModel.attachment == "soc");
+static_assert(peak_of(dla::kModel, "MAXN", Precision::int8) == 52500.0);
+static_assert(peak_of(dla::kModel, "MODE_15W", Precision::int8) == 20000.0);
+static_assert(dla::kModel.find_mode("MODE_30W")->clock_mhz == 1369.6);
+
+// The developer kit is its parts: a mapper walks from the board to the CPU, GPU and DLA models.
+namespace devkit = mappers::jetson_agx_orin_devkit;
+static_assert(devkit::kModel.device_type == DeviceType::board && devkit::kModel.part_count == 3);
+static_assert(devkit::kModel.parts[1].model == &mappers::jetson_agx_orin_gpu::kModel);
+static_assert(devkit::kModel.parts[2].model == &dla::kModel);
+static_assert(mappers::jetson_orin_nano_devkit::kModel.parts[1].model == &orin_nano::kModel);
 
 // The roofline on generated data is a compile-time constant.
 static_assert(estimate(orin_nano::kModel, 2.0 * 4096 * 4096 * 4096, 3.0 * 4096 * 4096 * 4,
