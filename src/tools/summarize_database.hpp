@@ -31,6 +31,8 @@ struct SummarizeOptions {
   std::optional<double> fail_on_regression_percent;
   // --compare OLD NEW: two profiles kernel by kernel, with a Mann-Whitney U test on samples.
   std::vector<std::filesystem::path> compare;
+  // --power-mode (repeatable): the modes the HTML and SVG roofline charts draw.
+  std::vector<std::string> power_modes;
 };
 
 // 0 success; 1 when the database has errors (or, with --check --strict, warnings), or when
