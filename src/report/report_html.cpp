@@ -127,7 +127,13 @@ constexpr const char* kOverlayScript = R"js(
       pick.appendChild(option);
     });
   });
-  pickB.value = String(plots.length > 1 ? 1 : 0);
+  // A: the first chart with measured figures; B: the chart after it.
+  var first = 0;
+  for (var i = 0; i < plots.length; i++) {
+    if (plots[i].points.length || plots[i].measured_bandwidth) { first = i; break; }
+  }
+  pickA.value = String(first);
+  pickB.value = String(first + 1 < plots.length ? first + 1 : 0);
   var colours = ["#1f5fa8", "#c0392b"];
   function esc(text) {
     return String(text).replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;")

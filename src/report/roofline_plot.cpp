@@ -608,8 +608,8 @@ std::string provenance_text(const RooflinePlotModel& plot, const std::string& pr
                         plot.runs == 1 ? "" : "s", plot.date, plot.points.size(),
                         plot.points.size() == 1 ? "" : "s");
     if (plot.copy_records > 0) {
-      text += fmt::format("; {} copy record{} (no flops) as roofs only", plot.copy_records,
-                          plot.copy_records == 1 ? "" : "s");
+      text += fmt::format("; {} bandwidth record{} without flops as roofs only",
+                          plot.copy_records, plot.copy_records == 1 ? "" : "s");
     }
   }
   return text;
@@ -694,8 +694,11 @@ std::vector<LegendItem> legend_items(Canvas& canvas, const std::vector<RooflineP
   bool stream = false;
   bool compute_layers = false;
   bool memory_layers = false;
+  bool uncalibrated = false;
   for (const RooflinePlotModel& plot : plots) {
-    calibrated = calibrated || plot.calibrated();
+    // Measured lines: the entry's calibrated roofs, or cache roofs from a run alone.
+    calibrated = calibrated || plot.calibrated() || !plot.bandwidth_roofs.empty();
+    uncalibrated = uncalibrated || (!plot.calibrated() && plot.runs == 0);
     ceilings = ceilings || !plot.ceilings.empty();
     bands = bands || plot.bandwidth_band.has_value();
     for (const RooflineRoof& roof : plot.roofs) bands = bands || roof.band.has_value();
@@ -779,7 +782,7 @@ std::vector<LegendItem> legend_items(Canvas& canvas, const std::vector<RooflineP
          canvas.document.circle({x + 4, baseline - 4}, 3.5, fill_style(kSlopeColour, 1));
        },
        12});
-  if (!calibrated) {
+  if (uncalibrated && !canvas.overlay) {
     items.push_back({"not calibrated: theoretical roofs only", nullptr, 0});
   }
   return items;

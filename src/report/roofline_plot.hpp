@@ -116,7 +116,7 @@ struct RooflinePlotModel {
   // Provenance, printed in the figure.
   std::size_t runs = 0;          // linked runs of this mode
   std::string date;              // the newest linked run's start, "" when none
-  std::size_t copy_records = 0;  // bandwidth records without flops: roofs only, no point
+  std::size_t copy_records = 0;  // bandwidth records without flops (copies): no point
   std::string unit_for(Precision precision) const;
   // Log domain in whole decades: a decade below the lowest ridge point to a decade above the
   // highest, and from the lowest memory roof's rate at x_min to above the highest peak.

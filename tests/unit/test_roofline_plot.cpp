@@ -35,7 +35,10 @@ TEST(RooflinePlot, CalibratedGpuModeHasBothRoofsFromTheRooflineHelper) {
   ASSERT_TRUE(plot.has_value());
   EXPECT_EQ(plot->device, "NVIDIA Jetson Orin Nano 8GB GPU");
   EXPECT_FALSE(plot->mode_is_default);
-  EXPECT_EQ(plot->y_unit, "GFLOPS / GIOPS");
+  // 33.4 TOPS at the top: the chart reads in TFLOPS and TOPS, each for its own kind.
+  EXPECT_EQ(plot->y_unit, "TFLOPS (float) / TOPS (integer)");
+  EXPECT_EQ(plot->unit_for(Precision::int8), "TOPS");
+  EXPECT_EQ(plot->unit_for(Precision::fp16), "TFLOPS");
   // Theoretical roofs lowest first, then the calibrated ones of the precisions measured in 25W:
   // int8 was never measured, so it has no dashed roof.
   ASSERT_EQ(plot->roofs.size(), 5u);
@@ -73,7 +76,7 @@ TEST(RooflinePlot, UncalibratedCpuHasOnlyTheoreticalRoofs) {
   std::optional<RooflinePlotModel> plot = roofline_plot_model(storage.model(), "default");
   ASSERT_TRUE(plot.has_value());
   EXPECT_TRUE(plot->mode_is_default);
-  EXPECT_EQ(plot->y_unit, "GFLOPS");
+  EXPECT_EQ(plot->y_unit, "TFLOPS");  // 1497.6 GFLOPS fp32 at the top
   ASSERT_EQ(plot->roofs.size(), 2u);
   EXPECT_EQ(plot->roofs[0].label, "fp64");
   EXPECT_FALSE(plot->roofs[1].calibrated);
@@ -156,9 +159,11 @@ TEST(RooflinePlot, EveryRidgePointIsMarkedAndLabelled) {
   EXPECT_EQ(test::count_occurrences(svg, "calibrated ridge point"), 2u);
   EXPECT_NE(svg.find(">18.4</text>"), std::string::npos);  // 1880.064 / 102.4
   EXPECT_NE(svg.find(">326</text>"), std::string::npos);   // 33423.36 / 102.4
-  EXPECT_NE(svg.find(">102.4 GB/s</text>"), std::string::npos);
-  EXPECT_NE(svg.find(">59.9 GB/s measured</text>"), std::string::npos);
-  EXPECT_NE(svg.find(">fp16 15041</text>"), std::string::npos);
+  // Every roof says where it comes from.
+  EXPECT_NE(svg.find(">102.4 GB/s datasheet</text>"), std::string::npos);
+  EXPECT_NE(svg.find(">59.9 GB/s LPDDR5, measured</text>"), std::string::npos);
+  EXPECT_NE(svg.find(">fp16 15 TFLOPS datasheet</text>"), std::string::npos);
+  EXPECT_NE(svg.find(">fp16 7.96 TFLOPS GEMM, measured</text>"), std::string::npos);
 }
 
 TEST(RooflinePlot, GpuEntryMatchesGolden) {
@@ -348,7 +353,7 @@ TEST(RooflinePoints, EveryPointFollowsFromItsRecord) {
                          (mode == "25W" ? "20251116T100426Z.json" : "20251116T105550Z.json");
     EXPECT_EQ(checked, records_with_a_place(run)) << mode;
     EXPECT_EQ(checked, 8u) << mode;
-    EXPECT_NE(svg.find("4 copy records (no flops) as roofs only"), std::string::npos);
+    EXPECT_NE(svg.find("4 bandwidth records without flops as roofs only"), std::string::npos);
   }
 }
 
