@@ -608,8 +608,8 @@ std::string provenance_text(const RooflinePlotModel& plot, const std::string& pr
                         plot.runs == 1 ? "" : "s", plot.date, plot.points.size(),
                         plot.points.size() == 1 ? "" : "s");
     if (plot.copy_records > 0) {
-      text += fmt::format("; {} bandwidth record{} without flops as roofs only",
-                          plot.copy_records, plot.copy_records == 1 ? "" : "s");
+      text += fmt::format("; {} bandwidth record{} without flops as roofs only", plot.copy_records,
+                          plot.copy_records == 1 ? "" : "s");
     }
   }
   return text;

@@ -212,7 +212,7 @@ TEST(Report, HtmlIsOneSelfContainedPage) {
   EXPECT_EQ(test::count_occurrences(html, "<svg "), test::count_occurrences(html, "role=\"img\""));
   // A roofline per power mode side by side (the GPU's 15W, 25W and MAXN_SUPER, the CPU's
   // one); the fixture's history has one run per mode, too few for a chart.
-  EXPECT_EQ(test::count_occurrences(html, "<svg "), 4u);
+  EXPECT_EQ(test::count_occurrences(html, "<figure class=\"roofline\" id=\"roofline-"), 4u);
   EXPECT_NE(html.find("id=\"roofline-jetson_orin_nano_gpu-15W\"><svg"), std::string::npos);
   // The overlay: its data and selectors, drawn by the page's script.
   EXPECT_NE(html.find("<script type=\"application/json\" id=\"roofline-data\">"),
