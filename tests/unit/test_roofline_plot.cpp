@@ -420,6 +420,44 @@ TEST(RooflinePoints, TwoEntriesOverlayOnOneSetOfAxes) {
   EXPECT_THROW(render_svg(drawn_report({"jetson_orin_nano_gpu"}, {"40W"})), DataError);
 }
 
+TEST(RooflinePoints, WorkloadLayersAreSizedByTheirShareAndColouredByTheirLimit) {
+  const ResourceModelStorage storage = build_resource_model(minimal_spec("jetson_orin_nano_gpu"));
+  std::optional<RooflinePlotModel> plot = roofline_plot_model(storage.model(), "25W");
+  ASSERT_TRUE(plot.has_value());
+  RooflineLayer conv;
+  conv.workload = "resnet18";
+  conv.name = "conv1";
+  conv.precision = Precision::fp16;
+  conv.flops = 2e9;
+  conv.bytes = 1e7;
+  conv.best_s = 1e-3;
+  conv.median_s = 1.2e-3;
+  conv.bound = "compute";
+  conv.time_share = 0.75;
+  RooflineLayer add = conv;
+  add.name = "add";
+  add.flops = 1e6;
+  add.bytes = 3e6;
+  add.best_s = 1e-4;
+  add.median_s = std::nullopt;
+  add.bound = "memory";
+  add.time_share = 0.25;
+  add_measurements(*plot, storage.model(), {}, {conv, add});
+  ASSERT_EQ(plot->points.size(), 2u);
+  EXPECT_DOUBLE_EQ(plot->points[0].intensity(), 200);
+  EXPECT_DOUBLE_EQ(plot->points[0].best_gflops(), 2000);
+  EXPECT_DOUBLE_EQ(*plot->points[0].spread_gflops(), 2e9 / 1.2e-3 / 1e9);
+  // The add sits below the x axis's former decade: the domain grows to hold it.
+  EXPECT_LE(plot->x_min, 1.0 / 3);
+  const std::string svg = render_roofline_svg(*plot);
+  EXPECT_NE(svg.find("data-kind=\"layer\" data-kernel=\"resnet18/conv1\""), std::string::npos);
+  EXPECT_NE(svg.find("r=\"11.66\""), std::string::npos);       // 3 + 10 * sqrt(0.75)
+  EXPECT_NE(svg.find("r=\"8\""), std::string::npos);           // 3 + 10 * sqrt(0.25)
+  EXPECT_NE(svg.find("fill=\"#8e24aa\""), std::string::npos);  // compute-bound
+  EXPECT_NE(svg.find("fill=\"#00897b\""), std::string::npos);  // memory-bound
+  EXPECT_NE(svg.find("layer, compute-bound (size: time share)"), std::string::npos);
+}
+
 TEST(RooflinePoints, IntegerAndFloatRatesNeverShareALabel) {
   const ResourceModelStorage storage = build_resource_model(bundled_spec("nvidia_h100_sxm5_80gb"));
   std::optional<RooflinePlotModel> plot =
