@@ -16,6 +16,9 @@ int main(int argc, char** argv) {
       "  summarize_database --format markdown --output summary.md\n"
       "  summarize_database --format html --output report.html\n"
       "  summarize_database --format svg --id jetson_orin_nano_gpu --output roofline.svg\n"
+      "  summarize_database --format svg --id jetson_orin_nano_gpu --power-mode 15W "
+      "--power-mode 25W\n"
+      "  summarize_database --format svg --id A --id B   two entries on one chart\n"
       "  summarize_database --check                  validate the database (CI gate)\n"
       "  summarize_database --history jetson_orin_nano_gpu\n"
       "  summarize_database --check --fail-on-regression 10\n"
@@ -38,8 +41,13 @@ int main(int argc, char** argv) {
   app.add_option("--vendor", vendor, "Only entries of this vendor (name or folder, any case)");
   app.add_option("--format", format,
                  "Output form: console, markdown, json, csv, html (one self-contained page with "
-                 "roofline plots) or svg (one entry's roofline; needs one --id)")
+                 "roofline plots) or svg (one entry's roofline, or up to four overlaid: --id "
+                 "given up to four times, or --power-mode more than once)")
       ->check(hwcal::cli::one_of({"console", "markdown", "json", "csv", "html", "svg"}));
+  app.add_option("--power-mode", options.power_modes,
+                 "With --format html or svg: the power mode(s) to chart (repeatable). SVG: one "
+                 "mode for every --id, one per --id in order, or several modes of one entry "
+                 "overlaid; HTML: the charts of these modes side by side");
   app.add_option("--output", output,
                  "Write the result to FILE as well; stdout then gets a one-line summary");
   app.add_flag("--check", options.check,

@@ -18,6 +18,7 @@
 #include "hwcal/database/entry_model.hpp"
 #include "hwcal/model/precision.hpp"
 #include "hwcal/model/resource_model.hpp"
+#include "report/roofline_plot.hpp"
 #include "summary/history.hpp"
 
 namespace hwcal {
@@ -183,6 +184,11 @@ struct DatabaseReport {
   std::vector<EntryReport> entries;
   std::string generator;  // "summarize_database (hwcal) 0.1.0, git ..." for the HTML footer
   double regression_fraction = kReportRegressionFraction;
+  // --power-mode: the modes the HTML charts and the SVG draw (empty: each entry's headline mode
+  // for the SVG, every mode the entry defines for the HTML).
+  std::vector<std::string> power_modes;
+  // The order the SVG overlays entries in (--id A --id B: A first); empty: id order.
+  std::vector<std::string> order;
 };
 
 struct EntryReportOptions {
@@ -224,9 +230,17 @@ std::string render_csv(const DatabaseReport& report);
 // One self-contained page (inline CSS and SVG, an optional inline script to sort the overview
 // table): entries built with EntryReportOptions::graphics; history where it was loaded.
 std::string render_html(const DatabaseReport& report);
-// The roofline of the report's one entry (built with graphics) in its headline mode. DataError
-// when the report does not hold exactly one entry or the entry has nothing to draw.
+// The roofline of the report's one entry (built with graphics) in its headline mode, or in the
+// report's power_modes; two entries, or two modes of one, overlay on one set of axes. DataError
+// when the report holds no entry or more than four plots, a mode is unknown, or an entry has
+// nothing to draw.
 std::string render_svg(const DatabaseReport& report);
+
+// The plot of `entry` (built with graphics) in `mode` with its measured points, cache roofs,
+// ceilings and bands from the entry's history (the runs its summary links) and its workload
+// layers; nullopt when the mode has no memory bandwidth or no peak. DataError for an unknown
+// mode.
+std::optional<RooflinePlotModel> entry_roofline(const EntryReport& entry, const std::string& mode);
 std::string render(const DatabaseReport& report, ReportFormat format);
 
 // The low precision (below 32 bits: tf32, fp16, bf16, fp8, fp4, int16, int8, int4) that leads

@@ -7,6 +7,7 @@
 #include <fmt/format.h>
 
 #include "hwcal/base/error.hpp"
+#include "hwcal/json/json_io.hpp"
 #include "report/history_plot.hpp"
 #include "report/report.hpp"
 #include "report/report_text.hpp"
@@ -134,6 +135,125 @@ constexpr const char* kScript = R"js(
 })();
 )js";
 
+// The overlay: two of the report's charts (entry and power mode each) on one set of axes, drawn
+// here from the figures embedded in the page (#roofline-data), so no server is needed.
+constexpr const char* kOverlayScript = R"js(
+(function () {
+  var source = document.getElementById("roofline-data");
+  var figure = document.getElementById("overlay-chart");
+  var pickA = document.getElementById("overlay-a");
+  var pickB = document.getElementById("overlay-b");
+  if (!source || !figure || !pickA || !pickB) return;
+  var plots = JSON.parse(source.textContent);
+  if (!plots.length) return;
+  plots.forEach(function (plot, i) {
+    [pickA, pickB].forEach(function (pick) {
+      var option = document.createElement("option");
+      option.value = String(i);
+      option.textContent = plot.name;
+      pick.appendChild(option);
+    });
+  });
+  // A: the first chart with measured figures; B: the chart after it.
+  var first = 0;
+  for (var i = 0; i < plots.length; i++) {
+    if (plots[i].points.length || plots[i].measured_bandwidth) { first = i; break; }
+  }
+  pickA.value = String(first);
+  pickB.value = String(first + 1 < plots.length ? first + 1 : 0);
+  var colours = ["#1f5fa8", "#c0392b"];
+  function esc(text) {
+    return String(text).replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;")
+      .replace(/"/g, "&quot;");
+  }
+  function sig(value) { return String(Number(value.toPrecision(3))); }
+  function tick(value) {
+    if (value >= 1000) return sig(value / 1000) + "k";
+    return value >= 1 ? String(Math.round(value)) : sig(value);
+  }
+  function draw() {
+    var chosen = [plots[Number(pickA.value)], plots[Number(pickB.value)]];
+    var W = 860, H = 500, left = 72, right = W - 250, top = 56, bottom = H - 50;
+    var x0 = Math.min(chosen[0].x[0], chosen[1].x[0]), x1 = Math.max(chosen[0].x[1], chosen[1].x[1]);
+    var y0 = Math.min(chosen[0].y[0], chosen[1].y[0]), y1 = Math.max(chosen[0].y[1], chosen[1].y[1]);
+    var highest = Math.max(chosen[0].highest, chosen[1].highest);
+    var scale = highest >= 1e6 ? 1e6 : highest >= 1e3 ? 1e3 : 1;
+    var fl = scale === 1e6 ? "PFLOPS" : scale === 1e3 ? "TFLOPS" : "GFLOPS";
+    var io = scale === 1e6 ? "POPS" : scale === 1e3 ? "TOPS" : "GIOPS";
+    function X(v) { return left + (Math.log10(v) - Math.log10(x0)) / (Math.log10(x1) - Math.log10(x0)) * (right - left); }
+    function Y(v) { return bottom - (Math.log10(v) - Math.log10(y0)) / (Math.log10(y1) - Math.log10(y0)) * (bottom - top); }
+    function n(v) { return String(Math.round(v * 100) / 100); }
+    var out = [];
+    out.push('<svg xmlns="http://www.w3.org/2000/svg" width="' + W + '" height="' + H +
+      '" viewBox="0 0 ' + W + " " + H + '" role="img" font-family="sans-serif">');
+    out.push("<title>" + esc("Roofline: A " + chosen[0].name + " against B " + chosen[1].name) + "</title>");
+    out.push('<text x="12" y="22" font-size="14" font-weight="bold" fill="#222">' +
+      esc("Roofline: A " + chosen[0].name + " against B " + chosen[1].name) + "</text>");
+    chosen.forEach(function (plot, s) {
+      out.push('<rect x="' + (12 + s * 300) + '" y="33" width="18" height="10" fill="' + colours[s] + '"/>');
+      out.push('<text x="' + (36 + s * 300) + '" y="42" font-size="11" fill="#222">' +
+        esc((s ? "B " : "A ") + plot.name) + "</text>");
+    });
+    for (var e = Math.ceil(Math.log10(x0) - 1e-9); e <= Math.floor(Math.log10(x1) + 1e-9); e++) {
+      var gx = X(Math.pow(10, e));
+      out.push('<line x1="' + n(gx) + '" y1="' + bottom + '" x2="' + n(gx) + '" y2="' + top + '" stroke="#e3e3e3"/>');
+      out.push('<text x="' + n(gx) + '" y="' + (bottom + 18) + '" font-size="11" text-anchor="middle" fill="#333">' + tick(Math.pow(10, e)) + "</text>");
+    }
+    for (e = Math.ceil(Math.log10(y0) - 1e-9); e <= Math.floor(Math.log10(y1) + 1e-9); e++) {
+      var gy = Y(Math.pow(10, e));
+      out.push('<line x1="' + left + '" y1="' + n(gy) + '" x2="' + right + '" y2="' + n(gy) + '" stroke="#e3e3e3"/>');
+      out.push('<text x="' + (left - 8) + '" y="' + n(gy + 4) + '" font-size="11" text-anchor="end" fill="#333">' + tick(Math.pow(10, e) / scale) + "</text>");
+    }
+    out.push('<rect x="' + left + '" y="' + top + '" width="' + (right - left) + '" height="' + (bottom - top) + '" fill="none" stroke="#555"/>');
+    out.push('<text x="' + ((left + right) / 2) + '" y="' + (bottom + 38) + '" font-size="12" text-anchor="middle" fill="#222">arithmetic intensity (flop/byte)</text>');
+    out.push('<text x="20" y="' + ((top + bottom) / 2) + '" font-size="12" text-anchor="middle" fill="#222" transform="rotate(-90 20 ' + ((top + bottom) / 2) + ')">' + fl + " (float) / " + io + " (integer)</text>");
+    var labels = [];
+    chosen.forEach(function (plot, s) {
+      var c = colours[s], p = s ? "B " : "A ";
+      function slope(bw, dash, width, text) {
+        var ridge = plot.highest / bw;
+        out.push('<polyline points="' + n(X(x0)) + "," + n(Y(bw * x0)) + " " + n(X(ridge)) + "," + n(Y(plot.highest)) +
+          '" stroke="' + c + '" stroke-width="' + width + '" fill="none"' + (dash ? ' stroke-dasharray="' + dash + '"' : "") +
+          "><title>" + esc(p + text) + "</title></polyline>");
+      }
+      slope(plot.bandwidth, "", 2, sig(plot.bandwidth) + " GB/s " + plot.bandwidth_origin);
+      if (plot.measured_bandwidth) slope(plot.measured_bandwidth, "6 4", 1.5, sig(plot.measured_bandwidth) + " GB/s DRAM, measured");
+      plot.caches.forEach(function (cache) { slope(cache.gbps, "3 3", 1.2, cache.level + " " + sig(cache.gbps) + " GB/s, measured"); });
+      plot.roofs.forEach(function (roof) {
+        var ridge = roof.peak / roof.bandwidth;
+        var dash = roof.kind === "theoretical" ? "" : roof.kind === "fma" ? "1 2" : "6 4";
+        out.push('<polyline points="' + n(X(ridge)) + "," + n(Y(roof.peak)) + " " + n(X(x1)) + "," + n(Y(roof.peak)) +
+          '" stroke="' + c + '" stroke-width="2" fill="none"' + (dash ? ' stroke-dasharray="' + dash + '"' : "") + "/>");
+        labels.push({ y: Y(roof.peak), colour: c, dash: dash,
+          text: p + roof.label + " " + sig(roof.peak / scale) + " " + (roof.integer ? io : fl) + " " + roof.origin });
+      });
+      plot.points.forEach(function (point) {
+        out.push('<circle class="point" cx="' + n(X(point[0])) + '" cy="' + n(Y(point[1])) + '" r="3.5" fill="' + c +
+          '" stroke="#fff" stroke-width="0.8"><title>' + esc(p + point[2]) + "</title></circle>");
+      });
+    });
+    labels.sort(function (u, v) { return u.y - v.y; });
+    var previous = top - 4;
+    labels.forEach(function (label) {
+      var at = Math.max(label.y + 4, previous + 13);
+      previous = at;
+      out.push('<line x1="' + (right + 6) + '" y1="' + n(at - 4) + '" x2="' + (right + 20) + '" y2="' + n(at - 4) + '" stroke="' + label.colour +
+        '" stroke-width="2"' + (label.dash ? ' stroke-dasharray="' + label.dash + '"' : "") + "/>");
+      out.push('<text x="' + (right + 24) + '" y="' + n(at) + '" font-size="11" fill="#222">' + esc(label.text) + "</text>");
+    });
+    chosen.forEach(function (plot, s) {
+      out.push('<text x="12" y="' + (H - 24 + s * 14) + '" font-size="10" fill="#555">' + esc((s ? "B " : "A ") + plot.provenance) + "</text>");
+    });
+    out.push("</svg>");
+    figure.innerHTML = out.join("\n");
+    figure.setAttribute("data-drawn", chosen[0].name + " | " + chosen[1].name);
+  }
+  pickA.addEventListener("change", draw);
+  pickB.addEventListener("change", draw);
+  draw();
+})();
+)js";
+
 std::string device_name(const EntryReport& entry) {
   return report_text::device_name(entry.vendor, entry.model);
 }
@@ -189,14 +309,33 @@ std::string entry_anchor(const EntryReport& entry) { return "entry-" + entry.id;
 
 // The mode the roofline shows: the headline mode, which the resource model always has unless the
 // summary names a mode the entry no longer defines; then the default mode.
-std::optional<RooflinePlotModel> roofline_of(const EntryReport& entry) {
+std::string headline_plot_mode(const EntryReport& entry) {
   // A report built without EntryReportOptions::graphics cannot be drawn: a caller's mistake.
   if (entry.modes.empty()) return std::nullopt;  // a board: no figures of its own
   if (!entry.resource) throw Error("the HTML and SVG reports need EntryReportOptions::graphics");
   const ResourceModel& model = entry.resource->model();
   std::string mode = entry.modes.front().name;
   if (model.find_mode(mode) == nullptr) mode = std::string(model.default_mode);
-  return roofline_plot_model(model, mode);
+  return mode;
+}
+
+// The modes an entry's charts show in the HTML: those asked for that the entry defines, else
+// every mode it defines (the headline mode first), else its headline mode.
+std::vector<std::string> chart_modes(const EntryReport& entry,
+                                     const std::vector<std::string>& asked) {
+  const ResourceModel& model = entry.resource->model();
+  std::vector<std::string> modes;
+  for (const std::string& mode : asked) {
+    if (model.find_mode(mode) != nullptr) modes.push_back(mode);
+  }
+  if (!modes.empty()) return modes;
+  modes.push_back(headline_plot_mode(entry));
+  if (!asked.empty()) return modes;
+  for (std::size_t i = 0; i < model.mode_count; ++i) {
+    const std::string mode(model.modes[i].name);
+    if (std::find(modes.begin(), modes.end(), mode) == modes.end()) modes.push_back(mode);
+  }
+  return modes;
 }
 
 std::string overview_cells(const EntryReport& entry);
@@ -579,7 +718,8 @@ std::string board_tables(const EntryReport& entry) {
   return out;
 }
 
-std::string entry_section(const EntryReport& entry, double regression_fraction) {
+std::string entry_section(const EntryReport& entry, double regression_fraction,
+                          const std::vector<std::string>& power_modes) {
   std::string out;
   const std::string anchor = entry_anchor(entry);
   out += fmt::format(
@@ -626,24 +766,34 @@ std::string entry_section(const EntryReport& entry, double regression_fraction) 
   }
 
   out += "<div class=\"panels\">\n";
-  const std::optional<RooflinePlotModel> plot = roofline_of(entry);
-  if (plot) {
-    out += fmt::format("<figure class=\"roofline\" id=\"roofline-{}\">", escape(entry.id));
+  const std::vector<std::string> modes = chart_modes(entry, power_modes);
+  bool first = true;
+  for (const std::string& mode : modes) {
+    const std::optional<RooflinePlotModel> plot = entry_roofline(entry, mode);
+    if (!plot) {
+      out += "<p class=\"note\">No roofline: the entry has no memory bandwidth or no peak in " +
+             std::string(mode == "default" ? "its only mode" : "power mode " + escape(mode)) +
+             ".</p>\n";
+      continue;
+    }
+    // The first chart keeps the plain id: links and the browser test find it.
+    out += fmt::format("<figure class=\"roofline\" id=\"roofline-{}{}\">", escape(entry.id),
+                       first ? "" : "-" + escape(mode));
+    first = false;
     out += render_roofline_svg(*plot);
     std::string caption = fmt::format(
-        "Roofline of {} in power mode {}: solid, the theoretical roofs (datasheet peaks and "
-        "bandwidth); ",
+        "Roofline of {} in power mode {}: solid, the theoretical roofs (datasheet or derived "
+        "peaks and bandwidth); ",
         escape(entry.id), escape(plot->mode));
     caption += plot->calibrated()
-                   ? "dashed, the calibrated roofs (scaled by the measured efficiencies); "
+                   ? "dashed, the measured roofs (the calibrated GEMM peaks, the DRAM and cache "
+                     "bandwidths); dotted, the measured FMA ceilings; shaded, the spread of the "
+                     "runs; markers, each GEMM and STREAM record of the linked runs at its "
+                     "intensity and best rate (whisker: its median trial) and each workload "
+                     "layer; "
                    : "not calibrated, so no measured roofs; ";
-    caption += "dots, the ridge points where memory and compute roofs meet (flop/byte).";
+    caption += "dots on the roofs, the ridge points (flop/byte). Hover a marker for its figures.";
     out += "<figcaption>" + caption + "</figcaption></figure>\n";
-  } else {
-    out +=
-        "<p class=\"note\">No roofline: the entry has no memory bandwidth or no peak in power "
-        "mode " +
-        escape(entry.modes.front().name) + ".</p>\n";
   }
   out += "<div class=\"mode-tables\">\n" + modes_table(entry) + "</div>\n";
   out += "</div>\n";
@@ -653,9 +803,54 @@ std::string entry_section(const EntryReport& entry, double regression_fraction) 
   return out;
 }
 
+// Two charts on one set of axes, chosen in the page: every entry's charted modes as data for the
+// overlay script, two selectors and the figure it draws into.
+std::string overlay_section(const DatabaseReport& report) {
+  Json plots = Json::array();
+  for (const EntryReport& entry : report.entries) {
+    for (const std::string& mode : chart_modes(entry, report.power_modes)) {
+      if (std::optional<RooflinePlotModel> plot = entry_roofline(entry, mode)) {
+        plots.push_back(roofline_plot_json(*plot));
+      }
+    }
+  }
+  if (plots.size() < 2) return "";
+  std::string data = plots.dump();
+  // Nothing in the data may close the script element.
+  for (std::size_t at = data.find("</"); at != std::string::npos; at = data.find("</", at + 3)) {
+    data.replace(at, 2, "<\\/");
+  }
+  std::string out;
+  out += "<section class=\"overview\" aria-labelledby=\"overlay\">\n";
+  out += "<h2 id=\"overlay\">Two rooflines on one chart</h2>\n";
+  out +=
+      "<p class=\"note\">Choose two charts (an entry in a power mode) to draw on one set of "
+      "axes: A in blue, B in red; solid the theoretical roofs, dashed the measured ones, dotted "
+      "the FMA ceilings; dots the measured records. Drawn in the page from the figures below it: "
+      "nothing is fetched. <code>summarize_database --format svg --id A --id B</code> draws the "
+      "same as a file.</p>\n";
+  out +=
+      "<p><label>A <select id=\"overlay-a\"></select></label> <label>B <select "
+      "id=\"overlay-b\"></select></label></p>\n";
+  out += "<figure class=\"roofline overlay\" id=\"overlay-chart\"></figure>\n";
+  out += "<script type=\"application/json\" id=\"roofline-data\">" + data + "</script>\n";
+  out += "</section>\n";
+  return out;
+}
+
 }  // namespace
 
 std::string render_html(const DatabaseReport& report) {
+  for (const std::string& mode : report.power_modes) {
+    const bool defined =
+        std::any_of(report.entries.begin(), report.entries.end(), [&](const EntryReport& entry) {
+          return entry.resource && entry.resource->model().find_mode(mode) != nullptr;
+        });
+    if (!defined) {
+      throw DataError(report.database, "",
+                      fmt::format("--power-mode {}: no entry of the report defines it", mode));
+    }
+  }
   std::size_t calibrated = 0;
   for (const EntryReport& entry : report.entries) calibrated += entry.calibrated() ? 1 : 0;
   std::string out;
@@ -674,11 +869,12 @@ std::string render_html(const DatabaseReport& report) {
     out += "<p>No entries match.</p>\n";
   } else {
     out += overview(report);
+    out += overlay_section(report);
     // Measured entries first: they are what a reader opens the report for.
     for (bool calibrated_first : {true, false}) {
       for (const EntryReport& entry : report.entries) {
         if (entry.calibrated() == calibrated_first) {
-          out += entry_section(entry, report.regression_fraction);
+          out += entry_section(entry, report.regression_fraction, report.power_modes);
         }
       }
     }
@@ -686,29 +882,108 @@ std::string render_html(const DatabaseReport& report) {
   out += "</main>\n<footer>\n<p>";
   out += report.generator.empty() ? "Made by hwcal." : "Made by " + escape(report.generator) + ".";
   out += " One self-contained file: nothing in it is fetched from elsewhere.</p>\n</footer>\n";
-  out += std::string("<script>") + kScript + "</script>\n</body>\n</html>\n";
+  out += std::string("<script>") + kScript + "</script>\n";
+  out += std::string("<script>") + kOverlayScript + "</script>\n</body>\n</html>\n";
   return out;
 }
 
+std::optional<RooflinePlotModel> entry_roofline(const EntryReport& entry, const std::string& mode) {
+  if (!entry.resource) throw Error("the HTML and SVG reports need EntryReportOptions::graphics");
+  const ResourceModel& model = entry.resource->model();
+  std::optional<RooflinePlotModel> plot = roofline_plot_model(model, mode);
+  if (!plot) return plot;
+  std::vector<RooflineRun> runs;
+  if (entry.history) {
+    for (const ModeHistory& history : entry.history->modes) {
+      if (history.mode != mode) continue;
+      for (const HistoryRun& run : history.runs) {
+        if (run.in_summary && run.profile) runs.push_back({run.profile.get(), run.path});
+      }
+    }
+  }
+  std::vector<RooflineLayer> layers;
+  for (const WorkloadRow& row : entry.workloads) {
+    if (row.power_mode != mode) continue;
+    double total_s = 0;
+    for (const WorkloadLayerRow& layer : row.layers) {
+      if (auto ms = layer.median_ms ? layer.median_ms : layer.best_ms) total_s += *ms / 1e3;
+    }
+    for (const WorkloadLayerRow& layer : row.layers) {
+      if (!layer.best_ms) continue;
+      RooflineLayer point;
+      point.workload = row.result.workload;
+      point.name = layer.name;
+      point.precision = row.result.precision;
+      point.run = row.result.calibration_date;  // the newest workload run: its start
+      point.flops = layer.flops;
+      point.bytes = layer.bytes;
+      point.best_s = *layer.best_ms / 1e3;
+      if (layer.median_ms) point.median_s = *layer.median_ms / 1e3;
+      point.bound = layer.bound;
+      const double own_s = point.median_s.value_or(point.best_s);
+      point.time_share = total_s > 0 ? own_s / total_s : 0;
+      layers.push_back(point);
+    }
+  }
+  add_measurements(*plot, model, runs, layers);
+  return plot;
+}
+
 std::string render_svg(const DatabaseReport& report) {
-  if (report.entries.size() != 1) {
+  if (report.entries.empty()) throw DataError("", "", "an SVG roofline needs an entry (give --id)");
+  // The entries in the order asked for: the first is A.
+  std::vector<const EntryReport*> entries;
+  for (const std::string& id : report.order) {
+    for (const EntryReport& entry : report.entries) {
+      if (entry.id == id) entries.push_back(&entry);
+    }
+  }
+  for (const EntryReport& entry : report.entries) {
+    if (std::find(entries.begin(), entries.end(), &entry) == entries.end()) {
+      entries.push_back(&entry);
+    }
+  }
+  // (entry, mode) pairs: one mode for every entry, a mode per entry in order, or several
+  // modes of one entry.
+  std::vector<std::pair<const EntryReport*, std::string>> wanted;
+  const std::vector<std::string>& modes = report.power_modes;
+  if (modes.empty()) {
+    for (const EntryReport* entry : entries) wanted.push_back({entry, headline_plot_mode(*entry)});
+  } else if (entries.size() == 1) {
+    for (const std::string& mode : modes) wanted.push_back({entries.front(), mode});
+  } else if (modes.size() == 1 || modes.size() == entries.size()) {
+    for (std::size_t i = 0; i < entries.size(); ++i) {
+      wanted.push_back({entries[i], modes.size() == 1 ? modes.front() : modes[i]});
+    }
+  } else {
     throw DataError("", "",
-                    fmt::format("an SVG roofline shows one entry; {} match (give one --id)",
-                                report.entries.size()));
+                    fmt::format("--power-mode: give one mode for every entry, or one per --id "
+                                "({} entries, {} modes)",
+                                entries.size(), modes.size()));
   }
-  const EntryReport& entry = report.entries.front();
-  std::optional<RooflinePlotModel> plot = roofline_of(entry);
-  if (!plot) {
-    throw DataError(entry.file, "",
-                    entry.modes.empty()
-                        ? fmt::format("no roofline for {}: a board has no figures of its own "
-                                      "(draw one of its parts)",
-                                      entry.id)
-                        : fmt::format("no roofline for {} in power mode {}: it needs a memory "
-                                      "bandwidth and at least one peak",
-                                      entry.id, entry.modes.front().name));
+  if (wanted.size() > 4) {
+    throw DataError("", "",
+                    fmt::format("an SVG roofline overlays at most 4 plots; {} asked for (give "
+                                "fewer --id or --power-mode)",
+                                wanted.size()));
   }
-  return render_roofline_svg(*plot);
+  std::vector<RooflinePlotModel> plots;
+  for (const auto& [entry, mode] : wanted) {
+    std::optional<RooflinePlotModel> plot = entry_roofline(*entry, mode);
+    if (!plot) {
+      throw DataError(entry->file, "",
+                      entry->is_board
+                          ? fmt::format("no roofline for {}: a board has no figures of its own "
+                                        "(draw one of its parts)",
+                                        entry->id)
+                          : fmt::format("no roofline for {} in power mode {}: it needs a memory "
+                                        "bandwidth and at least one peak",
+                                        entry->id, mode));
+    }
+    plots.push_back(std::move(*plot));
+  }
+  return plots.size() == 1 ? render_roofline_svg(plots.front())
+                           : render_roofline_overlay_svg(plots);
 }
 
 }  // namespace hwcal

@@ -22,6 +22,9 @@ std::string attributes(const Style& style) {
   if (!style.font_weight.empty()) {
     out += fmt::format(" font-weight=\"{}\"", escape(style.font_weight));
   }
+  for (const auto& [name, value] : style.data) {
+    out += fmt::format(" data-{}=\"{}\"", escape(name), escape(value));
+  }
   if (style.halo && style.stroke.empty()) {
     out +=
         " stroke=\"#ffffff\" stroke-width=\"3\" stroke-linejoin=\"round\" paint-order=\"stroke\"";
@@ -149,6 +152,22 @@ void Document::circle(Point centre, double radius, const Style& style, std::stri
     body_ += start + "/>\n";
   } else {
     body_ += fmt::format("{}><title>{}</title></circle>\n", start, escape(tooltip));
+  }
+}
+
+void Document::polygon(const std::vector<Point>& points, const Style& style,
+                       std::string_view tooltip) {
+  std::string list;
+  for (const Point& p : points) {
+    if (!list.empty()) list += ' ';
+    list += number(p.x) + "," + number(p.y);
+  }
+  const std::string start =
+      fmt::format("{}<polygon points=\"{}\"{}", indent(depth_), list, attributes(style));
+  if (tooltip.empty()) {
+    body_ += start + "/>\n";
+  } else {
+    body_ += fmt::format("{}><title>{}</title></polygon>\n", start, escape(tooltip));
   }
 }
 
@@ -356,6 +375,18 @@ std::optional<std::size_t> LabelPlacer::place(const std::vector<Box>& candidates
     }
   }
   return std::nullopt;
+}
+
+bool LabelPlacer::place_all(const std::vector<Box>& pieces) {
+  for (const Box& box : pieces) {
+    if (!box.inside(bounds_)) return false;
+    if (std::any_of(taken_.begin(), taken_.end(),
+                    [&](const Box& taken) { return taken.overlaps(box); })) {
+      return false;
+    }
+  }
+  taken_.insert(taken_.end(), pieces.begin(), pieces.end());
+  return true;
 }
 
 std::vector<double> spread(const std::vector<double>& wanted, double gap, double low, double high) {

@@ -32,6 +32,8 @@ struct Style {
   // Text only: a white outline under the glyphs, so grid lines and roofs behind a label do not
   // cut through it.
   bool halo = false;
+  // data-NAME="value" attributes, in this order: figures a script or a test reads back.
+  std::vector<std::pair<std::string, std::string>> data;
 };
 
 class Document {
@@ -44,6 +46,8 @@ class Document {
   void rect(Point corner, double width, double height, const Style& style,
             std::string_view tooltip = "");
   void circle(Point centre, double radius, const Style& style, std::string_view tooltip = "");
+  // A closed shape (markers, bands); `tooltip` as for circle.
+  void polygon(const std::vector<Point>& points, const Style& style, std::string_view tooltip = "");
   // `tooltip` becomes a <title> child: shown on hover, read by screen readers.
   void text(Point at, std::string_view content, const Style& style, double rotate_degrees = 0,
             std::string_view tooltip = "");
@@ -160,6 +164,9 @@ class LabelPlacer {
   void reserve(const Box& box) { taken_.push_back(box); }
   // The index of the candidate taken, nullopt when none fits (the caller drops the label).
   std::optional<std::size_t> place(const std::vector<Box>& candidates);
+  // One label made of several boxes (a rotated text, piece by piece): all are taken when every
+  // one fits, else none.
+  bool place_all(const std::vector<Box>& pieces);
 
  private:
   Box bounds_;

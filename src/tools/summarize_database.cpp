@@ -113,8 +113,13 @@ void check_flags(const SummarizeOptions& options) {
         "--format html and svg draw the report: not with --check, --history, --compare or "
         "--fail-on-regression");
   }
-  if (options.format == ReportFormat::svg && options.filter.ids.size() != 1) {
-    throw UsageError("--format svg draws one entry's roofline: give exactly one --id");
+  if (options.format == ReportFormat::svg &&
+      (options.filter.ids.empty() || options.filter.ids.size() > 4)) {
+    throw UsageError(
+        "--format svg draws one entry's roofline, or overlays up to four: give one to four --id");
+  }
+  if (!options.power_modes.empty() && !drawn) {
+    throw UsageError("--power-mode chooses the charts of --format html or svg");
   }
   if (options.fail_on_regression_percent &&
       (*options.fail_on_regression_percent <= 0 || *options.fail_on_regression_percent >= 100)) {
@@ -349,7 +354,8 @@ int run_summarize_database(const SummarizeOptions& options, Io& io) {
   EntryReportOptions entry_options;
   entry_options.graphics =
       options.format == ReportFormat::html || options.format == ReportFormat::svg;
-  if (options.format == ReportFormat::html) entry_options.history_base = base;
+  // Both draw the measured points of the linked runs, which the history loads.
+  if (entry_options.graphics) entry_options.history_base = base;
   std::size_t files = scan_database(options.database, [&](EntryVisit& visit) {
     Scanned result;
     if (visit.spec) {
@@ -367,7 +373,7 @@ int run_summarize_database(const SummarizeOptions& options, Io& io) {
         result.report = build_entry_report(*visit.spec, visit.display_path, entry_options);
         if (result.report->history) visit.diagnostics.append(result.report->history->problems);
         // Per-layer workload detail comes from the linked profiles: JSON and the HTML report.
-        if (options.format == ReportFormat::json || options.format == ReportFormat::html) {
+        if (options.format == ReportFormat::json || entry_options.graphics) {
           add_workload_layers(*result.report, *visit.spec, base);
         }
       }
@@ -585,10 +591,17 @@ int run_summarize_database(const SummarizeOptions& options, Io& io) {
     });
   }
   report.generator = version_line("summarize_database");
+  report.power_modes = options.power_modes;
+  report.order = options.filter.ids;
   std::string human_summary = fmt::format("summary of {} entr{}", report.entries.size(),
                                           report.entries.size() == 1 ? "y" : "ies");
   if (options.format == ReportFormat::html) human_summary = "HTML report: " + human_summary;
-  if (options.format == ReportFormat::svg) human_summary = "roofline of " + options.filter.ids[0];
+  if (options.format == ReportFormat::svg) {
+    human_summary = fmt::format("roofline of {}", fmt::join(options.filter.ids, " and "));
+    if (!options.power_modes.empty()) {
+      human_summary += fmt::format(" in power mode {}", fmt::join(options.power_modes, " and "));
+    }
+  }
   emit(options, io, render(report, options.format), human_summary);
   if (options.prometheus) {
     write_file_atomic(*options.prometheus, render_prometheus(report));

@@ -38,6 +38,8 @@ struct SummarizeOptions {
   std::optional<std::filesystem::path> junit;
   // --prometheus FILE: the summaries in the Prometheus text format as well.
   std::optional<std::filesystem::path> prometheus;
+  // --power-mode (repeatable): the modes the HTML and SVG roofline charts draw.
+  std::vector<std::string> power_modes;
 };
 
 // 0 success; 1 when the database has errors (or, with --check --strict, warnings), or when

@@ -178,19 +178,44 @@ TEST(SummarizeCli, SvgRooflineOfOneEntry) {
                              "--id", "jetson_orin_nano_gpu", "--output", output.string()});
   EXPECT_EQ(written.exit_code, 0) << written.err;
   EXPECT_EQ(written.out, "roofline of jetson_orin_nano_gpu; written to " + output.string() + "\n");
-  // The same drawing the golden test checks, byte for byte.
-  EXPECT_EQ(test::compare_golden("roofline_jetson_orin_nano_gpu.svg", test::read_file(output)), "");
+  // The same drawing the golden test checks, byte for byte: with the linked run's points.
+  EXPECT_EQ(
+      test::compare_golden("roofline_jetson_orin_nano_gpu_measured.svg", test::read_file(output)),
+      "");
   auto printed = run_program(kProgram, {"--database", fixture_db("minimal").string(), "--format",
                                         "svg", "--id", "intel_core_i7_12700k"});
   EXPECT_EQ(printed.exit_code, 0) << printed.err;
   EXPECT_EQ(printed.out.rfind("<svg xmlns=\"http://www.w3.org/2000/svg\"", 0), 0u);
 }
 
+TEST(SummarizeCli, SvgOverlaysTwoEntriesOrTwoModes) {
+  const std::string db = fixture_db("minimal").string();
+  auto entries = run_program(kProgram, {"--database", db, "--format", "svg", "--id",
+                                        "jetson_orin_nano_gpu", "--id", "intel_core_i7_12700k"});
+  EXPECT_EQ(entries.exit_code, 0) << entries.err;
+  EXPECT_EQ(test::compare_golden("roofline_overlay_orin_nano_gpu_i7_12700k.svg", entries.out), "");
+  auto modes =
+      run_program(kProgram, {"--database", db, "--format", "svg", "--id", "jetson_orin_nano_gpu",
+                             "--power-mode", "15W", "--power-mode", "25W"});
+  EXPECT_EQ(modes.exit_code, 0) << modes.err;
+  EXPECT_NE(modes.out.find("A jetson_orin_nano_gpu 15W against B jetson_orin_nano_gpu 25W"),
+            std::string::npos);
+  auto unknown = run_program(kProgram, {"--database", db, "--format", "svg", "--id",
+                                        "jetson_orin_nano_gpu", "--power-mode", "40W"});
+  EXPECT_EQ(unknown.exit_code, 1);
+  EXPECT_NE(unknown.err.find("40W"), std::string::npos) << unknown.err;
+  auto html = run_program(kProgram, {"--database", db, "--format", "html", "--power-mode", "15W"});
+  EXPECT_EQ(html.exit_code, 0) << html.err;
+  EXPECT_NE(html.out.find("id=\"roofline-jetson_orin_nano_gpu\"><svg"), std::string::npos);
+  EXPECT_EQ(html.out.find("roofline-jetson_orin_nano_gpu-25W"), std::string::npos);
+}
+
 TEST(SummarizeCli, DrawnFormatsRefuseWhatTheyCannotDraw) {
   const std::string db = fixture_db("minimal").string();
   for (auto args : std::vector<std::vector<std::string>>{
            {"--format", "svg"},
-           {"--format", "svg", "--id", "jetson_orin_nano_gpu", "--id", "intel_core_i7_12700k"},
+           {"--format", "svg", "--id", "a", "--id", "b", "--id", "c", "--id", "d", "--id", "e"},
+           {"--format", "json", "--power-mode", "25W"},
            {"--format", "html", "--check"},
            {"--format", "svg", "--id", "jetson_orin_nano_gpu", "--history", "jetson_orin_nano_gpu"},
            {"--format", "html", "--fail-on-regression", "10"}}) {

@@ -7,7 +7,9 @@
 # installs it).
 #
 #   check_html_report.sh SUMMARIZE_DATABASE DATABASE OUTPUT_DIR
-#       writes OUTPUT_DIR/report.html, report.png (1280x4000), report.dom.html, chromium.log
+#       writes OUTPUT_DIR/report.html, report.png (1280x4000), report.dom.html, chromium.log;
+#       the overlay script must have drawn its chart; then one entry's roofline as SVG exported
+#       to PNG the way docs/reports.md says (roofline.svg, roofline.png, 1720x1000)
 #   check_html_report.sh --expect-console-error PAGE OUTPUT_DIR
 #       the check of the check: passes only when PAGE does log to the console
 #
@@ -32,14 +34,15 @@ find_chromium() {
 # Renders PAGE headless: DOM to $3, log to $4, screenshot to $2. The flags keep Chromium off the
 # network (no background services, component updates or sync) and out of the user's profile.
 render() {
-  local page=$1 screenshot=$2 dom=$3 log=$4
+  local page=$1 screenshot=$2 dom=$3 log=$4 size=${5:-1280,4000} scale=${6:-1}
   local profile
   profile=$(mktemp -d)
   local status=0
   timeout 120 "$chromium" --headless --no-sandbox --disable-gpu --disable-quic --no-first-run \
     --disable-background-networking --disable-component-update --disable-sync \
     --user-data-dir="$profile" --enable-logging=stderr --v=0 \
-    --hide-scrollbars --window-size=1280,4000 --screenshot="$screenshot" --dump-dom "file://$page" \
+    --hide-scrollbars --window-size="$size" --force-device-scale-factor="$scale" \
+    --screenshot="$screenshot" --dump-dom "file://$page" \
     >"$dom" 2>"$log" || status=$?
   rm -rf "$profile"
   if [[ $status -ne 0 ]]; then
@@ -103,6 +106,11 @@ for id in "${ids[@]}"; do
     failed=1
   fi
 done
+# The overlay script ran to its end: it marks the chart it drew (two entries on one set of axes).
+if ! grep -q 'id="overlay-chart" data-drawn="' "$out/report.dom.html"; then
+  echo "check_html_report: the overlay script drew no chart" >&2
+  failed=1
+fi
 # The sorting script ran to its end: it marks the table.
 if ! grep -q 'class="overview sortable js"' "$out/report.dom.html"; then
   echo "check_html_report: the overview's sorting script did not run" >&2
@@ -112,8 +120,26 @@ if [[ "$(head -c 8 "$out/report.png" | od -An -tx1 | tr -d ' \n')" != "89504e470
   echo "check_html_report: no PNG screenshot at $out/report.png" >&2
   failed=1
 fi
+# The PNG export of docs/reports.md: one entry's SVG, rendered at twice the pixels.
+svg_id=${ids[0]}
+for id in "${ids[@]}"; do
+  if [[ "$id" == jetson_orin_nano_gpu ]]; then svg_id=$id; fi
+done
+"$summarize" --database "$database" --format svg --id "$svg_id" --output "$out/roofline.svg" --quiet
+render "$out/roofline.svg" "$out/roofline.png" "$out/roofline.dom.html" "$out/chromium_svg.log" \
+  860,500 2
+if [[ -n "$(console_messages "$out/chromium_svg.log")" ]]; then
+  echo "check_html_report: the SVG logged to the console:" >&2
+  console_messages "$out/chromium_svg.log" >&2
+  failed=1
+fi
+if [[ "$(head -c 8 "$out/roofline.png" | od -An -tx1 | tr -d ' \n')" != "89504e470d0a1a0a" ]]; then
+  echo "check_html_report: no PNG export at $out/roofline.png" >&2
+  failed=1
+fi
 if [[ $failed -ne 0 ]]; then
   exit 1
 fi
 echo "report rendered in $("$chromium" --version 2>/dev/null | head -n 1):" \
-  "${#ids[@]} rooflines, no console messages; screenshot $out/report.png"
+  "${#ids[@]} rooflines and the overlay, no console messages; screenshot $out/report.png;" \
+  "$svg_id's roofline exported to $out/roofline.png"

@@ -210,8 +210,14 @@ TEST(Report, HtmlIsOneSelfContainedPage) {
   // Accessible: headed sections, table headers with scope, titled plots.
   EXPECT_EQ(test::count_occurrences(html, "<section class=\"entry\""), 2u);
   EXPECT_EQ(test::count_occurrences(html, "<svg "), test::count_occurrences(html, "role=\"img\""));
-  // Two rooflines; the fixture's history has one run per mode, too few for a chart.
-  EXPECT_EQ(test::count_occurrences(html, "<svg "), 2u);
+  // A roofline per power mode side by side (the GPU's 15W, 25W and MAXN_SUPER, the CPU's
+  // one); the fixture's history has one run per mode, too few for a chart.
+  EXPECT_EQ(test::count_occurrences(html, "<figure class=\"roofline\" id=\"roofline-"), 4u);
+  EXPECT_NE(html.find("id=\"roofline-jetson_orin_nano_gpu-15W\"><svg"), std::string::npos);
+  // The overlay: its data and selectors, drawn by the page's script.
+  EXPECT_NE(html.find("<script type=\"application/json\" id=\"roofline-data\">"),
+            std::string::npos);
+  EXPECT_NE(html.find("<select id=\"overlay-a\"></select>"), std::string::npos);
   EXPECT_NE(html.find("<th scope=\"colgroup\" colspan=\"3\">15W</th>"), std::string::npos);
   EXPECT_NE(html.find("Power modes side by side"), std::string::npos);
   EXPECT_NE(html.find("One run so far"), std::string::npos);
@@ -225,9 +231,8 @@ TEST(Report, SvgIsOneEntrysRoofline) {
   ReportFilter filter;
   filter.ids = {"jetson_orin_nano_gpu"};
   const std::string svg = render(drawn_minimal_report(filter), ReportFormat::svg);
-  EXPECT_EQ(test::compare_golden("roofline_jetson_orin_nano_gpu.svg", svg), "");
-  EXPECT_THROW(render_svg(drawn_minimal_report()), DataError);  // two entries
-  EXPECT_THROW(render_svg(minimal_report(filter)), Error);      // built without graphics
+  EXPECT_EQ(test::compare_golden("roofline_jetson_orin_nano_gpu_measured.svg", svg), "");
+  EXPECT_THROW(render_svg(minimal_report(filter)), Error);  // built without graphics
 }
 
 TEST(Report, RatesAndPercents) {

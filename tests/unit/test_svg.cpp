@@ -114,10 +114,10 @@ TEST(Svg, DocumentMatchesGolden) {
   draw_axes(document, x, y, {"arithmetic intensity (flop/byte)", "GFLOPS"});
   document.begin_group("roof", "fp32 roof");
   document.polyline({{x(0.1), y(10)}, {x(10), y(1000)}, {x(100), y(1000)}},
-                    {"#1f77b4", 2, "none", "", 1, 0, "", "", "", false});
-  document.circle({x(10), y(1000)}, 3, {"", 0, "#1f77b4", "", 1, 0, "", "", "", false});
+                    {"#1f77b4", 2, "none", "", 1, 0, "", "", "", false, {}});
+  document.circle({x(10), y(1000)}, 3, {"", 0, "#1f77b4", "", 1, 0, "", "", "", false, {}});
   document.text({x(10), y(1000) - 8}, "ridge 10 flop/B",
-                {"", 0, "#1f77b4", "", 1, 11, "middle", "", "", false}, 0,
+                {"", 0, "#1f77b4", "", 1, 11, "middle", "", "", false, {}}, 0,
                 "fp32: 1000 GFLOPS, 100 GB/s");
   document.end_group();
   EXPECT_EQ(test::compare_golden("svg_document.svg", document.str("A test <plot>")), "");
