@@ -9,7 +9,11 @@ struct ResourceModelStorage::Data {
   // Strings first: the views in `model`, `caches` and `modes` point into them, and nothing is
   // added once the views are taken.
   std::string id, vendor, model_name, architecture, platform, unit_name, memory_type, default_mode,
-      mapper_class;
+      mapper_class, attachment, host_interface;
+  std::vector<std::string> frameworks;
+  std::vector<std::string_view> framework_views;
+  std::vector<std::string> part_ids, part_roles;
+  std::vector<BoardPartModel> parts;
   std::vector<std::string> cache_scopes;
   std::vector<std::string> mode_names;
   std::vector<CacheModel> caches;
@@ -64,19 +68,40 @@ ResourceModelStorage build_resource_model(const HardwareSpec& spec) {
   if (spec.compute && spec.compute->unit_name) data->unit_name = *spec.compute->unit_name;
   if (spec.memory && spec.memory->type) data->memory_type = *spec.memory->type;
   if (spec.mapper) data->mapper_class = spec.mapper->class_name;
+  data->attachment = spec.attachment.value_or("");
+  data->host_interface = spec.host_interface.value_or("");
+  if (spec.frameworks) data->frameworks = *spec.frameworks;
+  for (const std::string& name : data->frameworks) data->framework_views.push_back(name);
+  if (spec.parts) {
+    for (const BoardPart& part : *spec.parts) {
+      data->part_ids.push_back(part.id);
+      data->part_roles.push_back(part.role.value_or(""));
+    }
+    for (std::size_t i = 0; i < spec.parts->size(); ++i) {
+      BoardPartModel part;
+      part.id = data->part_ids[i];
+      part.role = data->part_roles[i];
+      part.count = (*spec.parts)[i].instances();
+      data->parts.push_back(part);
+    }
+  }
 
   if (spec.caches) {
     for (const CacheLevel& level : *spec.caches) {
       data->cache_scopes.push_back(level.scope.value_or(""));
     }
   }
-  // The device's own clock key in a mode's clocks_mhz is its type: "gpu" for a GPU entry.
+  // The device's own clock key in a mode's clocks_mhz is its type: "gpu" for a GPU entry; an
+  // accelerator's may also be nvpmodel's "dla" (the Jetson DLA).
   const std::string clock_key(to_string(spec.device_type));
   std::vector<double> clocks_mhz;
   std::vector<double> tdps_watts;
   for (const PowerMode& mode : spec.power_modes) {
     data->mode_names.push_back(mode.name);
     auto clock = mode.clocks_mhz.find(clock_key);
+    if (clock == mode.clocks_mhz.end() && is_accelerator_kind(spec.device_type)) {
+      clock = mode.clocks_mhz.find("dla");
+    }
     clocks_mhz.push_back(clock != mode.clocks_mhz.end() ? clock->second : 0);
     tdps_watts.push_back(mode.tdp_watts.value_or(0));
   }
@@ -150,6 +175,14 @@ ResourceModelStorage build_resource_model(const HardwareSpec& spec) {
   model.mode_count = data->modes.size();
   model.default_mode = data->default_mode;
   model.mapper_class = data->mapper_class;
+  model.attachment = data->attachment;
+  model.host_interface = data->host_interface;
+  model.on_chip_memory_mib = spec.on_chip_memory_mib.value_or(0);
+  model.typical_power_watts = spec.typical_power_watts.value_or(0);
+  model.frameworks = data->framework_views.empty() ? nullptr : data->framework_views.data();
+  model.framework_count = data->framework_views.size();
+  model.parts = data->parts.empty() ? nullptr : data->parts.data();
+  model.part_count = data->parts.size();
   return ResourceModelStorage(std::move(data));
 }
 

@@ -13,6 +13,8 @@ namespace hwcal {
 namespace {
 
 constexpr std::array<std::string_view, 2> kPlatforms = {"x86_64", "aarch64"};
+constexpr std::array<std::string_view, 7> kAttachments = {"soc", "pcie",   "m2",   "mpcie",
+                                                          "usb", "module", "cloud"};
 
 // ---- reading ---------------------------------------------------------------------------------
 
@@ -336,7 +338,9 @@ JsonField<HardwareSpec> peak_bandwidth_field() {
   out.name = "peak_bandwidth_gbps";
   out.read = [](FieldReader& reader, HardwareSpec& spec) {
     if (!reader.has("peak_bandwidth_gbps")) {
-      if (!reader.has("peak_bandwidth_unknown")) {
+      // An accelerator may have no external memory of its own; a board has no bandwidth.
+      const bool optional = spec.is_board() || is_accelerator_kind(spec.device_type);
+      if (!optional && !reader.has("peak_bandwidth_unknown")) {
         reader.error("peak_bandwidth_gbps",
                      "missing: give the DRAM bandwidth in GB/s, or peak_bandwidth_unknown with the "
                      "reason it is not known");
@@ -355,10 +359,51 @@ JsonField<HardwareSpec> peak_bandwidth_field() {
     return true;
   };
   out.write = [](Json& json, const HardwareSpec& spec) {
-    if (spec.peak_bandwidth_unknown && spec.peak_bandwidth_gbps <= 0) return;
+    if ((spec.peak_bandwidth_unknown || spec.is_board() || is_accelerator_kind(spec.device_type)) &&
+        spec.peak_bandwidth_gbps <= 0) {
+      return;
+    }
     json["peak_bandwidth_gbps"] = spec.peak_bandwidth_gbps;
   };
   return out;
+}
+
+// The device's peaks: required of every kind but a board, which has none of its own (its parts
+// do). Written whenever read, so that CPU and GPU entries keep their exact shape.
+JsonField<HardwareSpec> theoretical_peaks_field() {
+  JsonField<HardwareSpec> out;
+  out.name = "theoretical_peaks";
+  out.read = [](FieldReader& reader, HardwareSpec& spec) {
+    const bool board = spec.is_board();
+    if (board && !reader.has("theoretical_peaks")) return false;
+    auto read = kPeakTableCodec.read(reader, "theoretical_peaks", !board,
+                                     static_cast<const PeakTable*>(nullptr));
+    if (!read) return false;
+    spec.theoretical_peaks = std::move(*read);
+    return true;
+  };
+  out.write = [](Json& json, const HardwareSpec& spec) {
+    if (spec.is_board() && spec.theoretical_peaks.empty()) return;
+    json["theoretical_peaks"] = peak_table_to_json(spec.theoretical_peaks);
+  };
+  return out;
+}
+
+const JsonFields<BoardPart>& board_part_fields() {
+  using P = BoardPart;
+  static const JsonFields<P> fields{
+      &P::extra,
+      {
+          field("id", &P::id, Presence::required),
+          field("role", &P::role),
+          field("count", &P::count).checked([](FieldReader& reader, const P& part) {
+            if (*part.count < 1) {
+              reader.error("count",
+                           fmt::format("expected a count of at least 1, got {}", *part.count));
+            }
+          }),
+      }};
+  return fields;
 }
 
 const JsonFields<HardwareSpec>& spec_fields() {
@@ -436,7 +481,39 @@ const JsonFields<HardwareSpec>& spec_fields() {
           field("memory", &H::memory, Presence::optional, memory_fields),
           field("caches", &H::caches, Presence::optional, cache_fields()),
           field("tdp_watts", &H::tdp_watts),
-          field("theoretical_peaks", &H::theoretical_peaks, Presence::required, kPeakTableCodec),
+          field("attachment", &H::attachment).checked([](FieldReader& reader, const H& spec) {
+            if (!is_known_attachment(*spec.attachment)) {
+              reader.error("attachment", unknown_name_message("attachment", *spec.attachment,
+                                                              attachment_names()));
+            }
+          }),
+          field("host_interface", &H::host_interface),
+          field("on_chip_memory_mib", &H::on_chip_memory_mib)
+              .checked([](FieldReader& reader, const H& spec) {
+                if (!(*spec.on_chip_memory_mib > 0)) {
+                  reader.error("on_chip_memory_mib",
+                               fmt::format("expected a positive number of MiB, got {}",
+                                           *spec.on_chip_memory_mib));
+                }
+              }),
+          field("typical_power_watts", &H::typical_power_watts)
+              .checked([](FieldReader& reader, const H& spec) {
+                if (!(*spec.typical_power_watts > 0)) {
+                  reader.error("typical_power_watts",
+                               fmt::format("expected a positive number of watts, got {}",
+                                           *spec.typical_power_watts));
+                }
+              }),
+          field("frameworks", &H::frameworks).checked([](FieldReader& reader, const H& spec) {
+            for (const std::string& name : *spec.frameworks) {
+              if (name.empty()) {
+                reader.error("frameworks", "expected framework or compiler names, got \"\"");
+                break;
+              }
+            }
+          }),
+          field("parts", &H::parts, Presence::optional, board_part_fields()),
+          theoretical_peaks_field(),
           peak_bandwidth_field(),
           field("peak_bandwidth_unknown", &H::peak_bandwidth_unknown)
               .checked([](FieldReader& reader, const H& spec) {
@@ -476,6 +553,26 @@ bool is_known_platform(std::string_view platform) {
     if (known == platform) return true;
   }
   return false;
+}
+
+bool is_known_attachment(std::string_view attachment) {
+  for (std::string_view known : kAttachments) {
+    if (known == attachment) return true;
+  }
+  return false;
+}
+
+std::string attachment_names() {
+  std::string text;
+  for (std::size_t i = 0; i < kAttachments.size(); ++i) {
+    if (i > 0) text += i + 1 == kAttachments.size() ? " or " : ", ";
+    text += kAttachments[i];
+  }
+  return text;
+}
+
+bool is_accelerator_kind(DeviceType type) {
+  return type == DeviceType::npu || type == DeviceType::accelerator || type == DeviceType::dsp;
 }
 
 double PeakDerivation::derived_gflops() const {

@@ -1,5 +1,6 @@
 #include "hwcal/database/validate.hpp"
 
+#include <algorithm>
 #include <cctype>
 #include <cmath>
 #include <map>
@@ -200,7 +201,11 @@ void check_sources(const HardwareSpec& spec, const std::string& file, Diagnostic
             spec.peak_derivation.count(precision) ? pointer_append("/peak_derivation", name) : "");
     (void)value;
   }
-  if (!spec.peak_bandwidth_unknown) require("/peak_bandwidth_gbps", spec.memory ? "/memory" : "");
+  if (spec.has_external_memory() && !spec.peak_bandwidth_unknown) {
+    require("/peak_bandwidth_gbps", spec.memory ? "/memory" : "");
+  }
+  if (spec.on_chip_memory_mib) require("/on_chip_memory_mib", "");
+  if (spec.typical_power_watts) require("/typical_power_watts", "");
   for (const PowerMode& mode : spec.power_modes) {
     std::string base = pointer_append("/power_modes", mode.name);
     for (const auto& [precision, value] : mode.theoretical_peaks) {
@@ -212,6 +217,60 @@ void check_sources(const HardwareSpec& spec, const std::string& file, Diagnostic
       (void)value;
     }
     if (mode.peak_bandwidth_gbps) require(pointer_append(base, "peak_bandwidth_gbps"), "");
+  }
+}
+
+// The rules of the kinds beyond CPU and GPU (docs/schema.md): an accelerator says how it
+// attaches; a board names parts and holds no figures of its own.
+void check_kind(const HardwareSpec& spec, const std::string& file, Diagnostics& diagnostics) {
+  if (is_accelerator_kind(spec.device_type) && !spec.attachment) {
+    diagnostics.error(file, "/attachment",
+                      fmt::format("missing: a {} entry says how it reaches its host (one of {})",
+                                  to_string(spec.device_type), attachment_names()));
+  }
+  if (!spec.is_board()) {
+    if (spec.parts) {
+      diagnostics.error(file, "/parts",
+                        fmt::format("parts belong to a board entry, not a {} (device_type "
+                                    "\"board\")",
+                                    to_string(spec.device_type)));
+    }
+    return;
+  }
+  auto no_figures = [&](const std::string& pointer, bool present) {
+    if (present) {
+      diagnostics.error(file, pointer,
+                        "a board holds no figures of its own: they belong to its parts' entries");
+    }
+  };
+  no_figures("/theoretical_peaks", !spec.theoretical_peaks.empty());
+  no_figures("/peak_derivation", !spec.peak_derivation.empty());
+  no_figures("/peak_bandwidth_gbps", spec.peak_bandwidth_gbps > 0);
+  no_figures("/peak_bandwidth_unknown", spec.peak_bandwidth_unknown.has_value());
+  no_figures("/calibration_summary", spec.calibration_summary.has_value());
+  for (const PowerMode& mode : spec.power_modes) {
+    std::string base = pointer_append("/power_modes", mode.name);
+    no_figures(pointer_append(base, "theoretical_peaks"), !mode.theoretical_peaks.empty());
+    no_figures(pointer_append(base, "peak_derivation"), !mode.peak_derivation.empty());
+    no_figures(pointer_append(base, "peak_bandwidth_gbps"), mode.peak_bandwidth_gbps.has_value());
+  }
+  if (!spec.parts || spec.parts->empty()) {
+    diagnostics.error(file, "/parts",
+                      "missing: a board lists its parts, [{\"id\": \"<entry id>\", \"role\": "
+                      "\"cpu\"}, ...]");
+    return;
+  }
+  std::set<std::string> seen;
+  for (std::size_t i = 0; i < spec.parts->size(); ++i) {
+    const BoardPart& part = (*spec.parts)[i];
+    std::string pointer = pointer_append(pointer_append("/parts", i), "id");
+    if (part.id == spec.id) {
+      diagnostics.error(file, pointer, "a board cannot be its own part");
+    } else if (!part.id.empty() && !seen.insert(part.id).second) {
+      diagnostics.error(
+          file, pointer,
+          fmt::format("part '{}' is listed twice (give it a count instead)", part.id));
+    }
   }
 }
 
@@ -399,6 +458,7 @@ Diagnostics validate_spec(const HardwareSpec& spec, const std::string& file,
   }
 
   validate_workload_summary(spec, file, diagnostics);
+  check_kind(spec, file, diagnostics);
   check_sources(spec, file, diagnostics);
   return diagnostics;
 }
@@ -410,10 +470,62 @@ EntryIdentity identity_of(const HardwareSpec& spec, const std::string& display_p
     identity.device_key = std::string(to_string(spec.device_type)) + ":" + model_key(spec);
   }
   identity.display_path = display_path;
+  identity.is_board = spec.is_board();
+  for (const PowerMode& mode : spec.power_modes) identity.power_modes.push_back(mode.name);
+  if (spec.parts) {
+    for (const BoardPart& part : *spec.parts) identity.parts.push_back(part.id);
+  }
   return identity;
 }
 
+void CrossEntryRules::finish(Diagnostics& diagnostics) const {
+  std::map<std::string, const EntryIdentity*> by_id;
+  for (const EntryIdentity& entry : entries_) by_id.emplace(entry.id, &entry);
+  for (const EntryIdentity& board : entries_) {
+    if (!board.is_board) continue;
+    for (std::size_t i = 0; i < board.parts.size(); ++i) {
+      const std::string& id = board.parts[i];
+      std::string pointer = pointer_append(pointer_append("/parts", i), "id");
+      auto found = by_id.find(id);
+      if (found == by_id.end()) {
+        std::vector<std::string> known;
+        for (const auto& [known_id, entry] : by_id) {
+          if (!entry->is_board) known.push_back(known_id);
+        }
+        std::string hint;
+        for (const std::string& close : closest_ids(known, id)) {
+          hint += (hint.empty() ? " (did you mean " : ", ") + close;
+        }
+        diagnostics.error(board.display_path, pointer,
+                          fmt::format("part '{}' is no entry of this database{}", id,
+                                      hint.empty() ? "" : hint + "?)"));
+        continue;
+      }
+      const EntryIdentity& part = *found->second;
+      if (part.is_board) {
+        diagnostics.error(
+            board.display_path, pointer,
+            fmt::format("part '{}' is a board itself: a board's parts are devices", id));
+        continue;
+      }
+      if (part.power_modes.empty()) continue;
+      for (const std::string& mode : board.power_modes) {
+        if (std::find(part.power_modes.begin(), part.power_modes.end(), mode) ==
+            part.power_modes.end()) {
+          std::string names;
+          for (const std::string& name : part.power_modes)
+            names += (names.empty() ? "" : ", ") + name;
+          diagnostics.error(
+              board.display_path, pointer_append("/power_modes", mode),
+              fmt::format("power mode '{}' is not one of part {}'s modes ({})", mode, id, names));
+        }
+      }
+    }
+  }
+}
+
 void CrossEntryRules::add(const EntryIdentity& entry, Diagnostics& diagnostics) {
+  entries_.push_back(entry);
   if (!entry.id.empty()) {
     auto [it, inserted] = file_of_id_.emplace(entry.id, entry.display_path);
     if (!inserted) {
@@ -438,6 +550,7 @@ Diagnostics validate_database(const Database& database) {
     diagnostics.append(validate_spec(entry.spec, entry.display_path, relative));
     cross.add(identity_of(entry.spec, entry.display_path), diagnostics);
   }
+  cross.finish(diagnostics);
   diagnostics.sort();
   return diagnostics;
 }

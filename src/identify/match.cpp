@@ -340,6 +340,46 @@ std::vector<EntryScore> score_gpu_entries(const Database& database, const System
       });
 }
 
+// Boards whose CPU and GPU parts are exactly among the entries chosen for the devices (each
+// detectable part matched, at least one part detectable).
+static std::vector<BoardMatch> match_boards(const Database& database, const MachineMatch& machine) {
+  std::vector<BoardMatch> boards;
+  auto device_of = [&](const std::string& id) -> std::string {
+    if (machine.cpu.entry_id == id) return machine.cpu.device;
+    for (const DeviceMatch& gpu : machine.gpus) {
+      if (gpu.entry_id == id) return gpu.device;
+    }
+    return "";
+  };
+  for (const DatabaseEntry& entry : database.entries()) {
+    const HardwareSpec& spec = entry.spec;
+    if (!spec.is_board() || !spec.parts) continue;
+    BoardMatch board;
+    board.id = spec.id;
+    board.model = spec.model;
+    bool all = true;
+    bool any = false;
+    for (const BoardPart& part : *spec.parts) {
+      const DatabaseEntry* found = database.find(part.id);
+      BoardMatch::Part row;
+      row.id = part.id;
+      if (found != nullptr) row.device_type = std::string(to_string(found->spec.device_type));
+      const bool detectable = found != nullptr && (found->spec.device_type == DeviceType::cpu ||
+                                                   found->spec.device_type == DeviceType::gpu);
+      if (detectable) {
+        row.matched_device = device_of(part.id);
+        if (row.matched_device.empty()) all = false;
+        any = true;
+      }
+      board.parts.push_back(row);
+    }
+    if (all && any) boards.push_back(std::move(board));
+  }
+  std::sort(boards.begin(), boards.end(),
+            [](const BoardMatch& a, const BoardMatch& b) { return a.id < b.id; });
+  return boards;
+}
+
 MachineMatch match_machine(const Database& database, const SystemInfo& system) {
   MachineMatch machine;
   const PowerModeDetection& mode = system.board.power_mode;
@@ -357,6 +397,7 @@ MachineMatch match_machine(const Database& database, const SystemInfo& system) {
     machine.gpus.push_back(choose(gpu.device, gpu.name.value_or(""),
                                   score_gpu_entries(database, system, gpu), machine, database));
   }
+  machine.boards = match_boards(database, machine);
   return machine;
 }
 
@@ -384,6 +425,21 @@ Json machine_match_to_json(const MachineMatch& match, std::size_t ranking_limit)
   for (const DeviceMatch& gpu : match.gpus)
     gpus.push_back(device_match_to_json(gpu, ranking_limit));
   out["gpus"] = gpus;
+  if (!match.boards.empty()) {
+    Json boards = Json::array();
+    for (const BoardMatch& board : match.boards) {
+      Json parts = Json::array();
+      for (const BoardMatch::Part& part : board.parts) {
+        parts.push_back(Json::object(
+            {{"id", part.id},
+             {"device_type", part.device_type},
+             {"matched_device",
+              part.matched_device.empty() ? Json(nullptr) : Json(part.matched_device)}}));
+      }
+      boards.push_back(Json::object({{"id", board.id}, {"model", board.model}, {"parts", parts}}));
+    }
+    out["boards"] = boards;
+  }
   return out;
 }
 
@@ -392,6 +448,15 @@ std::string render_machine_match(const MachineMatch& match, std::size_t ranking_
   text += fmt::format("  power mode: {} ({})\n", match.power_mode, match.power_mode_how);
   text += render_device(match.cpu, ranking_limit);
   for (const DeviceMatch& gpu : match.gpus) text += render_device(gpu, ranking_limit);
+  for (const BoardMatch& board : match.boards) {
+    text += fmt::format("  board: {} ({})\n", board.id, board.model);
+    for (const BoardMatch::Part& part : board.parts) {
+      text += part.matched_device.empty()
+                  ? fmt::format("    part {}: {}, not detected (hwcal detects CPUs and GPUs)\n",
+                                part.id, part.device_type.empty() ? "?" : part.device_type)
+                  : fmt::format("    part {}: matched {}\n", part.id, part.matched_device);
+    }
+  }
   return text;
 }
 

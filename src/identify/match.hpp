@@ -51,11 +51,26 @@ struct DeviceMatch {
   const EntryScore* best() const { return ranking.empty() ? nullptr : &ranking.front(); }
 };
 
+// A board whose detectable parts (its CPU and GPU entries) are all the entries chosen for this
+// machine's devices. Parts hwcal does not detect (a DLA, an NPU, an M.2 accelerator) are listed
+// as such: the board is named from the parts that were matched.
+struct BoardMatch {
+  std::string id;
+  std::string model;
+  struct Part {
+    std::string id;
+    std::string device_type;
+    std::string matched_device;  // "cpu", "cuda:0"; empty when not detectable
+  };
+  std::vector<Part> parts;
+};
+
 struct MachineMatch {
   DeviceMatch cpu;
   std::vector<DeviceMatch> gpus;
-  std::string power_mode;      // nvpmodel's NAME, else "default"
-  std::string power_mode_how;  // where the mode came from
+  std::vector<BoardMatch> boards;  // in id order; empty when no board's parts all matched
+  std::string power_mode;          // nvpmodel's NAME, else "default"
+  std::string power_mode_how;      // where the mode came from
 };
 
 // Scores every CPU entry against the detected CPU (and board), best first.

@@ -338,6 +338,22 @@ void write_modes(Writer& out, const ResourceModel& model) {
   });
 }
 
+void write_frameworks(Writer& out, const ResourceModel& model) {
+  write_array(out, "std::string_view", "kFrameworks", "name", model.framework_count,
+              [&](std::size_t i) { out.assign_string(6, "name", model.frameworks[i]); });
+}
+
+// A board's parts point at the parts' own generated models (their headers are included above).
+void write_parts(Writer& out, const ResourceModel& model) {
+  write_array(out, "BoardPartModel", "kParts", "part", model.part_count, [&](std::size_t i) {
+    const BoardPartModel& part = model.parts[i];
+    out.assign_string(6, "part.id", part.id);
+    out.assign_string(6, "part.role", part.role);
+    out.assign(6, "part.count", number(part.count));
+    out.assign(6, "part.model", fmt::format("&hwcal::mappers::{}::kModel", part.id));
+  });
+}
+
 void write_model(Writer& out, const ResourceModel& model) {
   out.line("inline constexpr ResourceModel kModel = [] {");
   out.line("  ResourceModel resource;");
@@ -364,6 +380,26 @@ void write_model(Writer& out, const ResourceModel& model) {
   out.assign(2, "resource.mode_count", "kModes.size()");
   out.assign_string(2, "resource.default_mode", model.default_mode);
   out.assign_string(2, "resource.mapper_class", model.mapper_class);
+  // The fields of the kinds beyond CPU and GPU, only where the entry gives them: CPU and GPU
+  // headers keep their text (and input hash).
+  if (!model.attachment.empty()) out.assign_string(2, "resource.attachment", model.attachment);
+  if (!model.host_interface.empty()) {
+    out.assign_string(2, "resource.host_interface", model.host_interface);
+  }
+  if (model.on_chip_memory_mib > 0) {
+    out.assign(2, "resource.on_chip_memory_mib", number(model.on_chip_memory_mib));
+  }
+  if (model.typical_power_watts > 0) {
+    out.assign(2, "resource.typical_power_watts", number(model.typical_power_watts));
+  }
+  if (model.framework_count > 0) {
+    out.assign(2, "resource.frameworks", "kFrameworks.data()");
+    out.assign(2, "resource.framework_count", "kFrameworks.size()");
+  }
+  if (model.part_count > 0) {
+    out.assign(2, "resource.parts", "kParts.data()");
+    out.assign(2, "resource.part_count", "kParts.size()");
+  }
   out.line("  return resource;");
   out.line("}();");
   out.line();
@@ -409,7 +445,19 @@ std::string generate_mapper_header(const HardwareSpec& spec) {
   out.line("#pragma once");
   out.line();
   out.line("#include <array>");
+  if (model.framework_count > 0) out.line("#include <string_view>");
   out.line();
+  // A board's header includes its parts' headers, so that kParts can point at their models.
+  // Sorted, as clang-format sorts a block of includes.
+  std::vector<std::string> part_headers;
+  for (std::size_t i = 0; i < model.part_count; ++i) {
+    part_headers.push_back(mapper_header_name(model.parts[i].id));
+  }
+  std::sort(part_headers.begin(), part_headers.end());
+  part_headers.erase(std::unique(part_headers.begin(), part_headers.end()), part_headers.end());
+  for (const std::string& header : part_headers) {
+    out.line(fmt::format("#include \"hwcal/mappers/{}\"", header));
+  }
   out.line("#include \"hwcal/model/resource_model.hpp\"");
   out.line();
   out.line(fmt::format("namespace hwcal::mappers::{} {{", spec.id));
@@ -422,6 +470,8 @@ std::string generate_mapper_header(const HardwareSpec& spec) {
     if (model.modes[i].rate_count > 0) write_rates(out, model.modes[i], i);
   }
   if (model.cache_count > 0) write_caches(out, model);
+  if (model.framework_count > 0) write_frameworks(out, model);
+  if (model.part_count > 0) write_parts(out, model);
   write_modes(out, model);
   write_model(out, model);
   out.line(fmt::format("}}  // namespace hwcal::mappers::{}", spec.id));

@@ -5,8 +5,8 @@
 namespace hwcal {
 namespace {
 
-constexpr EnumTable<DeviceType, 6> kDeviceTypeNames({"cpu", "gpu", "npu", "dsp", "fpga",
-                                                     "accelerator"});
+constexpr EnumTable<DeviceType, 7> kDeviceTypeNames({"cpu", "gpu", "npu", "dsp", "fpga",
+                                                     "accelerator", "board"});
 
 }  // namespace
 

@@ -53,7 +53,10 @@ ModeReport build_mode(const HardwareSpec& spec, const std::string& mode_name, bo
   mode.is_default = is_default;
   mode.calibrated = summary != nullptr;
   mode.theoretical_bandwidth_gbps = spec.bandwidth_for_mode(mode_name);
-  if (mode.theoretical_bandwidth_gbps <= 0) {
+  if (!spec.has_external_memory()) {
+    mode.no_external_memory = true;
+    mode.bandwidth_unknown = "no external memory of its own (on-chip only)";
+  } else if (mode.theoretical_bandwidth_gbps <= 0) {
     mode.bandwidth_unknown = spec.peak_bandwidth_unknown.value_or("not given");
   }
   PeakTable peaks = spec.peaks_for_mode(mode_name);
@@ -109,14 +112,60 @@ std::string origin_text(const PrecisionRow& row) {
   return row.origin ? std::string(origin_label(*row.origin)) : std::string();
 }
 
-// The theoretical bandwidth, or "unknown" (its reason goes in the origin column).
+// The theoretical bandwidth, "none" (no external memory) or "unknown" (its reason goes in the
+// origin column).
 std::string bandwidth_text(const ModeReport& mode) {
+  if (mode.no_external_memory) return "none";
   return mode.bandwidth_unknown ? std::string("unknown")
                                 : rate_with_unit(mode.theoretical_bandwidth_gbps, "GB/s");
 }
 
 std::string bandwidth_origin(const ModeReport& mode) {
+  if (mode.no_external_memory) return *mode.bandwidth_unknown;
   return mode.bandwidth_unknown ? "unknown: " + *mode.bandwidth_unknown : std::string("datasheet");
+}
+
+// "attached over usb (USB 3.0 Type-C); 8 MiB on-chip; typical 2 W, TDP 8.65 W; frameworks:
+// TensorFlow Lite, Edge TPU Compiler": the accelerator's facts in one line, "" when none.
+std::string accelerator_facts(const EntryReport& entry) {
+  std::vector<std::string> facts;
+  if (entry.attachment) {
+    facts.push_back("attached: " + *entry.attachment +
+                    (entry.host_interface ? " (" + *entry.host_interface + ")" : ""));
+  } else if (entry.host_interface) {
+    facts.push_back("host interface: " + *entry.host_interface);
+  }
+  if (entry.on_chip_memory_mib) {
+    facts.push_back(fmt::format("{} MiB on-chip", format_rate(*entry.on_chip_memory_mib)));
+  }
+  if (entry.typical_power_watts || entry.tdp_watts) {
+    std::string power;
+    if (entry.typical_power_watts) {
+      power = fmt::format("typical {} W", format_rate(*entry.typical_power_watts));
+    }
+    if (entry.tdp_watts) {
+      power += fmt::format("{}TDP {} W", power.empty() ? "" : ", ", format_rate(*entry.tdp_watts));
+    }
+    facts.push_back(power);
+  }
+  if (!entry.frameworks.empty()) {
+    facts.push_back(fmt::format("frameworks: {}", fmt::join(entry.frameworks, ", ")));
+  }
+  return fmt::format("{}", fmt::join(facts, "; "));
+}
+
+std::string board_part_text(const BoardPartRow& part) {
+  std::string text = part.count > 1 ? fmt::format("{} x {}", part.count, part.id) : part.id;
+  if (!part.role.empty()) text += " (" + part.role + ")";
+  if (!part.found) text += " [no such entry]";
+  return text;
+}
+
+std::string board_calibration_text(const BoardPartCalibration& part) {
+  if (!part.calibrated) return fmt::format("{} ({}): not calibrated", part.id, part.part_mode);
+  return fmt::format("{} ({}): {} run{}, {}, {}; mean efficiency {}", part.id, part.part_mode,
+                     part.runs, part.runs == 1 ? "" : "s", part.framework, part.calibration_date,
+                     part.avg_efficiency ? format_percent(*part.avg_efficiency) : "-");
 }
 
 std::string truncate(const std::string& text, std::size_t width) {
@@ -161,6 +210,26 @@ EntryReport build_entry_report(const HardwareSpec& spec, const std::string& file
   entry.file = file;
   for (const PowerMode& mode : spec.power_modes) entry.power_modes.push_back(mode.name);
   entry.default_mode = spec.default_mode_name();
+  entry.attachment = spec.attachment;
+  entry.host_interface = spec.host_interface;
+  entry.on_chip_memory_mib = spec.on_chip_memory_mib;
+  entry.typical_power_watts = spec.typical_power_watts;
+  if (spec.frameworks) entry.frameworks = *spec.frameworks;
+  if (is_accelerator_kind(spec.device_type) || spec.is_board()) entry.tdp_watts = spec.tdp_watts;
+  if (spec.is_board()) {
+    // No figures of its own: compose_board adds its parts' calibration once they are at hand.
+    entry.is_board = true;
+    if (spec.parts) {
+      for (const BoardPart& part : *spec.parts) {
+        BoardPartRow row;
+        row.id = part.id;
+        row.role = part.role.value_or("");
+        row.count = part.instances();
+        entry.parts.push_back(row);
+      }
+    }
+    return entry;
+  }
 
   const CalibrationSummary* summary =
       spec.calibration_summary ? &*spec.calibration_summary : nullptr;
@@ -243,6 +312,49 @@ EntryReport build_entry_report(const HardwareSpec& spec, const std::string& file
   return entry;
 }
 
+void compose_board(EntryReport& board,
+                   const std::function<const EntryReport*(const std::string&)>& part_of) {
+  if (!board.is_board) return;
+  std::vector<std::string> modes = board.power_modes;
+  if (modes.empty()) modes.push_back(board.default_mode);
+  board.board_modes.clear();
+  board.modes_calibrated.clear();
+  board.last_calibrated.clear();
+  for (BoardPartRow& part : board.parts) {
+    const EntryReport* report = part_of(part.id);
+    part.found = report != nullptr;
+    if (report) {
+      part.device_type = report->device_type;
+      part.model = report->model;
+    }
+  }
+  for (const std::string& name : modes) {
+    BoardModeReport mode;
+    mode.name = name;
+    mode.is_default = name == board.default_mode;
+    for (const BoardPartRow& part : board.parts) {
+      const EntryReport* report = part_of(part.id);
+      if (report == nullptr) continue;
+      BoardPartCalibration row;
+      row.id = part.id;
+      // A part without power modes runs the same way in every mode of the board.
+      row.part_mode = report->power_modes.empty() ? report->default_mode : name;
+      for (const ModeReport& part_mode : report->modes) {
+        if (part_mode.name != row.part_mode || !part_mode.calibrated) continue;
+        row.calibrated = true;
+        row.calibration_date = part_mode.calibration_date;
+        row.avg_efficiency = part_mode.avg_efficiency;
+        row.runs = part_mode.runs;
+        row.framework = part_mode.framework;
+        board.last_calibrated = std::max(board.last_calibrated, row.calibration_date);
+      }
+      mode.parts.push_back(row);
+    }
+    if (mode.calibrated()) board.modes_calibrated.push_back(name);
+    board.board_modes.push_back(mode);
+  }
+}
+
 std::optional<PrecisionRow> best_low_precision(const ModeReport& mode) {
   const PrecisionRow* best = nullptr;
   for (const PrecisionRow& row : mode.rows) {
@@ -288,6 +400,24 @@ DatabaseReport build_report(const Database& database, const ReportFilter& filter
   }
   std::sort(report.entries.begin(), report.entries.end(),
             [](const EntryReport& a, const EntryReport& b) { return a.id < b.id; });
+  // Boards read their parts' calibration: from the report where the part is in it, else built
+  // for the purpose (a filter may have left the part out).
+  std::vector<EntryReport> extra;
+  extra.reserve(database.entries().size());
+  for (EntryReport& board : report.entries) {
+    compose_board(board, [&](const std::string& id) -> const EntryReport* {
+      for (const EntryReport& entry : report.entries) {
+        if (entry.id == id && !entry.is_board) return &entry;
+      }
+      for (const EntryReport& entry : extra) {
+        if (entry.id == id) return &entry;
+      }
+      const DatabaseEntry* found = database.find(id);
+      if (found == nullptr || found->spec.is_board()) return nullptr;
+      extra.push_back(build_entry_report(found->spec, found->display_path));
+      return &extra.back();
+    });
+  }
   return report;
 }
 
@@ -306,6 +436,14 @@ std::string render_console(const DatabaseReport& report) {
                       100) +
              "\n";
     }
+    if (entry.has_accelerator_facts()) {
+      out += truncate("  " + accelerator_facts(entry), 100) + "\n";
+    }
+    if (entry.is_board) {
+      std::vector<std::string> parts;
+      for (const BoardPartRow& part : entry.parts) parts.push_back(board_part_text(part));
+      out += truncate(fmt::format("  parts: {}", fmt::join(parts, ", ")), 100) + "\n";
+    }
     if (entry.calibrated()) {
       out += truncate(fmt::format("  calibrated: {}; last {}",
                                   fmt::join(entry.modes_calibrated, ", "), entry.last_calibrated),
@@ -313,6 +451,13 @@ std::string render_console(const DatabaseReport& report) {
              "\n";
     } else {
       out += "  not calibrated\n";
+    }
+    for (const BoardModeReport& mode : entry.board_modes) {
+      out += fmt::format("  mode {}{}: calibrated on it\n", mode.name,
+                         mode.is_default ? " (default)" : "");
+      for (const BoardPartCalibration& part : mode.parts) {
+        out += truncate("    " + board_calibration_text(part), 100) + "\n";
+      }
     }
     for (const ModeReport& mode : entry.modes) {
       out += fmt::format("  {:<26} {:>15} {:>15} {:>10}  {}\n", truncate(mode_title(mode), 26),
@@ -358,6 +503,14 @@ std::string render_markdown(const DatabaseReport& report) {
       "measured GB/s | calibrated |\n";
   out += "| --- | --- | --- | ---: | ---: | ---: | ---: | --- |\n";
   for (const EntryReport& entry : report.entries) {
+    if (entry.modes.empty()) {  // a board: its parts hold the figures
+      out += fmt::format("| `{}` | {} | {} | - | - | - | - | {} |\n", entry.id,
+                         markdown_cell(device_name(entry)), entry.device_type,
+                         entry.calibrated()
+                             ? fmt::format("{}", fmt::join(entry.modes_calibrated, ", "))
+                             : "not calibrated");
+      continue;
+    }
     const ModeReport& mode = entry.modes.front();
     std::optional<double> fp32_theoretical;
     std::optional<double> fp32_measured;
@@ -372,8 +525,9 @@ std::string render_markdown(const DatabaseReport& report) {
                     markdown_cell(device_name(entry)), entry.device_type,
                     fp32_theoretical ? format_rate(*fp32_theoretical) : "-",
                     fp32_measured ? format_rate(*fp32_measured) : "-",
-                    mode.bandwidth_unknown ? std::string("unknown")
-                                           : format_rate(mode.theoretical_bandwidth_gbps),
+                    mode.no_external_memory  ? std::string("none")
+                    : mode.bandwidth_unknown ? std::string("unknown")
+                                             : format_rate(mode.theoretical_bandwidth_gbps),
                     mode.measured_bandwidth_gbps ? format_rate(*mode.measured_bandwidth_gbps) : "-",
                     entry.calibrated() ? fmt::format("{}", fmt::join(entry.modes_calibrated, ", "))
                                        : "not calibrated");
@@ -387,10 +541,33 @@ std::string render_markdown(const DatabaseReport& report) {
       out += fmt::format(" Power modes: {} (default {}).", fmt::join(entry.power_modes, ", "),
                          entry.default_mode);
     }
+    if (entry.has_accelerator_facts()) {
+      out += " " + markdown_cell(accelerator_facts(entry)) + ".";
+    }
     out += entry.calibrated()
                ? fmt::format(" Calibrated: {}; last {}.\n", fmt::join(entry.modes_calibrated, ", "),
                              entry.last_calibrated)
                : std::string(" Not calibrated.\n");
+    if (entry.is_board) {
+      out += "\n| part | role | count | type | model |\n| --- | --- | ---: | --- | --- |\n";
+      for (const BoardPartRow& part : entry.parts) {
+        out += fmt::format("| `{}` | {} | {} | {} | {} |\n", part.id, markdown_cell(part.role),
+                           part.count, part.found ? part.device_type : "no such entry",
+                           markdown_cell(part.model));
+      }
+      for (const BoardModeReport& mode : entry.board_modes) {
+        out += fmt::format(
+            "\n| calibrated on it, mode {}{} | part's mode | runs | date | mean efficiency |\n",
+            mode.name, mode.is_default ? " (default)" : "");
+        out += "| --- | --- | ---: | --- | ---: |\n";
+        for (const BoardPartCalibration& part : mode.parts) {
+          out += fmt::format("| `{}` | {} | {} | {} | {} |\n", part.id, part.part_mode,
+                             part.calibrated ? fmt::format("{}", part.runs) : "-",
+                             part.calibrated ? part.calibration_date : "not calibrated",
+                             percent_or_dash(part.avg_efficiency));
+        }
+      }
+    }
     for (const ModeReport& mode : entry.modes) {
       out += fmt::format("\n| {} | theoretical | measured | efficiency | theoretical from |\n",
                          mode_title(mode));
@@ -443,6 +620,48 @@ std::string render_json(const DatabaseReport& report) {
     item["power_modes_calibrated"] = entry.modes_calibrated;
     item["last_calibrated"] =
         entry.last_calibrated.empty() ? Json(nullptr) : Json(entry.last_calibrated);
+    // The kinds beyond CPU and GPU: only where the entry gives them, so CPU and GPU items keep
+    // their shape.
+    if (entry.attachment) item["attachment"] = *entry.attachment;
+    if (entry.host_interface) item["host_interface"] = *entry.host_interface;
+    if (entry.on_chip_memory_mib) item["on_chip_memory_mib"] = *entry.on_chip_memory_mib;
+    if (entry.typical_power_watts) item["typical_power_watts"] = *entry.typical_power_watts;
+    if (entry.tdp_watts) item["tdp_watts"] = *entry.tdp_watts;
+    if (!entry.frameworks.empty()) item["frameworks"] = entry.frameworks;
+    if (entry.is_board) {
+      Json parts = Json::array();
+      for (const BoardPartRow& part : entry.parts) {
+        parts.push_back(
+            Json::object({{"id", part.id},
+                          {"role", part.role.empty() ? Json(nullptr) : Json(part.role)},
+                          {"count", part.count},
+                          {"found", part.found},
+                          {"device_type", part.found ? Json(part.device_type) : Json(nullptr)},
+                          {"model", part.found ? Json(part.model) : Json(nullptr)}}));
+      }
+      item["parts"] = parts;
+      Json board_modes = Json::array();
+      for (const BoardModeReport& mode : entry.board_modes) {
+        Json rows = Json::array();
+        for (const BoardPartCalibration& part : mode.parts) {
+          Json row = Json::object({{"id", part.id},
+                                   {"part_power_mode", part.part_mode},
+                                   {"calibrated", part.calibrated}});
+          if (part.calibrated) {
+            row["calibration_date"] = part.calibration_date;
+            row["avg_efficiency"] = value_or_null(part.avg_efficiency);
+            row["runs"] = part.runs;
+            row["framework"] = part.framework;
+          }
+          rows.push_back(row);
+        }
+        board_modes.push_back(Json::object({{"power_mode", mode.name},
+                                            {"is_default", mode.is_default},
+                                            {"calibrated", mode.calibrated()},
+                                            {"parts", rows}}));
+      }
+      item["calibrated_on_board"] = board_modes;
+    }
     Json modes = Json::array();
     for (const ModeReport& mode : entry.modes) {
       Json mode_item = Json::object();
@@ -468,7 +687,11 @@ std::string render_json(const DatabaseReport& report) {
       Json bandwidth = Json::object();
       bandwidth["theoretical_gbps"] =
           mode.bandwidth_unknown ? Json(nullptr) : Json(mode.theoretical_bandwidth_gbps);
-      if (mode.bandwidth_unknown) bandwidth["unknown"] = *mode.bandwidth_unknown;
+      if (mode.no_external_memory) {
+        bandwidth["external_memory"] = false;
+      } else if (mode.bandwidth_unknown) {
+        bandwidth["unknown"] = *mode.bandwidth_unknown;
+      }
       bandwidth["measured_gbps"] = value_or_null(mode.measured_bandwidth_gbps);
       bandwidth["efficiency"] = value_or_null(mode.bandwidth_efficiency);
       mode_item["bandwidth"] = bandwidth;
@@ -526,7 +749,19 @@ std::string render_csv(const DatabaseReport& report) {
           "{},bandwidth,GB/s,{},{},{},{},{}{}\n", prefix,
           mode.bandwidth_unknown ? std::string() : number(mode.theoretical_bandwidth_gbps),
           number(mode.measured_bandwidth_gbps), number(mode.bandwidth_efficiency),
-          mode.calibration_date, mode.bandwidth_unknown ? "unknown" : "datasheet", quality);
+          mode.calibration_date,
+          mode.no_external_memory ? "none" : (mode.bandwidth_unknown ? "unknown" : "datasheet"),
+          quality);
+    }
+    // A board: one row per part in each of its modes, the part's mean efficiency there.
+    for (const BoardModeReport& mode : entry.board_modes) {
+      for (const BoardPartCalibration& part : mode.parts) {
+        out += fmt::format("{},{},{},{},{},{},{},,,,{},{},part,,,\n", csv_field(entry.id),
+                           csv_field(entry.vendor), csv_field(entry.model), entry.device_type,
+                           csv_field(mode.name), mode.is_default ? "true" : "false",
+                           csv_field("part:" + part.id), number(part.avg_efficiency),
+                           part.calibration_date);
+      }
     }
     out += csv_workloads(entry,
                          fmt::format("{},{},{},{}", csv_field(entry.id), csv_field(entry.vendor),

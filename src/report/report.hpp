@@ -6,6 +6,7 @@
 #pragma once
 
 #include <filesystem>
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -49,6 +50,9 @@ struct ModeReport {
   std::vector<PrecisionRow> rows;         // canonical order, non-zero figures only
   double theoretical_bandwidth_gbps = 0;  // 0 when unknown: bandwidth_unknown says why
   std::optional<std::string> bandwidth_unknown;
+  // An accelerator without external memory of its own (no peak_bandwidth_gbps nor
+  // peak_bandwidth_unknown): views say "none"; bandwidth_unknown then says so in words.
+  bool no_external_memory = false;
   std::optional<double> measured_bandwidth_gbps;
   std::optional<double> bandwidth_efficiency;
   std::optional<double> avg_efficiency;
@@ -93,6 +97,41 @@ struct WorkloadRow {
   std::vector<WorkloadLayerRow> layers;  // filled by add_workload_layers
 };
 
+// A part of a board, as the board's views show it.
+struct BoardPartRow {
+  std::string id;
+  std::string role;
+  long long count = 1;
+  bool found = false;  // the part is an entry of the database
+  std::string device_type;
+  std::string model;
+};
+
+// What was calibrated on a board in one of its power modes: each part's calibration of the same
+// mode (a part without power modes: its own default), read from the part's calibration_summary.
+// A view: boards store no summary of their own.
+struct BoardPartCalibration {
+  std::string id;
+  std::string part_mode;  // the part's mode this row reads
+  bool calibrated = false;
+  std::string calibration_date;
+  std::optional<double> avg_efficiency;
+  long long runs = 0;
+  std::string framework;
+};
+
+struct BoardModeReport {
+  std::string name;
+  bool is_default = false;
+  std::vector<BoardPartCalibration> parts;
+  bool calibrated() const {
+    for (const BoardPartCalibration& part : parts) {
+      if (part.calibrated) return true;
+    }
+    return false;
+  }
+};
+
 struct EntryReport {
   std::string id;
   std::string vendor;
@@ -110,6 +149,24 @@ struct EntryReport {
   std::vector<ModeReport> modes;
   std::vector<WorkloadRow> workloads;  // by mode, then as the summary orders them
   bool calibrated() const { return !modes_calibrated.empty(); }
+
+  // npu / accelerator / dsp: what the entry says beyond peaks (absent or empty where it does not).
+  std::optional<std::string> attachment;
+  std::optional<std::string> host_interface;
+  std::optional<double> on_chip_memory_mib;
+  std::optional<double> typical_power_watts;
+  std::optional<double> tdp_watts;
+  std::vector<std::string> frameworks;
+  bool has_accelerator_facts() const {
+    return attachment || host_interface || on_chip_memory_mib || typical_power_watts ||
+           !frameworks.empty();
+  }
+
+  // A board: its parts and what was calibrated on it (compose_board fills both; `modes` stays
+  // empty, a board has no figures of its own).
+  bool is_board = false;
+  std::vector<BoardPartRow> parts;
+  std::vector<BoardModeReport> board_modes;
 
   // What the HTML and SVG renderers draw; filled when EntryReportOptions asks for it.
   std::optional<ResourceModelStorage> resource;  // the rooflines' source (roofline.hpp)
@@ -147,6 +204,12 @@ DatabaseReport build_report(const Database& database, const ReportFilter& filter
                             const EntryReportOptions& options = {});
 EntryReport build_entry_report(const HardwareSpec& spec, const std::string& file,
                                const EntryReportOptions& options = {});
+
+// Fills a board's parts and per-mode calibration view from its parts' reports (`part_of` gives
+// the report of an entry by id, nullptr when the database has none), and its modes_calibrated
+// and last_calibrated from them. Nothing for an entry that is not a board.
+void compose_board(EntryReport& board,
+                   const std::function<const EntryReport*(const std::string&)>& part_of);
 
 // Per-layer detail of the entry's workload results from the runs they link (under `base`, the
 // database's parent): what JSON reports show. Results whose runs cannot be read keep none.

@@ -64,11 +64,38 @@ table.runs th, table.runs td { white-space: nowrap; }
 .badge.noisy { background: #fff1d6; color: #8a5300; }
 details summary { cursor: pointer; color: #1a5fa8; font-size: 13px; }
 footer { color: #666; font-size: 12px; padding-bottom: 24px; }
+.filters { display: flex; flex-wrap: wrap; gap: 6px 16px; align-items: center; margin: 6px 0 10px; font-size: 13px; }
+.filters select { font: inherit; }
 @media print { body { background: #fff; } section.entry { break-inside: avoid; } }
 )css";
 
-// Sorting is an extra: the table is already in id order and reads without it.
+// Sorting and filtering are extras: the table is already in id order and reads without them, and
+// the filter controls stay hidden without JavaScript.
 constexpr const char* kScript = R"js(
+(function () {
+  var filters = document.querySelector("form.filters");
+  if (!filters) return;
+  filters.hidden = false;
+  var kind = filters.querySelector("select[name=kind]");
+  var vendor = filters.querySelector("select[name=vendor]");
+  var count = filters.querySelector("output");
+  var targets = document.querySelectorAll("[data-kind][data-vendor]");
+  function apply() {
+    var shown = 0;
+    for (var i = 0; i < targets.length; i++) {
+      var item = targets[i];
+      var visible = (!kind.value || item.getAttribute("data-kind") === kind.value) &&
+                    (!vendor.value || item.getAttribute("data-vendor") === vendor.value);
+      item.hidden = !visible;
+      if (visible && item.tagName === "TR") shown++;
+    }
+    count.textContent = shown + " shown";
+  }
+  kind.addEventListener("change", apply);
+  vendor.addEventListener("change", apply);
+  filters.addEventListener("reset", function () { setTimeout(apply, 0); });
+  apply();
+})();
 (function () {
   var table = document.querySelector("table.sortable");
   if (!table || !table.tBodies.length) return;
@@ -129,6 +156,12 @@ std::string theoretical_cell(const PrecisionRow* row) {
 
 // The theoretical bandwidth, or "unknown" with the reason.
 std::string bandwidth_cell(const ModeReport& mode) {
+  if (mode.no_external_memory) {
+    return fmt::format(
+        "<td class=\"missing first\" title=\"{0}\">none<br><span class=\"sub origin\">{0}"
+        "</span></td>",
+        escape(*mode.bandwidth_unknown));
+  }
   if (!mode.bandwidth_unknown) return rate_cell(mode.theoretical_bandwidth_gbps, " first");
   return fmt::format(
       "<td class=\"missing first\" title=\"{0}\">unknown<br><span class=\"sub origin\">{0}"
@@ -158,12 +191,15 @@ std::string entry_anchor(const EntryReport& entry) { return "entry-" + entry.id;
 // summary names a mode the entry no longer defines; then the default mode.
 std::optional<RooflinePlotModel> roofline_of(const EntryReport& entry) {
   // A report built without EntryReportOptions::graphics cannot be drawn: a caller's mistake.
+  if (entry.modes.empty()) return std::nullopt;  // a board: no figures of its own
   if (!entry.resource) throw Error("the HTML and SVG reports need EntryReportOptions::graphics");
   const ResourceModel& model = entry.resource->model();
   std::string mode = entry.modes.front().name;
   if (model.find_mode(mode) == nullptr) mode = std::string(model.default_mode);
   return roofline_plot_model(model, mode);
 }
+
+std::string overview_cells(const EntryReport& entry);
 
 std::string overview(const DatabaseReport& report) {
   std::string out;
@@ -175,7 +211,39 @@ std::string overview(const DatabaseReport& report) {
       "datasheet's, or derived: each entry's table below says which); eff.: measured over peak. "
       "Rates in GFLOPS, GIOPS for integer precisions; "
       "bandwidth in GB/s. Sorted by id; with JavaScript on, a click on a column heading sorts "
-      "by that column. Below the table, the calibrated entries come first.</p>\n";
+      "by that column, and the kind and vendor filters narrow the table and the sections below "
+      "it. A board's figures are its parts'. Below the table, the calibrated entries come "
+      "first.</p>\n";
+  // Filters by kind and vendor: the choices are the report's own, written here so the page needs
+  // nothing from elsewhere; the script shows the form and hides what does not match.
+  std::vector<std::string> kinds;
+  std::vector<std::pair<std::string, std::string>> vendors;  // slug, name
+  for (const EntryReport& entry : report.entries) {
+    if (std::find(kinds.begin(), kinds.end(), entry.device_type) == kinds.end()) {
+      kinds.push_back(entry.device_type);
+    }
+    const std::string slug = vendor_slug(entry.vendor);
+    if (std::none_of(vendors.begin(), vendors.end(),
+                     [&](const auto& known) { return known.first == slug; })) {
+      vendors.emplace_back(slug, entry.vendor);
+    }
+  }
+  std::sort(kinds.begin(), kinds.end());
+  std::sort(vendors.begin(), vendors.end());
+  out +=
+      "<form class=\"filters\" hidden><label>Kind <select name=\"kind\"><option "
+      "value=\"\">all</option>";
+  for (const std::string& kind : kinds) {
+    out += fmt::format("<option value=\"{0}\">{0}</option>", escape(kind));
+  }
+  out += "</select></label> <label>Vendor <select name=\"vendor\"><option value=\"\">all</option>";
+  for (const auto& [slug, name] : vendors) {
+    out += fmt::format("<option value=\"{}\">{}</option>", escape(slug), escape(name));
+  }
+  out += fmt::format(
+      "</select></label> <button type=\"reset\">show all</button> <output>{} shown</output>"
+      "</form>\n",
+      report.entries.size());
   out += "<div class=\"table-wrap\">\n<table class=\"overview sortable\">\n<thead>\n<tr>";
   out +=
       "<th scope=\"col\" rowspan=\"2\" data-col=\"0\" data-sort=\"text\" "
@@ -199,31 +267,25 @@ std::string overview(const DatabaseReport& report) {
   }
   out += "</tr>\n</thead>\n<tbody>\n";
   for (const EntryReport& entry : report.entries) {
-    const ModeReport& mode = entry.modes.front();
-    const PrecisionRow* fp32 = find_row(mode, Precision::fp32);
-    const std::optional<PrecisionRow> low = best_low_precision(mode);
-    out += "<tr>";
-    out += fmt::format(
-        "<th scope=\"row\" data-value=\"{}\"><a href=\"#{}\">{}</a><br><span "
-        "class=\"sub\">{}{}</span></th>",
-        escape(entry.id), escape(entry_anchor(entry)), escape(entry.id), escape(device_name(entry)),
-        entry.power_modes.empty() ? std::string() : ", mode " + escape(mode.name));
-    out += fmt::format("<td data-value=\"{0}\">{0}</td>", escape(entry.device_type));
-    out += rate_cell(fp32 ? fp32->theoretical : std::nullopt, " first");
-    out += rate_cell(fp32 ? fp32->measured : std::nullopt);
-    out += efficiency_cell(fp32 ? fp32->efficiency : std::nullopt);
-    if (low) {
-      out +=
-          fmt::format("<td class=\"first\" data-value=\"{0}\">{0}</td>", to_string(low->precision));
+    out += fmt::format("<tr data-kind=\"{}\" data-vendor=\"{}\">", escape(entry.device_type),
+                       escape(vendor_slug(entry.vendor)));
+    if (entry.modes.empty()) {  // a board: its parts hold the figures
+      std::vector<std::string> parts;
+      for (const BoardPartRow& part : entry.parts) parts.push_back(part.id);
+      out += fmt::format(
+          "<th scope=\"row\" data-value=\"{}\"><a href=\"#{}\">{}</a><br><span "
+          "class=\"sub\">{}; parts {}</span></th>",
+          escape(entry.id), escape(entry_anchor(entry)), escape(entry.id),
+          escape(device_name(entry)), escape(fmt::format("{}", fmt::join(parts, ", "))));
+      out += fmt::format("<td data-value=\"{0}\">{0}</td>", escape(entry.device_type));
+      // One cell per column, so that sorting by a column reads the same cell of every row.
+      for (int cell = 0; cell < 10; ++cell) {
+        out += cell == 0 || cell == 3 || cell == 7 ? "<td class=\"missing first\">&ndash;</td>"
+                                                   : "<td class=\"missing\">&ndash;</td>";
+      }
     } else {
-      out += "<td class=\"missing first\">&ndash;</td>";
+      out += overview_cells(entry);
     }
-    out += rate_cell(low ? low->theoretical : std::nullopt);
-    out += rate_cell(low ? low->measured : std::nullopt);
-    out += efficiency_cell(low ? low->efficiency : std::nullopt);
-    out += bandwidth_cell(mode);
-    out += rate_cell(mode.measured_bandwidth_gbps);
-    out += efficiency_cell(mode.bandwidth_efficiency);
     if (entry.calibrated()) {
       const std::string modes = fmt::format("{}", fmt::join(entry.modes_calibrated, ", "));
       out += fmt::format("<td data-value=\"{0}\">{0}</td>", escape(modes));
@@ -237,6 +299,40 @@ std::string overview(const DatabaseReport& report) {
   }
   out += "</tbody>\n</table>\n</div>\n</section>\n";
   return out;
+}
+
+// The overview's cells of a device from the type to the bandwidth's efficiency.
+std::string overview_cells(const EntryReport& entry) {
+  std::string out;
+  const ModeReport& mode = entry.modes.front();
+  const PrecisionRow* fp32 = find_row(mode, Precision::fp32);
+  const std::optional<PrecisionRow> low = best_low_precision(mode);
+  out += fmt::format(
+      "<th scope=\"row\" data-value=\"{}\"><a href=\"#{}\">{}</a><br><span "
+      "class=\"sub\">{}{}</span></th>",
+      escape(entry.id), escape(entry_anchor(entry)), escape(entry.id), escape(device_name(entry)),
+      entry.power_modes.empty() ? std::string() : ", mode " + escape(mode.name));
+  out += fmt::format("<td data-value=\"{0}\">{0}</td>", escape(entry.device_type));
+  out += rate_cell(fp32 ? fp32->theoretical : std::nullopt, " first");
+  out += rate_cell(fp32 ? fp32->measured : std::nullopt);
+  out += efficiency_cell(fp32 ? fp32->efficiency : std::nullopt);
+  if (low) {
+    out +=
+        fmt::format("<td class=\"first\" data-value=\"{0}\">{0}</td>", to_string(low->precision));
+  } else {
+    out += "<td class=\"missing first\">&ndash;</td>";
+  }
+  out += rate_cell(low ? low->theoretical : std::nullopt);
+  out += rate_cell(low ? low->measured : std::nullopt);
+  out += efficiency_cell(low ? low->efficiency : std::nullopt);
+  out += bandwidth_cell(mode);
+  out += rate_cell(mode.measured_bandwidth_gbps);
+  out += efficiency_cell(mode.bandwidth_efficiency);
+  return out;
+}
+
+std::string mode_heading_text(const BoardModeReport& mode) {
+  return escape(mode.name) + (mode.is_default ? " <span class=\"sub\">(default)</span>" : "");
 }
 
 std::string mode_heading(const ModeReport& mode) {
@@ -417,11 +513,79 @@ std::string history_section(const EntryReport& entry, double regression_fraction
   return out;
 }
 
+// "attached: usb (USB 3.0 Type-C); typical 2 W; frameworks: TensorFlow Lite".
+std::string accelerator_facts_text(const EntryReport& entry) {
+  std::vector<std::string> facts;
+  if (entry.attachment) {
+    facts.push_back("attached: " + *entry.attachment +
+                    (entry.host_interface ? " (" + *entry.host_interface + ")" : ""));
+  } else if (entry.host_interface) {
+    facts.push_back("host interface: " + *entry.host_interface);
+  }
+  if (entry.on_chip_memory_mib) {
+    facts.push_back(fmt::format("{} MiB on-chip memory", format_rate(*entry.on_chip_memory_mib)));
+  }
+  if (entry.typical_power_watts) {
+    facts.push_back(fmt::format("typical power {} W", format_rate(*entry.typical_power_watts)));
+  }
+  if (entry.tdp_watts) facts.push_back(fmt::format("TDP {} W", format_rate(*entry.tdp_watts)));
+  if (!entry.frameworks.empty()) {
+    facts.push_back(fmt::format("frameworks and compilers: {}", fmt::join(entry.frameworks, ", ")));
+  }
+  return fmt::format("{}", fmt::join(facts, "; "));
+}
+
+// A board: its parts, linked to their sections, and what was calibrated on it per mode.
+std::string board_tables(const EntryReport& entry) {
+  std::string out;
+  out += fmt::format("<h3 id=\"{}-parts\">Parts</h3>\n", escape(entry.id));
+  out +=
+      "<div class=\"table-wrap\">\n<table class=\"parts\">\n<thead><tr><th scope=\"col\">part</th>"
+      "<th scope=\"col\">role</th><th scope=\"col\">count</th><th scope=\"col\">type</th>"
+      "<th scope=\"col\">model</th></tr></thead>\n<tbody>\n";
+  for (const BoardPartRow& part : entry.parts) {
+    out += fmt::format(
+        "<tr><th scope=\"row\">{}</th><td>{}</td><td class=\"num\">{}</td><td>{}</td><td>{}"
+        "</td></tr>\n",
+        part.found ? fmt::format("<a href=\"#entry-{0}\">{0}</a>", escape(part.id))
+                   : escape(part.id),
+        escape(part.role), part.count, part.found ? escape(part.device_type) : "no such entry",
+        escape(part.model));
+  }
+  out += "</tbody>\n</table>\n</div>\n";
+  out += fmt::format("<h3 id=\"{}-calibrated\">Calibrated on it</h3>\n", escape(entry.id));
+  out +=
+      "<p class=\"note\">Read from each part's calibration summary in the board's power mode (a "
+      "part without power modes: its own). The board stores none of its own.</p>\n";
+  out +=
+      "<div class=\"table-wrap\">\n<table class=\"board-calibration\">\n<thead><tr><th "
+      "scope=\"col\">mode</th><th scope=\"col\">part</th><th scope=\"col\">part's mode</th>"
+      "<th scope=\"col\">runs</th><th scope=\"col\">calibrated</th><th scope=\"col\">mean "
+      "efficiency</th></tr></thead>\n<tbody>\n";
+  for (const BoardModeReport& mode : entry.board_modes) {
+    for (const BoardPartCalibration& part : mode.parts) {
+      out += fmt::format("<tr><th scope=\"row\">{}</th><td>{}</td><td>{}</td>",
+                         mode_heading_text(mode), escape(part.id), escape(part.part_mode));
+      if (part.calibrated) {
+        out += fmt::format("<td class=\"num\">{}</td><td>{}</td>", part.runs,
+                           escape(part.calibration_date));
+      } else {
+        out += "<td class=\"missing\">&ndash;</td><td class=\"missing\">not calibrated</td>";
+      }
+      out += efficiency_cell(part.avg_efficiency) + "</tr>\n";
+    }
+  }
+  out += "</tbody>\n</table>\n</div>\n";
+  return out;
+}
+
 std::string entry_section(const EntryReport& entry, double regression_fraction) {
   std::string out;
   const std::string anchor = entry_anchor(entry);
-  out += fmt::format("<section class=\"entry\" id=\"{0}\" aria-labelledby=\"{0}-heading\">\n",
-                     escape(anchor));
+  out += fmt::format(
+      "<section class=\"entry\" id=\"{0}\" aria-labelledby=\"{0}-heading\" data-kind=\"{1}\" "
+      "data-vendor=\"{2}\">\n",
+      escape(anchor), escape(entry.device_type), escape(vendor_slug(entry.vendor)));
   std::string badge = entry.calibrated() ? "<span class=\"badge\">calibrated</span>"
                                          : "<span class=\"badge none\">not calibrated</span>";
   for (const Regression& regression : entry.regressions) {
@@ -452,6 +616,14 @@ std::string entry_section(const EntryReport& entry, double regression_fraction) 
                              escape(entry.last_calibrated))
                : std::string("; not calibrated");
   out += "<p>" + facts + ".</p>\n";
+  if (entry.has_accelerator_facts()) {
+    out += "<p>" + escape(accelerator_facts_text(entry)) + ".</p>\n";
+  }
+  if (entry.is_board) {
+    out += board_tables(entry);
+    out += "</section>\n";
+    return out;
+  }
 
   out += "<div class=\"panels\">\n";
   const std::optional<RooflinePlotModel> plot = roofline_of(entry);
@@ -528,9 +700,13 @@ std::string render_svg(const DatabaseReport& report) {
   std::optional<RooflinePlotModel> plot = roofline_of(entry);
   if (!plot) {
     throw DataError(entry.file, "",
-                    fmt::format("no roofline for {} in power mode {}: it needs a memory "
-                                "bandwidth and at least one peak",
-                                entry.id, entry.modes.front().name));
+                    entry.modes.empty()
+                        ? fmt::format("no roofline for {}: a board has no figures of its own "
+                                      "(draw one of its parts)",
+                                      entry.id)
+                        : fmt::format("no roofline for {} in power mode {}: it needs a memory "
+                                      "bandwidth and at least one peak",
+                                      entry.id, entry.modes.front().name));
   }
   return render_roofline_svg(*plot);
 }

@@ -773,6 +773,13 @@ EntryCheck check_entry(const Json& document, const Database& database,
     cross.add(identity_of(entry.spec, entry.display_path), others);
   }
   cross.add(identity_of(check.spec, check.display_path), check.diagnostics);
+  // A new board's parts and power modes against the database (other boards' problems are not
+  // this entry's).
+  Diagnostics board_problems;
+  cross.finish(board_problems);
+  for (const Diagnostic& problem : board_problems.items()) {
+    if (problem.file == check.display_path) check.diagnostics.add(problem);
+  }
   if (!check.diagnostics.has_errors()) {
     for (const DatabaseEntry& entry : database.entries()) {
       check_same_device(check.spec, entry.spec, entry.display_path, check.display_path,

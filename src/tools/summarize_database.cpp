@@ -308,7 +308,9 @@ int run_summarize_database(const SummarizeOptions& options, Io& io) {
   struct Scanned {
     std::optional<EntryReport> report;
     std::optional<EntryIdentity> identity;
-    std::string vendor;  // the slug, for a hint when --vendor matches nothing
+    std::string vendor;          // the slug, for a hint when --vendor matches nothing
+    std::filesystem::path path;  // where a board finds a part the filter left out
+    std::string display_path;
     Diagnostics diagnostics;
     bool calibrated = false;
     std::vector<Regression> regressions;
@@ -353,6 +355,8 @@ int run_summarize_database(const SummarizeOptions& options, Io& io) {
       }
       result.identity = identity_of(*visit.spec, visit.display_path);
       result.vendor = visit.spec->vendor_slug();
+      result.path = visit.path;
+      result.display_path = visit.display_path;
     }
     result.diagnostics = std::move(visit.diagnostics);
     std::lock_guard<std::mutex> lock(grow);
@@ -385,6 +389,7 @@ int run_summarize_database(const SummarizeOptions& options, Io& io) {
     calibrated += item.calibrated ? 1 : 0;
     regressions.insert(regressions.end(), item.regressions.begin(), item.regressions.end());
   }
+  if (options.check) cross.finish(diagnostics);
   if (mappers_dir) {
     // The index and the headers no entry backs.
     for (const HeaderProblem& problem : check_mapper_index(*mappers_dir, ids)) {
@@ -449,6 +454,31 @@ int run_summarize_database(const SummarizeOptions& options, Io& io) {
   }
   std::sort(report.entries.begin(), report.entries.end(),
             [](const EntryReport& a, const EntryReport& b) { return a.id < b.id; });
+  // A board's view reads its parts' calibration: from the report where the part is in it, else
+  // from the part's file (the filter left it out).
+  std::deque<EntryReport> parts_read;
+  for (EntryReport& board : report.entries) {
+    compose_board(board, [&](const std::string& id) -> const EntryReport* {
+      for (const EntryReport& entry : report.entries) {
+        if (entry.id == id && !entry.is_board) return &entry;
+      }
+      for (const EntryReport& entry : parts_read) {
+        if (entry.id == id) return &entry;
+      }
+      for (const Scanned& item : scanned) {
+        if (!item.identity || item.identity->id != id || item.identity->is_board) continue;
+        try {
+          HardwareSpec spec =
+              spec_from_json(load_json_file(item.path, item.display_path), item.display_path);
+          parts_read.push_back(build_entry_report(spec, item.display_path));
+          return &parts_read.back();
+        } catch (const Error&) {
+          return nullptr;  // its problems are reported with that entry
+        }
+      }
+      return nullptr;
+    });
+  }
   report.generator = version_line("summarize_database");
   std::string human_summary = fmt::format("summary of {} entr{}", report.entries.size(),
                                           report.entries.size() == 1 ? "y" : "ies");

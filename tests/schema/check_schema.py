@@ -67,6 +67,23 @@ FAULTS = [
 ]
 
 
+# Faults of the kinds beyond CPU and GPU, applied to tests/fixtures/databases/kinds: the JSON
+# Schema must reject each; the C++ side of the same faults is tests/unit/test_kinds.cpp
+# (BadKindInput), which also checks that its message names the file and the field.
+NPU = "npu/example/example_npu.json"
+BOARD = "board/example/example_board.json"
+KIND_FAULTS = [
+    ("npu without attachment", NPU, lambda d: delete(d, ["attachment"])),
+    ("unknown attachment", NPU, lambda d: set_path(d, ["attachment"], "pci")),
+    ("on-chip memory not positive", NPU, lambda d: set_path(d, ["on_chip_memory_mib"], 0)),
+    ("frameworks not strings", NPU, lambda d: set_path(d, ["frameworks"], [1])),
+    ("board without parts", BOARD, lambda d: delete(d, ["parts"])),
+    ("board with peaks", BOARD, lambda d: set_path(d, ["theoretical_peaks"], {"int8": 1})),
+    ("board part count zero", BOARD, lambda d: set_path(d, ["parts", 0, "count"], 0)),
+    ("board device_type unknown", BOARD, lambda d: set_path(d, ["device_type"], "boards")),
+]
+
+
 def cpp_rejects(summarize, fixtures, relative, document):
     with tempfile.TemporaryDirectory() as tmp:
         root = pathlib.Path(tmp) / "db"
@@ -104,6 +121,16 @@ def main():
         for error in validator.iter_errors(json.loads(path.read_text())):
             failures.append(f"{path}: schema rejects the valid fixture: {error.message}")
 
+    kinds = fixtures / "kinds"
+    for path in sorted(kinds.rglob("*.json")):
+        for error in validator.iter_errors(json.loads(path.read_text())):
+            failures.append(f"{path}: schema rejects the valid fixture: {error.message}")
+    for name, relative, mutate in KIND_FAULTS:
+        document = json.loads((kinds / relative).read_text())
+        mutate(document)
+        if validator.is_valid(document):
+            failures.append(f"fault '{name}': the JSON Schema accepts it")
+
     # Without this the faults below would prove nothing: the unchanged copy must pass.
     rejected, output = cpp_rejects(args.summarize, fixtures, GPU, None)
     if rejected:
@@ -119,7 +146,8 @@ def main():
         if not cpp_rejected:
             failures.append(f"fault '{name}': summarize_database --check accepts it:\n{output}")
 
-    print(f"{len(entries)} bundled entries, {len(FAULTS)} structural faults checked")
+    print(f"{len(entries)} bundled entries, {len(FAULTS) + len(KIND_FAULTS)} structural faults "
+          "checked")
     for failure in failures:
         print("FAIL:", failure)
     return 1 if failures else 0

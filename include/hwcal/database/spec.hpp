@@ -98,6 +98,23 @@ struct PowerMode {
   Json extra;  // unknown fields (null when there are none)
 };
 
+// One part of a board (device_type "board"): an entry of the same database, by id.
+struct BoardPart {
+  std::string id;
+  std::optional<std::string> role;  // "cpu", "gpu", "dla": a free word for people
+  std::optional<long long> count;   // how many of the part the board holds; absent: 1
+  Json extra;                       // unknown fields (null when there are none)
+  long long instances() const { return count.value_or(1); }
+};
+
+// How an accelerator reaches its host (`attachment`): the canonical names.
+bool is_known_attachment(std::string_view attachment);
+std::string attachment_names();  // "soc, pcie, m2, mpcie, usb, module or cloud"
+
+// Whether entries of this kind carry the accelerator fields (attachment required, external
+// memory bandwidth optional): npu, accelerator, dsp.
+bool is_accelerator_kind(DeviceType type);
+
 struct Source {
   std::string title;
   std::optional<std::string> url;
@@ -192,7 +209,9 @@ struct HardwareSpec {
   DeviceType device_type = DeviceType::cpu;
   std::string platform;
   PeakTable theoretical_peaks;
-  double peak_bandwidth_gbps = 0;  // 0 only together with peak_bandwidth_unknown
+  // 0 only together with peak_bandwidth_unknown, on a board, or on an accelerator without
+  // external memory of its own (has_external_memory() is false then).
+  double peak_bandwidth_gbps = 0;
   // Why the DRAM bandwidth is not known ("a virtual machine: the memory's speed and channels are
   // hidden"); an entry gives either this or peak_bandwidth_gbps. Views then show the measured
   // bandwidth only, marked as such.
@@ -204,6 +223,15 @@ struct HardwareSpec {
   std::optional<MemoryInfo> memory;
   std::optional<std::vector<CacheLevel>> caches;
   std::optional<double> tdp_watts;
+  // npu / accelerator / dsp (docs/schema.md, "Accelerators, NPUs and DSPs"): how the device
+  // attaches, the link in words, on-chip SRAM, typical power, what targets it.
+  std::optional<std::string> attachment;
+  std::optional<std::string> host_interface;
+  std::optional<double> on_chip_memory_mib;
+  std::optional<double> typical_power_watts;
+  std::optional<std::vector<std::string>> frameworks;
+  // A board (device_type "board") composes other entries by id; it has no peaks of its own.
+  std::optional<std::vector<BoardPart>> parts;
   DerivationTable peak_derivation;
   std::vector<PowerMode> power_modes;  // in file order
   std::optional<std::string> default_power_mode;
@@ -218,6 +246,10 @@ struct HardwareSpec {
 
   // "nvidia" for "NVIDIA", "ampere" for "Ampere Computing": the vendor folder's name.
   std::string vendor_slug() const;
+  bool is_board() const { return device_type == DeviceType::board; }
+  // An accelerator that names neither peak_bandwidth_gbps nor peak_bandwidth_unknown has no
+  // external memory of its own (its views say "none (on-chip only)"); a board has none either.
+  bool has_external_memory() const { return peak_bandwidth_gbps > 0 || peak_bandwidth_unknown; }
   const PowerMode* find_power_mode(std::string_view name) const;
   // The mode summaries and efficiencies refer to: default_power_mode, else "default".
   std::string default_mode_name() const;

@@ -4,6 +4,7 @@
 
 #include <map>
 #include <string>
+#include <vector>
 
 #include "hwcal/database/database.hpp"
 #include "hwcal/database/spec.hpp"
@@ -23,15 +24,22 @@ struct EntryIdentity {
   std::string id;
   std::string device_key;  // device type and model without the vendor's words
   std::string display_path;
+  // What the board rules need: every entry's power modes, a board's parts by id.
+  bool is_board = false;
+  std::vector<std::string> power_modes;
+  std::vector<std::string> parts;
 };
 EntryIdentity identity_of(const HardwareSpec& spec, const std::string& display_path);
 
-// The rules across entries (unique ids, one entry per device), fed in file order.
+// The rules across entries (unique ids, one entry per device), fed in file order; finish() then
+// checks what needs every entry: a board's parts exist, are no boards, and have its power modes.
 class CrossEntryRules {
  public:
   void add(const EntryIdentity& entry, Diagnostics& diagnostics);
+  void finish(Diagnostics& diagnostics) const;
 
  private:
+  std::vector<EntryIdentity> entries_;
   std::map<std::string, std::string> file_of_id_;
   std::map<std::string, std::string> file_of_device_;
 };

@@ -8,7 +8,8 @@
 
 namespace hwcal {
 
-enum class DeviceType { cpu, gpu, npu, dsp, fpga, accelerator };
+// `board` is not a device: it composes entries of the other kinds (docs/schema.md, "Boards").
+enum class DeviceType { cpu, gpu, npu, dsp, fpga, accelerator, board };
 
 std::string_view to_string(DeviceType type);
 std::optional<DeviceType> parse_device_type(std::string_view name);

@@ -68,6 +68,18 @@ struct PowerModeModel {
   }
 };
 
+struct ResourceModel;
+
+// One part of a board (DeviceType::board): an entry of the same database. In a generated header
+// `model` points at the part's own generated model; in a model built at run time from one spec
+// it is nullptr (the builder has no database to look the part up in).
+struct BoardPartModel {
+  std::string_view id;
+  std::string_view role;  // "cpu", "gpu", "dla"; empty when the entry does not say
+  long long count = 1;
+  const ResourceModel* model = nullptr;
+};
+
 struct ResourceModel {
   std::string_view id;
   std::string_view vendor;
@@ -89,6 +101,18 @@ struct ResourceModel {
   std::size_t mode_count = 0;
   std::string_view default_mode;  // always one of `modes`
   std::string_view mapper_class;  // the entry's mapper.class; empty when none
+  // npu / accelerator / dsp (docs/schema.md): how it attaches ("pcie", "m2", "soc", "usb", ...),
+  // the link in words, on-chip SRAM, typical power, frameworks and compilers that target it.
+  // Empty or 0 when the entry does not say (and on CPU and GPU entries).
+  std::string_view attachment;
+  std::string_view host_interface;
+  double on_chip_memory_mib = 0;
+  double typical_power_watts = 0;
+  const std::string_view* frameworks = nullptr;
+  std::size_t framework_count = 0;
+  // A board's parts; none on a device.
+  const BoardPartModel* parts = nullptr;
+  std::size_t part_count = 0;
 
   constexpr const PowerModeModel* find_mode(std::string_view name) const {
     for (std::size_t i = 0; i < mode_count; ++i) {
