@@ -681,6 +681,16 @@ bool legacy_name_matches(std::string_view legacy_name, const HardwareSpec& spec)
                      [&](const std::string& word) { return entry.count(word) > 0; });
 }
 
+bool legacy_name_is_exact(std::string_view legacy_name, const HardwareSpec& spec) {
+  std::vector<std::string> words = id_words(legacy_name);
+  std::set<std::string> name(words.begin(), words.end());
+  std::vector<std::string> id = id_words(spec.id);
+  return legacy_name_matches(legacy_name, spec) &&
+         std::all_of(id.begin(), id.end(), [&](const std::string& word) {
+           return name.count(word) > 0 || word == spec.vendor_slug();
+         });
+}
+
 LoadedProfile load_profile_file(const fs::path& path, const std::string& display,
                                 const LegacyReadOptions& options) {
   LoadedProfile loaded;

@@ -59,6 +59,9 @@ std::string legacy_hardware_name(const CalibrationProfile& profile);
 // digits, lowercased) is a word of the entry's id, model or vendor slug. Its names are not what
 // CUDA or /proc/cpuinfo report, so the entry's detection patterns do not apply.
 bool legacy_name_matches(std::string_view legacy_name, const HardwareSpec& spec);
+// Among several matches, the entry whose id has no word beyond the legacy name's (and the
+// vendor's): 'NVIDIA-Jetson-Orin-Nano-GPU' is jetson_orin_nano_gpu, not jetson_orin_nano_4gb_gpu.
+bool legacy_name_is_exact(std::string_view legacy_name, const HardwareSpec& spec);
 
 // A profile file of either kind, as export_calibration and summarize_database take it.
 struct LoadedProfile {

@@ -109,6 +109,13 @@ const DatabaseEntry& resolve_entry(const Database& database, const Pending& item
     for (const DatabaseEntry* entry : candidates(database, profile.device_type)) {
       if (legacy_name_matches(name, entry->spec)) matches.push_back(entry);
     }
+    if (matches.size() > 1) {
+      std::vector<const DatabaseEntry*> exact;
+      for (const DatabaseEntry* entry : matches) {
+        if (legacy_name_is_exact(name, entry->spec)) exact.push_back(entry);
+      }
+      if (exact.size() == 1) matches = exact;
+    }
   } else {
     const std::string model = profile.recorded_model();
     if (model.empty()) {

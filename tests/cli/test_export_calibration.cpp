@@ -378,7 +378,8 @@ TEST_F(ExportCli, AModelMatchingSeveralEntriesListsThem) {
   EXPECT_EQ(several.exit_code, 1);
   EXPECT_TRUE(contains(several.err,
                        "the recorded model 'Orin' matches several entries "
-                       "(jetson_agx_orin_32gb_gpu, jetson_agx_orin_gpu, jetson_orin_nano_gpu, "
+                       "(jetson_agx_orin_32gb_gpu, jetson_agx_orin_gpu, jetson_orin_nano_4gb_gpu, "
+                       "jetson_orin_nano_gpu, "
                        "jetson_orin_nx_16gb_gpu, jetson_orin_nx_8gb_gpu): give "
                        "--hardware-id"))
       << several.err;

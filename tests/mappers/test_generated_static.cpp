@@ -20,7 +20,7 @@ constexpr double peak_of(const ResourceModel& model, std::string_view mode, Prec
   return model.find_mode(mode)->find_rate(precision)->peak_gflops;
 }
 
-static_assert(mappers::kAllModels.size() == 56, "one model per bundled entry");
+static_assert(mappers::kAllModels.size() == 71, "one model per bundled entry");
 static_assert(mappers::find_model("nvidia_h100_sxm5_80gb") == &h100::kModel);
 static_assert(mappers::find_model("no_such_device") == nullptr);
 
