@@ -183,8 +183,9 @@ TEST_F(ExportCli, FormatJsonSaysWhatWasStoredAndChanged) {
   const Json planned = parse_json(dry.out, "stdout");
   EXPECT_TRUE(planned["dry_run"].get<bool>());
   ASSERT_EQ(planned["profiles"].size(), 1u);
-  EXPECT_EQ(planned["profiles"][0]["stored_as"],
-            "profiles/nvidia/jetson_orin_nano_gpu/25W/20251116T100426Z.json");
+  const std::string planned_name = planned["profiles"][0]["stored_as"].get<std::string>();
+  EXPECT_EQ(planned_name.rfind("profiles/nvidia/jetson_orin_nano_gpu/25W/20251116T100426Z_", 0), 0u)
+      << planned_name;
   EXPECT_EQ(planned["profiles"][0]["hardware_id"], "jetson_orin_nano_gpu");
   EXPECT_FALSE(planned["profiles"][0]["quality"]["noisy"].get<bool>());
   ASSERT_EQ(planned["entries"].size(), 1u);
@@ -201,6 +202,9 @@ TEST_F(ExportCli, FormatJsonSaysWhatWasStoredAndChanged) {
   EXPECT_EQ(result["written"]["entries"], 1);
   EXPECT_EQ(result["written"]["profiles"], 1);
   EXPECT_FALSE(result["entries"][0].contains("diff"));
+  EXPECT_EQ(result["profiles"][0]["stored_as"],
+            stored("profiles/nvidia/jetson_orin_nano_gpu/25W", "20251116T100426Z"));
+  EXPECT_EQ(result["profiles"][0]["stored_as"], planned_name);
   // Again: nothing to write, and the JSON says so.
   const Json again =
       parse_json(exporter({"--calibration", kGpu25W.string(), "--format", "json"}).out, "stdout");
