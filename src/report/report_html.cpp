@@ -311,7 +311,7 @@ std::string entry_anchor(const EntryReport& entry) { return "entry-" + entry.id;
 // summary names a mode the entry no longer defines; then the default mode.
 std::string headline_plot_mode(const EntryReport& entry) {
   // A report built without EntryReportOptions::graphics cannot be drawn: a caller's mistake.
-  if (entry.modes.empty()) return std::nullopt;  // a board: no figures of its own
+  if (entry.modes.empty()) return "";  // a board: no figures of its own
   if (!entry.resource) throw Error("the HTML and SVG reports need EntryReportOptions::graphics");
   const ResourceModel& model = entry.resource->model();
   std::string mode = entry.modes.front().name;
@@ -323,6 +323,7 @@ std::string headline_plot_mode(const EntryReport& entry) {
 // every mode it defines (the headline mode first), else its headline mode.
 std::vector<std::string> chart_modes(const EntryReport& entry,
                                      const std::vector<std::string>& asked) {
+  if (entry.is_board || entry.modes.empty()) return {};  // a board: no figures of its own
   const ResourceModel& model = entry.resource->model();
   std::vector<std::string> modes;
   for (const std::string& mode : asked) {
@@ -888,6 +889,7 @@ std::string render_html(const DatabaseReport& report) {
 }
 
 std::optional<RooflinePlotModel> entry_roofline(const EntryReport& entry, const std::string& mode) {
+  if (entry.is_board || entry.modes.empty()) return std::nullopt;  // its parts hold the figures
   if (!entry.resource) throw Error("the HTML and SVG reports need EntryReportOptions::graphics");
   const ResourceModel& model = entry.resource->model();
   std::optional<RooflinePlotModel> plot = roofline_plot_model(model, mode);
