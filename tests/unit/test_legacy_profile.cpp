@@ -268,7 +268,8 @@ TEST(LegacyProfile, NamesMatchOnlyTheirEntry) {
   EXPECT_EQ(exact("NVIDIA-Jetson-Orin-Nano-CPU"), std::vector<std::string>{"jetson_orin_nano_cpu"});
   EXPECT_EQ(matches("Intel-i7-12700K"), std::vector<std::string>{"intel_core_i7_12700k"});
   EXPECT_TRUE(matches("NVIDIA-GeForce-GTX-1070").empty());
-  EXPECT_EQ(matches("NVIDIA-Jetson-Orin").size(), 15u);  // ambiguous (with the DLA and the kits): the caller lists them
+  EXPECT_EQ(matches("NVIDIA-Jetson-Orin").size(),
+            15u);  // ambiguous (with the DLA and the kits): the caller lists them
 }
 
 // A count beyond long long (found by fuzzing: the cast was undefined) is not carried.
