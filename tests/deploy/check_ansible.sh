@@ -98,10 +98,10 @@ exports=$(grep -A1 'TASK \[hwcal_calibration : Export every fetched profile' "$w
 # Fetched: one profile from the workstation, one per calibrated mode from the Jetson.
 (cd "$work/fetched" && find . -name '*.json' | sort) | tee "$work/fetched.txt"
 stamp='[0-9]{8}T[0-9]{6}Z'
-[[ $(grep -cE "^\./workstation/1/$stamp-cpu\.json\$" "$work/fetched.txt") == 1 ]] ||
+[[ $(grep -cE "^\./workstation/1/${stamp}(_[0-9a-f]{8})?-cpu\.json$" "$work/fetched.txt") == 1 ]] ||
   fail "not one profile from workstation"
 for mode in 15W 25W MAXN_SUPER; do
-  [[ $(grep -cE "^\./jetson/1/$stamp-$mode-cpu\.json\$" "$work/fetched.txt") == 1 ]] ||
+  [[ $(grep -cE "^\./jetson/1/${stamp}(_[0-9a-f]{8})?-$mode-cpu\.json$" "$work/fetched.txt") == 1 ]] ||
     fail "not one $mode profile from jetson"
 done
 [[ $(wc -l <"$work/fetched.txt") == 4 ]] || fail "fetched more than the 4 profiles"

@@ -164,7 +164,7 @@ cat "$work/shared/profiles.logs"/hwcal-export-*.out
 [[ $(wc -l <"$work/profiles.txt") == 4 ]] || fail "not 4 profiles in the shared folder"
 for job in "${arrays[@]}"; do
   for task in 0 1; do
-    grep -qE "^\./$host/${job}_$task/[0-9]{8}T[0-9]{6}Z(-[a-z]+)?-cpu\.json\$" "$work/profiles.txt" ||
+    grep -qE "^\./$host/${job}_$task/[0-9]{8}T[0-9]{6}Z(_[0-9a-f]{8})?(-[a-z]+)?-cpu\.json\$" "$work/profiles.txt" ||
       fail "no profile of array task ${job}_$task"
   done
 done
