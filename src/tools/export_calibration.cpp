@@ -344,9 +344,7 @@ void refuse_bad_measurements(const Pending& item) {
 // --format json: what export did (or, dry, would do) as one object: every profile with where it
 // is stored and its quality, every entry with whether it changed (dry: the diff), the notes.
 Json export_result_json(const std::vector<Pending>& pending,
-                        const std::vector<std::string>& entry_files,
-                        const std::vector<std::string>& entry_diffs,
-                        const std::vector<bool>& entry_changed,
+                        const std::vector<EntryChange>& changes,
                         const std::vector<std::string>& lines, bool dry_run, std::size_t copied,
                         std::size_t updated) {
   Json profiles = Json::array();
@@ -360,9 +358,13 @@ Json export_result_json(const std::vector<Pending>& pending,
                       {"quality", quality_to_json(assess_profile(item.loaded.profile))}}));
   }
   Json entries = Json::array();
-  for (std::size_t i = 0; i < entry_files.size(); ++i) {
-    Json entry = Json::object({{"file", entry_files[i]}, {"changed", bool(entry_changed[i])}});
-    if (dry_run) entry["diff"] = entry_diffs[i];
+  for (const EntryChange& change : changes) {
+    Json entry =
+        Json::object({{"file", change.display}, {"changed", change.after != change.before}});
+    if (dry_run) {
+      entry["diff"] =
+          unified_diff(change.before, change.after, "a/" + change.display, "b/" + change.display);
+    }
     entries.push_back(std::move(entry));
   }
   return Json::object({{"dry_run", dry_run},
@@ -616,17 +618,7 @@ int run_export_calibration(const ExportOptions& options, Io& io) {
   }
 
   if (options.dry_run && options.json) {
-    std::vector<std::string> entry_files;
-    std::vector<std::string> diffs;
-    std::vector<bool> changed;
-    for (const EntryChange& change : changes) {
-      entry_files.push_back(change.display);
-      diffs.push_back(
-          unified_diff(change.before, change.after, "a/" + change.display, "b/" + change.display));
-      changed.push_back(change.after != change.before);
-    }
-    io.out << dump_json(
-        export_result_json(pending, entry_files, diffs, changed, lines, true, 0, 0));
+    io.out << dump_json(export_result_json(pending, changes, lines, true, 0, 0));
     return 0;
   }
   if (options.dry_run) {
@@ -665,15 +657,7 @@ int run_export_calibration(const ExportOptions& options, Io& io) {
   }
   transaction.commit();
   if (options.json) {
-    std::vector<std::string> entry_files;
-    std::vector<bool> changed;
-    for (const EntryChange& change : changes) {
-      entry_files.push_back(change.display);
-      changed.push_back(change.after != change.before);
-    }
-    io.out << dump_json(export_result_json(pending, entry_files,
-                                           std::vector<std::string>(entry_files.size()), changed,
-                                           lines, false, copied, updated));
+    io.out << dump_json(export_result_json(pending, changes, lines, false, copied, updated));
     return 0;
   }
   if (!options.quiet) {
