@@ -418,12 +418,10 @@ Json previous_run_change(const CalibrationProfile& profile, const fs::path& outp
       candidates.push_back(path);
     }
   }
-  // Newest names first (profiles are named by their UTC start); a folder of thousands is not
-  // read whole.
+  // Newest names first (profiles are named by their UTC start): the first that matches is the
+  // previous run, and the files behind it are not read; a folder of thousands is not read whole.
   std::sort(candidates.rbegin(), candidates.rend());
   if (candidates.size() > 200) candidates.resize(200);
-  std::optional<CalibrationProfile> best;
-  std::string best_name;
   for (const fs::path& path : candidates) {
     try {
       const Json document = load_json_file(path);
@@ -434,15 +432,12 @@ Json previous_run_change(const CalibrationProfile& profile, const fs::path& outp
           conditions_of(before).host_name != now.host_name) {
         continue;
       }
-      if (!best || before.started_at > best->started_at) {
-        best_name = path.filename().string();
-        best = std::move(before);
-      }
+      return reference_change(profile, before, path.filename().string());
     } catch (const std::exception&) {
       continue;
     }
   }
-  return best ? reference_change(profile, *best, best_name) : Json();
+  return Json();
 }
 
 // What every device's profile ends with: the settings, the records, the workloads' predictions,
